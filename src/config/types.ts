@@ -1,0 +1,115 @@
+/**
+ * The resolved, fully defaulted workload (SPEC §1). The YAML schema in
+ * schema.ts produces exactly this shape; everything downstream takes a
+ * `Workload` and never looks at raw YAML.
+ */
+
+export const DTYPES = [
+  'float32',
+  'float64',
+  'float16',
+  'int8',
+  'int32',
+  'int64',
+  'bool',
+  'string',
+  'binary',
+  'list',
+] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+export const CODECS = ['none', 'snappy', 'gzip', 'zstd', 'lz4', 'brotli'] as const;
+export type Codec = (typeof CODECS)[number];
+
+export type ShuffleMode = 'off' | 'seed' | 'random';
+export type VectorLayout = 'list' | 'fixed';
+export type ReadMode = 'default' | 'row_group';
+
+export interface ColumnSpec {
+  name: string;
+  dtype: Dtype;
+  /** Elements per row for numeric/bool vectors and `list`; characters for string; bytes for binary. Default 1. */
+  size: number;
+  /** Projected by readers. Default true. */
+  read: boolean;
+  /** Values drawn from 0..cardinality-1 (strings "v0".."v{n-1}"); required for the partition_by column. */
+  cardinality?: number;
+}
+
+export interface ComputationTime {
+  mean: number;
+  stdev: number;
+  type: 'constant' | 'normal' | 'uniform';
+}
+
+export interface S3Options {
+  endpoint_url?: string;
+  region: string;
+  s3_force_path_style: boolean;
+  s3_max_attempts: number;
+  checksums: 'when_required' | 'when_supported';
+  max_sockets: number;
+  access_key_id?: string;
+  secret_access_key?: string;
+  session_token?: string;
+}
+
+export interface Workload {
+  model: { name: string };
+  framework?: string;
+  workflow: { generate_data: boolean; train: boolean };
+  storage: {
+    storage_type: 'local_fs' | 's3';
+    /** Local directory, or bucket[/prefix] (an `s3://` scheme is stripped). */
+    storage_root: string;
+    storage_options: S3Options;
+  };
+  dataset: {
+    data_folder: string;
+    format: 'parquet';
+    num_files_train: number;
+    num_files_eval: number;
+    num_subfolders_train: number;
+    num_subfolders_eval: number;
+    file_prefix: string;
+    num_samples_per_file: number;
+    record_length_bytes: number;
+    record_length_bytes_stdev: number;
+    compression: Codec;
+    compression_level: number | null;
+    parquet: {
+      row_group_size: number;
+      read_mode: ReadMode;
+      partition_by: string | null;
+      generation_batch_size: number | null;
+      page_size: number;
+      vector_layout: VectorLayout;
+      /** Empty = one `data` BYTE_ARRAY column of record_length_bytes (see effectiveColumns). */
+      columns: ColumnSpec[];
+    };
+  };
+  reader: {
+    data_loader?: string;
+    batch_size: number;
+    batch_size_eval: number;
+    read_threads: number;
+    prefetch_size: number;
+    file_shuffle: ShuffleMode;
+    sample_shuffle: ShuffleMode;
+    decode: boolean;
+    verify: boolean;
+    coalesce_gap_bytes: number;
+    max_request_bytes: number;
+    footer_fetch_bytes: number;
+  };
+  train: {
+    epochs: number;
+    computation_time: ComputationTime;
+    total_training_steps: number;
+    seed: number;
+    seed_change_epoch: boolean;
+  };
+  metric: { au: number; exclude_start_steps: number; exclude_end_steps: number };
+  run: { accelerators: number; workers: number | 'auto' };
+  output: { folder: string; requests_csv: boolean };
+}

@@ -1,0 +1,47 @@
+/**
+ * Raw request facts, recorded once per storage call (minio/warp's Operation).
+ * Every figure pqbench reports about requests is derived from these.
+ */
+
+export type OperationType = 'GET' | 'PUT' | 'MULTIPART' | 'HEAD' | 'LIST' | 'DELETE';
+
+export interface Operation {
+  op: OperationType;
+  key: string;
+  /** Requested range `[rangeStart, rangeEnd)`; for suffix GETs rangeStart = -suffix and rangeEnd = -1. */
+  rangeStart?: number;
+  rangeEnd?: number;
+  /** Payload bytes transferred (response body for GET, request body for PUT). */
+  bytes: number;
+  /** ms timestamps: performance.timeOrigin + performance.now(). */
+  start: number;
+  firstByte?: number;
+  end: number;
+  /** HTTP status (or 200/206/404 equivalents for local files); 0 for network failures. */
+  status: number;
+  /** Retries performed (attempts - 1). */
+  retries: number;
+  /** Who issued it: accelerator / worker / fetcher id. */
+  thread: number;
+  /** Error kind when the call failed. */
+  error?: string;
+}
+
+export interface OperationSink {
+  record(op: Operation): void;
+}
+
+/** Keeps every operation in memory; fine for tests and small runs. */
+export class OperationLog implements OperationSink {
+  readonly operations: Operation[] = [];
+  record(op: Operation): void {
+    this.operations.push(op);
+  }
+  clear(): void {
+    this.operations.length = 0;
+  }
+}
+
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,85 @@
+/**
+ * The one storage interface. Backends (local_fs, s3) implement `Storage`;
+ * `instrumentStorage` wraps any backend and turns every call into an
+ * `Operation` record (see operations.ts). Keys are always relative to the
+ * storage root ("data/dlrm/train/img_0_of_8.parquet"), '/'-separated.
+ */
+
+/** Byte range of a GET: `[start, end)` (end exclusive), or the last `suffix` bytes. */
+export type ByteRange = { start: number; end: number } | { suffix: number };
+
+/** Facts a backend reports about one request, for instrumentation. */
+export interface RequestMeta {
+  /** ms timestamp (performance.timeOrigin + performance.now()) when the first response byte arrived. */
+  firstByteAt?: number;
+  /** Attempts made (1 = no retry). */
+  attempts: number;
+  /** HTTP status, or 200 / 206 equivalent for local files. */
+  status: number;
+}
+
+export interface GetResult {
+  body: Uint8Array;
+  /** Total object size when the backend learned it (Content-Range, stat). */
+  objectSize?: number;
+  /** The range actually served, `[start, end)`. */
+  start: number;
+  end: number;
+  meta: RequestMeta;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
+export interface PutResult {
+  bytes: number;
+  /** Number of parts (1 for a single PUT). */
+  parts: number;
+  meta: RequestMeta;
+}
+
+export interface ListOptions {
+  /** Return common prefixes (folders) too, as entries with size -1 and a trailing '/'. */
+  delimiter?: string;
+  /** Page size of each underlying LIST request (S3 max 1000). */
+  pageSize?: number;
+}
+
+export interface PutStreamOptions {
+  /** Multipart part size in bytes (S3); at least 5 MiB, default 8 MiB. */
+  partSize?: number;
+  /** Parts uploaded concurrently (S3). */
+  queueSize?: number;
+  /** Aborts the upload; nothing is left behind. */
+  signal?: AbortSignal;
+}
+
+export interface Storage {
+  readonly kind: 'local_fs' | 's3';
+  /** Where this storage points, safe to print: endpoint + bucket/prefix, or the local root. Never credentials. */
+  readonly location: string;
+
+  /** Whole-body PUT. Atomic: the object appears complete or not at all. */
+  put(key: string, body: Uint8Array): Promise<PutResult>;
+  /**
+   * Streaming PUT of an unknown-length body. Atomic: a local temp file that is
+   * renamed at the end, or an S3 multipart upload that is completed — or
+   * aborted if the source throws or the signal fires (then this rejects and
+   * no object or upload is left).
+   */
+  putStream(key: string, source: AsyncIterable<Uint8Array>, options?: PutStreamOptions): Promise<PutResult>;
+  /** GET the whole object, or a byte range. Ranges past the end are clipped, as S3 does. */
+  get(key: string, range?: ByteRange): Promise<GetResult>;
+  /** Size and etag of an object, or `undefined` when it does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** All objects under a prefix, in key order, paginated lazily. */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /** Delete many keys (batched 1000 per request on S3). Missing keys are not an error. */
+  deleteMany(keys: string[]): Promise<void>;
+  /** Release sockets / file handles. */
+  close(): Promise<void>;
+}
