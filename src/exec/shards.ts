@@ -1,0 +1,63 @@
+/**
+ * Shard planning (SPEC §7): a generate shard is "files a..b" — plain data, so
+ * the same plan drives local worker threads and Lambda invocations.
+ */
+import { availableParallelism } from 'node:os';
+import type { Workload } from '../config/types.ts';
+import type { Split } from '../generate/layout.ts';
+
+/** Files [start, end) of one split. */
+export interface FileRange {
+  split: Split;
+  start: number;
+  end: number;
+}
+
+export interface GenerateShard {
+  /** 0-based shard number, for logs and progress. */
+  index: number;
+  /** Total shards in the plan. */
+  count: number;
+  /** Contiguous file ranges; at most one per split (train first, then eval). */
+  ranges: FileRange[];
+}
+
+/** `run.workers`: a number, or `auto` = the cores this process may use. */
+export function resolveWorkers(workers: number | 'auto'): number {
+  if (workers === 'auto') return Math.max(1, availableParallelism());
+  return Math.max(1, Math.floor(workers));
+}
+
+export function shardFileCount(shard: GenerateShard): number {
+  return shard.ranges.reduce((n, r) => n + (r.end - r.start), 0);
+}
+
+/**
+ * Splits the train files, then the eval files, into `count` contiguous shards
+ * whose sizes differ by at most one file. Never returns an empty shard: with
+ * fewer files than `count` there are fewer shards; with no files, none.
+ */
+export function planGenerateShards(w: Workload, count: number): GenerateShard[] {
+  const splitFiles: [Split, number][] = [
+    ['train', w.dataset.num_files_train],
+    ['eval', w.dataset.num_files_eval],
+  ];
+  const total = splitFiles.reduce((n, [, files]) => n + files, 0);
+  const shards = Math.min(Math.max(1, Math.floor(count)), total);
+  const plan: GenerateShard[] = [];
+  for (let k = 0; k < shards; k++) {
+    // Global file positions: train 0..Ntrain-1, then eval.
+    const from = Math.floor((k * total) / shards);
+    const to = Math.floor(((k + 1) * total) / shards);
+    const ranges: FileRange[] = [];
+    let offset = 0;
+    for (const [split, files] of splitFiles) {
+      const start = Math.max(from, offset) - offset;
+      const end = Math.min(to, offset + files) - offset;
+      if (end > start) ranges.push({ split, start, end });
+      offset += files;
+    }
+    plan.push({ index: k, count: shards, ranges });
+  }
+  return plan;
+}
