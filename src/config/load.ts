@@ -1,0 +1,129 @@
+/**
+ * Workload loading: YAML text → DLIO normalisation → overrides → schema →
+ * cross-field rules → resolved `Workload`. Pure apart from `loadWorkload`'s read.
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, parseDocument, stringify } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { normalizeDlioKeys } from './dlio.ts';
+import { zodIssuesToConfigIssues } from './issues.ts';
+import { applyOverride, parseOverride } from './overrides.ts';
+import { crossFieldIssues, resolveWorkload, workloadSchema } from './schema.ts';
+import type { ColumnSpec, Workload } from './types.ts';
+
+export interface ParsedWorkload {
+  workload: Workload;
+  /** One line per DLIO key pqbench ignores, and similar notices. */
+  notices: string[];
+}
+
+export interface ParseOptions {
+  overrides?: string[];
+  /** File name for messages. */
+  source?: string;
+}
+
+function parseYamlMapping(text: string, source: string | undefined): Record<string, unknown> {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues: ConfigIssue[] = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return {
+        path: '',
+        message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${e.message.split('\n')[0]}`,
+      };
+    });
+    throw new ConfigError(issues, source);
+  }
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents)) {
+    throw new ConfigError(
+      [{ path: '', message: 'a workload file must be a YAML mapping (key: value, …)' }],
+      source,
+    );
+  }
+  return doc.toJS() as Record<string, unknown>;
+}
+
+export function parseWorkload(text: string, opts: ParseOptions = {}): ParsedWorkload {
+  const raw = parseYamlMapping(text, opts.source);
+  return resolveRaw(raw, opts);
+}
+
+export function resolveRaw(raw: Record<string, unknown>, opts: ParseOptions = {}): ParsedWorkload {
+  // Overrides first so that `++workload.reader.pin_memory=…` is treated like the file's key.
+  for (const o of opts.overrides ?? []) applyOverride(raw, parseOverride(o));
+  const notices = normalizeDlioKeys(raw);
+  const result = workloadSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(zodIssuesToConfigIssues(result.error, raw), opts.source);
+  const cross = crossFieldIssues(result.data);
+  if (cross.length > 0) throw new ConfigError(cross, opts.source);
+  const w = resolveWorkload(result.data);
+  const lvl = w.dataset.compression_level;
+  if (
+    lvl !== null &&
+    ['none', 'snappy', 'lz4'].includes(w.dataset.compression) &&
+    userSetCompressionLevel(raw)
+  ) {
+    notices.push(
+      `notice: dataset.compression_level ${lvl} has no effect with compression ${w.dataset.compression}`,
+    );
+  }
+  return { workload: w, notices };
+}
+
+/** compression_level only earns a notice when the user wrote it (DLIO's default is 4). */
+function userSetCompressionLevel(raw: Record<string, unknown>): boolean {
+  const ds = raw.dataset;
+  return typeof ds === 'object' && ds !== null && 'compression_level' in ds;
+}
+
+export async function loadWorkload(path: string, overrides: string[] = []): Promise<ParsedWorkload> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
+    throw new ConfigError([{ path: '', message: why }], path);
+  }
+  return parseWorkload(text, { overrides, source: path });
+}
+
+/** A workload with every default, for tests and programmatic use. */
+export function defaultWorkload(overrides: string[] = []): Workload {
+  return resolveRaw({}, { overrides }).workload;
+}
+
+/** The configured columns, or the single `data` binary column of record_length_bytes when none are. */
+export function effectiveColumns(w: Workload): ColumnSpec[] {
+  const cols = w.dataset.parquet.columns;
+  if (cols.length > 0) return cols;
+  return [{ name: 'data', dtype: 'binary', size: w.dataset.record_length_bytes, read: true }];
+}
+
+/** Columns a reader fetches: `read: true`. */
+export function projectedColumns(w: Workload): ColumnSpec[] {
+  return effectiveColumns(w).filter((c) => c.read);
+}
+
+/** The resolved workload as YAML, with secrets removed. */
+export function workloadToYaml(w: Workload): string {
+  return stringify(redactWorkload(w), { lineWidth: 0 });
+}
+
+/** A copy safe to print or store: credentials removed. */
+export function redactWorkload(w: Workload): Workload {
+  const { access_key_id, secret_access_key, session_token, ...opts } = w.storage.storage_options;
+  const redacted = access_key_id || secret_access_key || session_token;
+  return {
+    ...w,
+    storage: {
+      ...w.storage,
+      storage_options: redacted
+        ? { ...opts, access_key_id: '<redacted>', secret_access_key: '<redacted>' }
+        : opts,
+    } as Workload['storage'],
+  };
+}
