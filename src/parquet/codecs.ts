@@ -1,0 +1,168 @@
+/**
+ * Page compression for both directions: the writer's `compress`, the reader's
+ * `decompress` fast path, and the `compressors` map hyparquet takes.
+ *
+ * All synchronous (hyparquet calls decompressors synchronously; the writer
+ * compresses page by page) and all free of native addons, so the same code
+ * runs in the linux-arm64 Lambda bundle: gzip and brotli through Node's zlib,
+ * zstd through libzstd compiled to WASM (zstd.ts), LZ4_RAW through a small JS
+ * block compressor (lz4.ts), snappy through hyparquet-writer's JS compressor
+ * and hysnappy's WASM decompressor.
+ */
+
+import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
+import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import { snappyUncompressor } from 'hysnappy';
+import type { Codec } from '../config/types.ts';
+import { lz4CompressBlock } from './lz4.ts';
+import { zstdCompress, zstdDecompress } from './zstd.ts';
+
+/** Parquet's CompressionCodec names (the thrift enum order is significant: index = wire value). */
+export const PARQUET_CODECS = [
+  'UNCOMPRESSED',
+  'SNAPPY',
+  'GZIP',
+  'LZO',
+  'BROTLI',
+  'LZ4',
+  'ZSTD',
+  'LZ4_RAW',
+] as const;
+export type ParquetCodec = (typeof PARQUET_CODECS)[number];
+
+const PARQUET_NAME: Record<Codec, ParquetCodec> = {
+  none: 'UNCOMPRESSED',
+  snappy: 'SNAPPY',
+  gzip: 'GZIP',
+  zstd: 'ZSTD',
+  // Hadoop-framed LZ4 is not readable by DuckDB; LZ4_RAW is the portable one.
+  lz4: 'LZ4_RAW',
+  brotli: 'BROTLI',
+};
+
+/** The Parquet codec a pqbench codec is written as. */
+export function parquetCodecOf(codec: Codec): ParquetCodec {
+  return PARQUET_NAME[codec];
+}
+
+/** Thrift wire value of a Parquet codec. */
+export function parquetCodecId(codec: ParquetCodec): number {
+  return PARQUET_CODECS.indexOf(codec);
+}
+
+/**
+ * Levels used when `compression_level` is null. zstd 3 is libzstd's and
+ * DuckDB's default; gzip 6 is zlib's; brotli 4 rather than the library's 11,
+ * which would make generation CPU-bound at a few MB/s.
+ */
+export const DEFAULT_LEVELS: Partial<Record<Codec, number>> = { zstd: 3, gzip: 6, brotli: 4 };
+
+const LEVEL_RANGES: Partial<Record<Codec, [number, number]>> = {
+  zstd: [-7, 22],
+  gzip: [0, 9],
+  brotli: [0, 11],
+};
+
+/** Why `level` is not valid for `codec`, or null when it is (null level = default; ignored by none/snappy/lz4). */
+export function compressionLevelProblem(codec: Codec, level: number | null): string | null {
+  if (level === null) return null;
+  const range = LEVEL_RANGES[codec];
+  if (!range) return null;
+  if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+    return `${codec} compression_level must be an integer in ${range[0]}..${range[1]}, got ${level}`;
+  }
+  return null;
+}
+
+/** Compresses one page body. The result may be a fresh array or (for none) the input itself. */
+export function compress(codec: Codec, bytes: Uint8Array, level: number | null = null): Uint8Array {
+  const lvl = level ?? DEFAULT_LEVELS[codec];
+  switch (codec) {
+    case 'none':
+      return bytes;
+    case 'snappy':
+      return snappyCompress(bytes);
+    case 'gzip':
+      return asBytes(gzipSync(bytes, { level: lvl }));
+    case 'zstd':
+      return zstdCompress(bytes, lvl);
+    case 'lz4':
+      return lz4CompressBlock(bytes);
+    case 'brotli':
+      return asBytes(
+        brotliCompressSync(bytes, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: lvl ?? 4,
+            [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+          },
+        }),
+      );
+  }
+}
+
+let snappyDecoder: ((input: Uint8Array, outputLength: number) => Uint8Array) | null = null;
+
+function decompressSnappy(input: Uint8Array, outputLength: number): Uint8Array {
+  snappyDecoder ??= snappyUncompressor();
+  return snappyDecoder(input, outputLength);
+}
+
+function checkedLength(out: Uint8Array, expected: number, codec: string): Uint8Array {
+  if (out.length !== expected) {
+    throw new Error(`${codec} page decompressed to ${out.length} bytes, expected ${expected}`);
+  }
+  return out;
+}
+
+/**
+ * Decompresses one page body to exactly `uncompressedSize` bytes. Accepts a
+ * pqbench codec name or a Parquet one (as found in file metadata).
+ */
+export function decompress(
+  codec: Codec | ParquetCodec,
+  input: Uint8Array,
+  uncompressedSize: number,
+): Uint8Array {
+  switch (codec) {
+    case 'none':
+    case 'UNCOMPRESSED':
+      return input;
+    case 'snappy':
+    case 'SNAPPY':
+      return decompressSnappy(input, uncompressedSize);
+    case 'gzip':
+    case 'GZIP':
+      return checkedLength(asBytes(unzipSync(input)), uncompressedSize, 'gzip');
+    case 'zstd':
+    case 'ZSTD':
+      return zstdDecompress(input, uncompressedSize);
+    case 'lz4':
+    case 'LZ4_RAW':
+      return decompressLz4Raw(input, uncompressedSize);
+    case 'LZ4':
+      return decompressLz4(input, uncompressedSize);
+    case 'brotli':
+    case 'BROTLI':
+      return checkedLength(asBytes(brotliDecompressSync(input)), uncompressedSize, 'brotli');
+    case 'LZO':
+      throw new Error('LZO-compressed Parquet is not supported');
+  }
+}
+
+/** Decompressors for hyparquet's `compressors` option (every codec pqbench writes, plus Hadoop LZ4). */
+export const hyparquetCompressors: Partial<
+  Record<ParquetCodec, (input: Uint8Array, outputLength: number) => Uint8Array>
+> = {
+  SNAPPY: (input, n) => decompressSnappy(input, n),
+  GZIP: (input, n) => decompress('GZIP', input, n),
+  ZSTD: (input, n) => zstdDecompress(input, n),
+  LZ4: (input, n) => decompressLz4(input, n),
+  LZ4_RAW: (input, n) => decompressLz4Raw(input, n),
+  BROTLI: (input, n) => decompress('BROTLI', input, n),
+};
+
+/** A Buffer as a plain Uint8Array view (same memory), so callers never meet Buffer semantics. */
+function asBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
