@@ -1,0 +1,83 @@
+/**
+ * Latency histograms (HDR, microsecond resolution, 3 significant digits).
+ * Shards ship them as HDR's compressed base64 encoding; decoding and adding
+ * is exact, so merging partials equals recording everything in one place.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+/** HDR compressed base64 ("HISTF…"). */
+export type EncodedHistogram = string;
+
+export function newHistogram(): Histogram {
+  // The pure-JS implementation: no WebAssembly init, identical results in workers and Lambda.
+  return hdr.build({
+    bitBucketSize: 64,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+/** Records a duration given in milliseconds at microsecond resolution. */
+export function recordMs(histogram: Histogram, ms: number): void {
+  histogram.recordValue(Math.max(0, Math.round(ms * 1000)));
+}
+
+export function encodeHistogram(histogram: Histogram): EncodedHistogram {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: EncodedHistogram): Histogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  // Decoded histograms are sized for their own range; re-adding into an auto-resizing one keeps merges unbounded.
+  const histogram = newHistogram();
+  histogram.add(decoded);
+  return histogram;
+}
+
+export function mergeEncoded(encoded: EncodedHistogram[]): Histogram {
+  const merged = newHistogram();
+  for (const e of encoded) merged.add(hdr.decodeFromCompressedBase64(e, 64, false));
+  return merged;
+}
+
+/** Percentiles in milliseconds; null fields when nothing was recorded (never a silent 0). */
+export interface LatencySummary {
+  count: number;
+  min_ms: number | null;
+  mean_ms: number | null;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+}
+
+const usToMs = (us: number) => Math.round(us) / 1000;
+
+export function summarizeHistogram(histogram: Histogram): LatencySummary {
+  const count = histogram.totalCount;
+  if (count === 0) {
+    return {
+      count,
+      min_ms: null,
+      mean_ms: null,
+      p50_ms: null,
+      p90_ms: null,
+      p99_ms: null,
+      p999_ms: null,
+      max_ms: null,
+    };
+  }
+  return {
+    count,
+    min_ms: usToMs(histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue),
+    mean_ms: usToMs(histogram.mean),
+    p50_ms: usToMs(histogram.getValueAtPercentile(50)),
+    p90_ms: usToMs(histogram.getValueAtPercentile(90)),
+    p99_ms: usToMs(histogram.getValueAtPercentile(99)),
+    p999_ms: usToMs(histogram.getValueAtPercentile(99.9)),
+    max_ms: usToMs(histogram.maxValue),
+  };
+}

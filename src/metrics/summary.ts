@@ -1,0 +1,115 @@
+/**
+ * The shape of summary.json and per_epoch_stats.json (schema_version 1).
+ * Stable: fields are only ever added. DLIO's metric keys keep DLIO's names and
+ * meanings, except train_io_* which are measured bytes (see README).
+ */
+import type { OperationType } from '../storage/operations.ts';
+import type { PriceTable } from './cost.ts';
+import type { LatencySummary } from './histogram.ts';
+import type { RequestCounter } from './partial.ts';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+export interface SummaryMetric {
+  /** Per epoch: AU (%) averaged over accelerators; null when no accelerator had steps in the metric window. */
+  train_au_percentage: (number | null)[];
+  train_au_mean_percentage: number | null;
+  train_au_stdev_percentage: number | null;
+  train_au_meet_expectation: 'success' | 'fail';
+  /** metric.au × 100. */
+  train_au_expectation_percentage: number;
+  /** Per epoch: samples/s over the metric window, summed over accelerators. */
+  train_throughput_samples_per_second: (number | null)[];
+  train_throughput_mean_samples_per_second: number | null;
+  train_throughput_stdev_samples_per_second: number | null;
+  /** Measured bytes transferred ÷ epoch wall time, MB = 10^6 bytes (DLIO's was MiB of configured record length). */
+  train_io_mean_MB_per_second: number | null;
+  train_io_stdev_MB_per_second: number | null;
+  /** The same rate in MiB = 2^20 bytes. */
+  train_io_mean_MiB_per_second: number | null;
+  exclude_start_steps: number;
+  exclude_end_steps: number;
+}
+
+export type RequestsSummary = Partial<Record<OperationType, RequestCounter>> & {
+  total: number;
+  errors: number;
+  retries: number;
+};
+
+export interface CostSummary {
+  currency: 'USD';
+  prices: PriceTable;
+  requests_usd: number;
+  /** Lambda + Step Functions, cloud runs only (null locally). */
+  serverless_usd: number | null;
+  total_usd: number;
+  per_epoch_usd: number[];
+  /** total ÷ TB (10^12 bytes) transferred; null when nothing was read. */
+  per_TB_read_usd: number | null;
+}
+
+export interface RunSummaryJson {
+  schema_version: typeof SUMMARY_SCHEMA_VERSION;
+  tool: 'pqbench';
+  tool_version: string;
+  run_id: string;
+  workload: string;
+  /** sha256 of the resolved config (credentials excluded). */
+  config_hash: string;
+  /** ISO 8601. */
+  start: string;
+  end: string;
+  num_accelerators: number;
+  num_hosts: number;
+  epochs: number;
+  num_files_train: number;
+  num_samples_per_file: number;
+  storage_type: 'local_fs' | 's3';
+  read_mode: 'default' | 'row_group';
+  /** Seed drawn for `random` shuffles (reuse with `seed` mode to replay); null otherwise. */
+  random_seed: number | null;
+  metric: SummaryMetric;
+  steps: { total: number; samples: number; compute_s: number; load_wait_s: number };
+  io: {
+    bytes_transferred: number;
+    projected_bytes: number;
+    /** bytes_transferred ÷ projected_bytes; null when nothing projected was read. */
+    read_amplification: number | null;
+    mean_MB_per_second: number | null;
+    mean_MiB_per_second: number | null;
+  };
+  requests: RequestsSummary;
+  latency: { request: LatencySummary; time_to_first_byte: LatencySummary; step_load_wait: LatencySummary };
+  cost: CostSummary;
+  /** Everything a reader of the numbers must know (too few steps, page cache, …). */
+  notices: string[];
+}
+
+export interface EpochStats {
+  epoch: number;
+  start: string;
+  end: string;
+  duration_s: number;
+  steps: number;
+  samples: number;
+  au_percentage: number | null;
+  /** Per accelerator, index = accelerator; null when its window was empty. */
+  au_percentage_per_accelerator: (number | null)[];
+  au_stdev_percentage_across_accelerators: number | null;
+  throughput_samples_per_second: number | null;
+  io_MB_per_second: number | null;
+  io_MiB_per_second: number | null;
+  bytes_transferred: number;
+  projected_bytes: number;
+  read_amplification: number | null;
+  requests: RequestsSummary;
+  load_wait_s: number;
+  compute_s: number;
+  cost_usd: number;
+}
+
+export interface RunSummary {
+  summary: RunSummaryJson;
+  perEpoch: EpochStats[];
+}
