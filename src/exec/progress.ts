@@ -1,0 +1,95 @@
+/**
+ * A progress line on stderr: redrawn in place on a terminal, an occasional
+ * plain line otherwise (CI logs, pipes), so a long run never looks hung and a
+ * log never fills with carriage returns.
+ */
+
+export interface ProgressSnapshot {
+  /** Units finished (files, steps, …) out of `total`. */
+  done: number;
+  total: number;
+  /** Bytes moved so far. */
+  bytes: number;
+}
+
+export interface ProgressOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface ProgressLineOptions {
+  /** What a unit is called in the line ("files"). */
+  unit: string;
+  /** Minimum ms between redraws on a TTY. */
+  redrawMs?: number;
+  /** Ms between plain lines when not a TTY. */
+  plainMs?: number;
+  /** Clock in ms (tests). */
+  clock?: () => number;
+}
+
+const MB = 1e6;
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** `files 12/100 (12%)  345.6 MB  45.2 MB/s  ETA 0:23` — MB are 10^6 bytes. */
+export function formatProgress(unit: string, s: ProgressSnapshot, elapsedSeconds: number): string {
+  const pct = s.total > 0 ? Math.floor((100 * s.done) / s.total) : 100;
+  const rate = elapsedSeconds > 0 ? s.bytes / MB / elapsedSeconds : 0;
+  const unitsPerSecond = elapsedSeconds > 0 ? s.done / elapsedSeconds : 0;
+  const eta = s.done >= s.total ? 0 : unitsPerSecond > 0 ? (s.total - s.done) / unitsPerSecond : Number.NaN;
+  return (
+    `${unit} ${s.done}/${s.total} (${pct}%)  ${(s.bytes / MB).toFixed(1)} MB  ` +
+    `${rate.toFixed(1)} MB/s  ETA ${formatDuration(eta)}`
+  );
+}
+
+export class ProgressLine {
+  private readonly start: number;
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private drawn = false;
+  private latest: ProgressSnapshot = { done: 0, total: 0, bytes: 0 };
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly out: ProgressOutput,
+    private readonly options: ProgressLineOptions,
+  ) {
+    this.clock = options.clock ?? (() => performance.now());
+    this.start = this.clock();
+    // A plain log gets its first line only after one interval: short runs stay quiet.
+    if (!out.isTTY) this.lastDraw = this.start;
+  }
+
+  update(snapshot: ProgressSnapshot): void {
+    this.latest = snapshot;
+    const now = this.clock();
+    const interval = this.out.isTTY ? (this.options.redrawMs ?? 100) : (this.options.plainMs ?? 10_000);
+    if (now - this.lastDraw < interval) return;
+    this.lastDraw = now;
+    const line = formatProgress(this.options.unit, snapshot, (now - this.start) / 1000);
+    if (this.out.isTTY) {
+      this.out.write(`\r${line}\x1b[K`);
+      this.drawn = true;
+    } else {
+      this.out.write(`${line}\n`);
+    }
+  }
+
+  /** Clears the redrawn line so the caller's summary starts on a clean line. */
+  finish(): void {
+    if (this.out.isTTY && this.drawn) this.out.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  get snapshot(): ProgressSnapshot {
+    return this.latest;
+  }
+}

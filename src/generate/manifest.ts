@@ -1,0 +1,208 @@
+/**
+ * The dataset manifest `<data_folder>/_pqbench.json` (SPEC §2): the config
+ * fields that define the bytes of the dataset, the generator version and the
+ * seed. Readers compare it with their config (`compareManifest`) and stop on
+ * a difference instead of measuring the wrong data.
+ *
+ * The `fingerprint` (a hash of the definition) is also written into every
+ * object's footer key-value metadata, which is what lets `generate` skip an
+ * existing object without trusting the manifest (see shard.ts).
+ */
+import { createHash } from 'node:crypto';
+import { effectiveColumns } from '../config/load.ts';
+import type { Codec, VectorLayout, Workload } from '../config/types.ts';
+import { ManifestMismatchError, StorageError } from '../errors.ts';
+import type { Storage } from '../storage/types.ts';
+import { manifestKey } from './layout.ts';
+
+/**
+ * Bump when the bytes generated for the same config change (value scheme,
+ * page layout, metadata): old datasets are then regenerated, not reused.
+ */
+export const GENERATOR_VERSION = 1;
+export const MANIFEST_FORMAT = 'pqbench-dataset/1';
+
+/** Footer key-value metadata keys written into every object. */
+export const FOOTER_KEYS = {
+  fingerprint: 'pqbench.fingerprint',
+  generatorVersion: 'pqbench.generator_version',
+} as const;
+
+export interface ManifestColumn {
+  name: string;
+  dtype: string;
+  size: number;
+  cardinality?: number;
+}
+
+/** Everything that determines the dataset's bytes and names. */
+export interface DatasetDefinition {
+  format: 'parquet';
+  num_files_train: number;
+  num_files_eval: number;
+  num_subfolders_train: number;
+  num_subfolders_eval: number;
+  file_prefix: string;
+  num_samples_per_file: number;
+  record_length_bytes: number;
+  record_length_bytes_stdev: number;
+  compression: Codec;
+  compression_level: number | null;
+  row_group_size: number;
+  page_size: number;
+  generation_batch_size: number | null;
+  vector_layout: VectorLayout;
+  partition_by: string | null;
+  columns: ManifestColumn[];
+  seed: number;
+}
+
+export interface DatasetManifest {
+  format: typeof MANIFEST_FORMAT;
+  generator: { name: 'pqbench'; version: number };
+  /** ISO 8601. */
+  created: string;
+  fingerprint: string;
+  dataset: DatasetDefinition;
+}
+
+/** The seed the values are generated from (train.seed, as DLIO seeds its generator from the workload seed). */
+export function datasetSeed(w: Workload): number {
+  return w.train.seed;
+}
+
+export function datasetDefinition(w: Workload): DatasetDefinition {
+  const d = w.dataset;
+  const p = d.parquet;
+  return {
+    format: 'parquet',
+    num_files_train: d.num_files_train,
+    num_files_eval: d.num_files_eval,
+    num_subfolders_train: d.num_subfolders_train,
+    num_subfolders_eval: d.num_subfolders_eval,
+    file_prefix: d.file_prefix,
+    num_samples_per_file: d.num_samples_per_file,
+    record_length_bytes: d.record_length_bytes,
+    record_length_bytes_stdev: d.record_length_bytes_stdev,
+    compression: d.compression,
+    compression_level: d.compression_level,
+    row_group_size: p.row_group_size,
+    page_size: p.page_size,
+    generation_batch_size: p.generation_batch_size,
+    vector_layout: p.vector_layout,
+    partition_by: p.partition_by,
+    // `read` only affects readers, so it is not part of the data's identity.
+    columns: effectiveColumns(w).map(({ name, dtype, size, cardinality }) =>
+      cardinality === undefined ? { name, dtype, size } : { name, dtype, size, cardinality },
+    ),
+    seed: datasetSeed(w),
+  };
+}
+
+/** Hash of the definition + generator version: equal fingerprints mean equal bytes. */
+export function datasetFingerprint(w: Workload): string {
+  const canonical = JSON.stringify({ generator: GENERATOR_VERSION, dataset: datasetDefinition(w) });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+export function buildManifest(w: Workload, created: Date = new Date()): DatasetManifest {
+  return {
+    format: MANIFEST_FORMAT,
+    generator: { name: 'pqbench', version: GENERATOR_VERSION },
+    created: created.toISOString(),
+    fingerprint: datasetFingerprint(w),
+    dataset: datasetDefinition(w),
+  };
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '(absent)' : JSON.stringify(value);
+}
+
+function describeColumn(c: ManifestColumn | undefined): string {
+  if (!c) return '(absent)';
+  return `${c.dtype}${c.size !== 1 ? `[${c.size}]` : ''}${c.cardinality !== undefined ? ` cardinality ${c.cardinality}` : ''}`;
+}
+
+/**
+ * Differences between a dataset's manifest and a workload, one readable line
+ * each ("dataset.num_files_train: dataset has 1024, config has 512"); empty
+ * when the workload describes exactly this dataset.
+ */
+export function compareManifest(manifest: DatasetManifest, w: Workload): string[] {
+  const diffs: string[] = [];
+  if (manifest.generator?.version !== GENERATOR_VERSION) {
+    diffs.push(
+      `generator version: dataset has ${show(manifest.generator?.version)}, this pqbench writes ${GENERATOR_VERSION}`,
+    );
+  }
+  const want = datasetDefinition(w);
+  const have = (manifest.dataset ?? {}) as Partial<DatasetDefinition>;
+  for (const key of Object.keys(want) as (keyof DatasetDefinition)[]) {
+    if (key === 'columns') continue;
+    if (JSON.stringify(have[key]) !== JSON.stringify(want[key])) {
+      diffs.push(`${key}: dataset has ${show(have[key])}, config has ${show(want[key])}`);
+    }
+  }
+  const haveCols = new Map((have.columns ?? []).map((c) => [c.name, c]));
+  const wantCols = new Map(want.columns.map((c) => [c.name, c]));
+  for (const [name, c] of wantCols) {
+    const h = haveCols.get(name);
+    if (!h)
+      diffs.push(
+        `column ${name}: not in the dataset (dataset has ${[...haveCols.keys()].join(', ') || 'none'})`,
+      );
+    else if (describeColumn(h) !== describeColumn(c)) {
+      diffs.push(`column ${name}: dataset has ${describeColumn(h)}, config has ${describeColumn(c)}`);
+    }
+  }
+  for (const name of haveCols.keys()) {
+    if (!wantCols.has(name)) diffs.push(`column ${name}: in the dataset but not in the config`);
+  }
+  const order = (cols: ManifestColumn[]) => cols.map((c) => c.name).join(',');
+  if (diffs.length === 0 && order(have.columns ?? []) !== order(want.columns)) {
+    diffs.push(`column order: dataset has ${order(have.columns ?? [])}, config has ${order(want.columns)}`);
+  }
+  return diffs;
+}
+
+/** Throws ManifestMismatchError naming every difference; for readers. */
+export function assertManifestMatches(manifest: DatasetManifest, w: Workload, where: string): void {
+  const diffs = compareManifest(manifest, w);
+  if (diffs.length > 0) {
+    throw new ManifestMismatchError(
+      `${where}: the dataset was generated with a different config: ${diffs.join('; ')} ` +
+        '(regenerate with `pqbench generate --force`, or fix the workload)',
+    );
+  }
+}
+
+/** The manifest of the dataset `w` points at, or undefined when there is none. */
+export async function readManifest(storage: Storage, w: Workload): Promise<DatasetManifest | undefined> {
+  const key = manifestKey(w);
+  let body: Uint8Array;
+  try {
+    body = (await storage.get(key)).body;
+  } catch (e) {
+    if (e instanceof StorageError && e.kind === 'not_found') return undefined;
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new ManifestMismatchError(`${storage.location} ${key}: dataset manifest is not valid JSON`);
+  }
+  const m = parsed as Partial<DatasetManifest> | null;
+  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT || typeof m.dataset !== 'object') {
+    throw new ManifestMismatchError(
+      `${storage.location} ${key}: not a pqbench dataset manifest (expected format ${MANIFEST_FORMAT})`,
+    );
+  }
+  return m as DatasetManifest;
+}
+
+export async function writeManifest(storage: Storage, w: Workload, manifest: DatasetManifest): Promise<void> {
+  const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  await storage.put(manifestKey(w), body);
+}
