@@ -21,6 +21,11 @@ export interface Operation {
   status: number;
   /** Retries performed (attempts - 1). */
   retries: number;
+  /**
+   * Uploaded parts of a MULTIPART op (its requests: create + parts + complete).
+   * A putStream small enough for a single PUT is recorded as op 'PUT' with parts 1.
+   */
+  parts?: number;
   /** Who issued it: accelerator / worker / fetcher id. */
   thread: number;
   /** Error kind when the call failed. */

@@ -1,0 +1,428 @@
+/**
+ * s3 backend over @aws-sdk/client-s3 (AWS, MinIO, Ceph RGW, ...). One S3Client
+ * and one socket pool per storage; the pool's maxSockets comes from config
+ * because the SDK's default of 50 silently queues anything beyond it.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Options } from '../config/types.ts';
+import { StorageError } from '../errors.ts';
+import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
+import { compareKeys } from './keys.ts';
+import { now } from './operations.ts';
+import { parseContentRange, rangeHeader, rangeProblem } from './range.ts';
+import { mapS3Error } from './s3-errors.ts';
+import { abortable } from './source.ts';
+import type {
+  ByteRange,
+  GetResult,
+  ListOptions,
+  ObjectInfo,
+  PutResult,
+  PutStreamOptions,
+  Storage,
+} from './types.ts';
+
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const DEFAULT_UPLOAD_QUEUE = 4;
+const DELETE_BATCH = 1000;
+
+/** Bucket and key prefix ('' or ending in '/') of an s3 storage_root: `bucket`, `bucket/prefix`, `s3://bucket/prefix`. */
+export function parseS3Root(root: string): { bucket: string; prefix: string } {
+  const bare = root.replace(/^s3:\/\//i, '').replace(/^\/+/, '');
+  const slash = bare.indexOf('/');
+  const bucket = slash < 0 ? bare : bare.slice(0, slash);
+  const rest = slash < 0 ? '' : bare.slice(slash + 1).replace(/\/+$/, '');
+  if (bucket === '')
+    throw new StorageError({ kind: 'invalid', endpoint: root }, 'storage_root names no bucket');
+  return { bucket, prefix: rest === '' ? '' : `${rest}/` };
+}
+
+/** The endpoint as it may be printed: URL without user info or query, or "aws s3 (region)". */
+export function describeEndpoint(options: Pick<S3Options, 'endpoint_url' | 'region'>): string {
+  if (options.endpoint_url === undefined) return `aws s3 (${options.region})`;
+  try {
+    const url = new URL(options.endpoint_url);
+    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return options.endpoint_url.replace(/^.*@/, '').replace(/[?#].*$/, '');
+  }
+}
+
+/** Requests and attempts of one putStream's multipart upload, counted by a client middleware. */
+interface UploadTally {
+  requests: number;
+  attempts: number;
+  parts: number;
+}
+
+/** Reads a response body into one buffer, allocated once when the length is known. */
+async function readBody(body: unknown, contentLength: number | undefined): Promise<Uint8Array> {
+  if (body === undefined || body === null) return new Uint8Array(0);
+  const chunks = body as AsyncIterable<Uint8Array>;
+  if (contentLength !== undefined) {
+    const out = new Uint8Array(contentLength);
+    let filled = 0;
+    for await (const chunk of chunks) {
+      if (filled + chunk.length > contentLength)
+        throw Object.assign(new Error('body longer than Content-Length'), { code: 'TruncatedBody' });
+      out.set(chunk, filled);
+      filled += chunk.length;
+    }
+    if (filled !== contentLength) {
+      throw Object.assign(new Error(`body ended after ${filled} of ${contentLength} bytes`), {
+        code: 'TruncatedBody',
+      });
+    }
+    return out;
+  }
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+function stripQuotes(etag: string | undefined): string | undefined {
+  return etag?.replace(/^"|"$/g, '');
+}
+
+export class S3Storage implements Storage, PagedLister {
+  readonly kind = 's3' as const;
+  readonly location: string;
+  readonly bucket: string;
+  /** Key prefix under the bucket: '' or ending in '/'. */
+  readonly prefix: string;
+  /** Printable endpoint, used in every error. */
+  readonly endpoint: string;
+  private readonly client: S3Client;
+  private readonly agents: http.Agent[];
+  private readonly maxAttempts: number;
+  private readonly secrets: string[];
+  private readonly uploads = new Map<string, UploadTally>();
+
+  constructor(storageRoot: string, options: S3Options) {
+    ({ bucket: this.bucket, prefix: this.prefix } = parseS3Root(storageRoot));
+    this.endpoint = describeEndpoint(options);
+    this.location = `s3://${this.bucket}/${this.prefix} at ${this.endpoint}`;
+    this.maxAttempts = Math.max(1, options.s3_max_attempts);
+    const agentOptions = { keepAlive: true, maxSockets: options.max_sockets };
+    this.agents = [new http.Agent(agentOptions), new https.Agent(agentOptions)];
+    const checksums = options.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+    const config: S3ClientConfig = {
+      region: options.region,
+      forcePathStyle: options.s3_force_path_style,
+      maxAttempts: this.maxAttempts,
+      retryMode: 'standard',
+      requestChecksumCalculation: checksums,
+      responseChecksumValidation: checksums,
+      requestHandler: new NodeHttpHandler({
+        httpAgent: this.agents[0],
+        httpsAgent: this.agents[1] as https.Agent,
+        connectionTimeout: 10_000,
+      }),
+    };
+    if (options.endpoint_url !== undefined) config.endpoint = options.endpoint_url;
+    if (options.access_key_id !== undefined && options.secret_access_key !== undefined) {
+      config.credentials = {
+        accessKeyId: options.access_key_id,
+        secretAccessKey: options.secret_access_key,
+        sessionToken: options.session_token,
+      };
+    }
+    this.secrets = [
+      options.access_key_id,
+      options.secret_access_key,
+      options.session_token,
+      process.env.AWS_ACCESS_KEY_ID,
+      process.env.AWS_SECRET_ACCESS_KEY,
+      process.env.AWS_SESSION_TOKEN,
+    ].filter((s): s is string => typeof s === 'string' && s !== '');
+    this.client = new S3Client(config);
+    this.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: unknown }).Key;
+        const tally = typeof key === 'string' ? this.uploads.get(key) : undefined;
+        if (tally === undefined) return next(args);
+        tally.requests++;
+        try {
+          const result = await next(args);
+          tally.attempts += (result.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+          if (context.commandName === 'UploadPartCommand') tally.parts++;
+          return result;
+        } catch (error) {
+          tally.attempts += (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'pqbenchUploadTally' },
+    );
+  }
+
+  async put(key: string, body: Uint8Array): Promise<PutResult> {
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.fullKey(key, 'put'),
+          Body: body,
+          ContentLength: body.length,
+        }),
+      );
+      return {
+        bytes: body.length,
+        parts: 1,
+        meta: {
+          attempts: out.$metadata.attempts ?? 1,
+          status: out.$metadata.httpStatusCode ?? 200,
+          firstByteAt: now(),
+        },
+      };
+    } catch (error) {
+      throw this.fail(error, 'put', key);
+    }
+  }
+
+  async putStream(
+    key: string,
+    source: AsyncIterable<Uint8Array>,
+    options?: PutStreamOptions,
+  ): Promise<PutResult> {
+    options?.signal?.throwIfAborted();
+    const fullKey = this.fullKey(key, 'putStream');
+    const partSize = Math.max(options?.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE);
+    const tally: UploadTally = { requests: 0, attempts: 0, parts: 0 };
+    let bytes = 0;
+    let sourceFailure: { error: unknown } | undefined;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of abortable(source, options?.signal)) {
+          bytes += chunk.length;
+          yield chunk;
+        }
+      } catch (error) {
+        sourceFailure = { error };
+        throw error;
+      }
+    }
+    // The source is not handed the SDK's abort: lib-storage's abort() rejects before
+    // AbortMultipartUpload is sent; a throwing source makes it abort first, then reject.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(counted(), { objectMode: false }) },
+      partSize,
+      queueSize: options?.queueSize ?? DEFAULT_UPLOAD_QUEUE,
+      leavePartsOnError: false,
+    });
+    this.uploads.set(fullKey, tally);
+    try {
+      const out = await upload.done();
+      return {
+        bytes,
+        parts: Math.max(1, tally.parts),
+        meta: {
+          attempts: 1 + Math.max(0, tally.attempts - tally.requests),
+          status: out.$metadata.httpStatusCode ?? 200,
+          firstByteAt: now(),
+        },
+      };
+    } catch (error) {
+      await this.abortUpload(fullKey, upload.uploadId);
+      if (sourceFailure !== undefined) throw sourceFailure.error;
+      throw this.fail(error, 'putStream', key);
+    } finally {
+      this.uploads.delete(fullKey);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<GetResult> {
+    const fullKey = this.fullKey(key, 'get');
+    if (range !== undefined) {
+      const problem = rangeProblem(range);
+      if (problem)
+        throw new StorageError(
+          { kind: 'invalid', endpoint: this.endpoint, bucket: this.bucket, key, operation: 'get' },
+          problem,
+        );
+    }
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: fullKey,
+      Range: range === undefined ? undefined : rangeHeader(range),
+    });
+    let attempts = 0;
+    // The SDK retries until response headers; a connection lost mid-body is retried here.
+    while (true) {
+      let out: GetObjectCommandOutput;
+      try {
+        out = await this.client.send(command);
+      } catch (error) {
+        throw this.fail(error, 'get', key, attempts);
+      }
+      const firstByteAt = now();
+      attempts += out.$metadata.attempts ?? 1;
+      try {
+        const body = await readBody(out.Body, out.ContentLength);
+        const served = out.ContentRange === undefined ? undefined : parseContentRange(out.ContentRange);
+        return {
+          body,
+          objectSize: served ? served.size : (out.ContentLength ?? body.length),
+          start: served ? served.start : 0,
+          end: served ? served.end : body.length,
+          meta: { firstByteAt, attempts, status: out.$metadata.httpStatusCode ?? (range ? 206 : 200) },
+        };
+      } catch (error) {
+        const mapped = this.fail(error, 'get', key, attempts - 1);
+        if (mapped.kind !== 'network' || attempts >= this.maxAttempts) throw mapped;
+        await sleep(Math.min(20_000, 100 * 2 ** attempts * Math.random()));
+      }
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const out = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key, 'head') }),
+      );
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        etag: stripQuotes(out.ETag),
+        lastModified: out.LastModified,
+      };
+    } catch (error) {
+      const mapped = this.fail(error, 'head', key);
+      if (mapped.kind === 'not_found') return undefined;
+      throw mapped;
+    }
+  }
+
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+    return entriesOf(this.listPages(prefix, options));
+  }
+
+  /** One ListObjectsV2 request per page; objects and common prefixes merged in key order. */
+  async *listPages(prefix: string, options?: ListOptions): AsyncIterable<ListPage> {
+    let token: string | undefined;
+    do {
+      let out: ListObjectsV2CommandOutput;
+      try {
+        out = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            Delimiter: options?.delimiter,
+            MaxKeys: options?.pageSize ?? DEFAULT_LIST_PAGE_SIZE,
+            ContinuationToken: token,
+          }),
+        );
+      } catch (error) {
+        throw this.fail(error, 'list', prefix);
+      }
+      const meta = {
+        attempts: out.$metadata.attempts ?? 1,
+        status: out.$metadata.httpStatusCode ?? 200,
+        firstByteAt: now(),
+      };
+      const entries: ObjectInfo[] = [];
+      for (const o of out.Contents ?? []) {
+        const key = this.relativeKey(o.Key);
+        if (key)
+          entries.push({ key, size: o.Size ?? 0, etag: stripQuotes(o.ETag), lastModified: o.LastModified });
+      }
+      for (const p of out.CommonPrefixes ?? []) {
+        const key = this.relativeKey(p.Prefix);
+        if (key) entries.push({ key, size: -1 });
+      }
+      entries.sort((a, b) => compareKeys(a.key, b.key));
+      yield { entries, meta };
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      let errors: DeleteObjectsCommandOutput['Errors'];
+      try {
+        const out = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((key) => ({ Key: this.fullKey(key, 'delete') })), Quiet: true },
+          }),
+        );
+        errors = out.Errors;
+      } catch (error) {
+        throw this.fail(error, 'delete', batch[0]);
+      }
+      const first = errors?.find((e) => e.Code !== 'NoSuchKey');
+      if (first !== undefined) {
+        const failure = Object.assign(new Error(first.Message ?? ''), {
+          name: first.Code ?? 'DeleteError',
+          Code: first.Code,
+        });
+        throw this.fail(failure, 'delete', this.relativeKey(first.Key) ?? batch[0]);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+    for (const agent of this.agents) agent.destroy();
+  }
+
+  private fullKey(key: string, operation: string): string {
+    if (key === '') {
+      throw new StorageError(
+        { kind: 'invalid', endpoint: this.endpoint, bucket: this.bucket, key, operation },
+        'the key is empty',
+      );
+    }
+    return this.prefix + key;
+  }
+
+  private relativeKey(fullKey: string | undefined): string | undefined {
+    if (fullKey === undefined || !fullKey.startsWith(this.prefix)) return undefined;
+    return fullKey.slice(this.prefix.length) || undefined;
+  }
+
+  private fail(error: unknown, operation: string, key: string | undefined, priorAttempts = 0): StorageError {
+    return mapS3Error(error, {
+      endpoint: this.endpoint,
+      bucket: this.bucket,
+      key,
+      operation,
+      secrets: this.secrets,
+      priorAttempts,
+    });
+  }
+
+  /** Safety net behind lib-storage's own abort: an upload must never be left behind. */
+  private async abortUpload(fullKey: string, uploadId: string | undefined): Promise<void> {
+    if (uploadId === undefined) return;
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: uploadId }),
+      );
+    } catch (error) {
+      const mapped = this.fail(error, 'abortMultipartUpload', fullKey);
+      if (mapped.kind !== 'not_found') throw mapped;
+    }
+  }
+}
