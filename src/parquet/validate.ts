@@ -1,0 +1,146 @@
+/**
+ * Schema validation on open (SPEC §4): every projected column must exist with
+ * the physical shape its dtype / size / vector_layout implies. One error lists
+ * every problem, expected vs found, and the columns the file has.
+ */
+import type { FileMetaData, SchemaTree } from 'hyparquet';
+import { parquetSchema } from 'hyparquet';
+import type { ColumnSpec, VectorLayout } from '../config/types.ts';
+import { SchemaMismatchError } from '../errors.ts';
+
+export interface ValidateOptions {
+  /** Hive partition column: dropped from the files, restored from the path. */
+  partitionBy?: string | null;
+}
+
+type Physical = 'FLOAT' | 'DOUBLE' | 'INT32' | 'INT64' | 'BOOLEAN' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
+
+interface ElementShape {
+  physical: Physical;
+  /** Allowed bytes per element when stored in a FIXED_LEN_BYTE_ARRAY. */
+  fixedWidths: number[];
+}
+
+const SHAPES: Record<ColumnSpec['dtype'], ElementShape> = {
+  float32: { physical: 'FLOAT', fixedWidths: [4] },
+  float64: { physical: 'DOUBLE', fixedWidths: [8] },
+  float16: { physical: 'FIXED_LEN_BYTE_ARRAY', fixedWidths: [2] },
+  int8: { physical: 'INT32', fixedWidths: [1] },
+  int32: { physical: 'INT32', fixedWidths: [4] },
+  int64: { physical: 'INT64', fixedWidths: [8] },
+  bool: { physical: 'BOOLEAN', fixedWidths: [1] },
+  string: { physical: 'BYTE_ARRAY', fixedWidths: [] },
+  binary: { physical: 'BYTE_ARRAY', fixedWidths: [] },
+  list: { physical: 'FLOAT', fixedWidths: [] },
+};
+
+/** How a column is stored: 'scalar', 'list' (repeated leaf) or 'fixed' (FLBA vector). */
+export function expectedLayout(spec: ColumnSpec, vectorLayout: VectorLayout): 'scalar' | 'list' | 'fixed' {
+  if (spec.dtype === 'list') return 'list';
+  if (spec.dtype === 'string' || spec.dtype === 'binary' || spec.size <= 1) return 'scalar';
+  return vectorLayout;
+}
+
+export function describeExpected(spec: ColumnSpec, vectorLayout: VectorLayout): string {
+  const shape = SHAPES[spec.dtype];
+  const layout = expectedLayout(spec, vectorLayout);
+  const element = spec.dtype === 'float16' ? 'FIXED_LEN_BYTE_ARRAY(2)' : shape.physical;
+  if (layout === 'list') return `LIST<${element}> of ${spec.size}`;
+  if (layout === 'fixed')
+    return `FIXED_LEN_BYTE_ARRAY(${spec.size * shape.fixedWidths[0]}) (${spec.size} × ${spec.dtype})`;
+  return element;
+}
+
+/** A readable description of a top-level schema node, e.g. "LIST<FLOAT>" or "FIXED_LEN_BYTE_ARRAY(2048)". */
+export function describeFound(node: SchemaTree): string {
+  const leaf = singleLeaf(node);
+  if (!leaf) return `group of ${node.children.length} fields`;
+  const el = leaf.element;
+  const physical =
+    el.type === 'FIXED_LEN_BYTE_ARRAY' ? `FIXED_LEN_BYTE_ARRAY(${el.type_length})` : String(el.type);
+  const annotation = el.logical_type?.type ?? el.converted_type;
+  const leafText = annotation ? `${physical} (${annotation})` : physical;
+  return repeatedDepth(node) > 0 ? `LIST<${leafText}>` : leafText;
+}
+
+function singleLeaf(node: SchemaTree): SchemaTree | undefined {
+  let current = node;
+  while (current.children.length === 1) current = current.children[0];
+  return current.children.length === 0 ? current : undefined;
+}
+
+function repeatedDepth(node: SchemaTree): number {
+  let depth = 0;
+  let current: SchemaTree | undefined = node;
+  while (current) {
+    if (current.element.repetition_type === 'REPEATED') depth++;
+    current = current.children.length === 1 ? current.children[0] : undefined;
+  }
+  return depth;
+}
+
+/** Why `node` cannot hold `spec`, or undefined when it can. */
+function mismatch(node: SchemaTree, spec: ColumnSpec, vectorLayout: VectorLayout): string | undefined {
+  const leaf = singleLeaf(node);
+  if (!leaf) return 'is a nested group';
+  const shape = SHAPES[spec.dtype];
+  const layout = expectedLayout(spec, vectorLayout);
+  const repeated = repeatedDepth(node);
+  const type = leaf.element.type;
+  if (layout === 'list') {
+    if (repeated !== 1) return 'is not a list';
+    return elementMatches(type, leaf.element.type_length, spec) ? undefined : 'has another element type';
+  }
+  if (repeated !== 0) return 'is a list';
+  if (layout === 'fixed') {
+    if (type !== 'FIXED_LEN_BYTE_ARRAY') return 'is not a FIXED_LEN_BYTE_ARRAY vector';
+    const width = (leaf.element.type_length ?? 0) / spec.size;
+    return shape.fixedWidths.includes(width) ? undefined : 'has another vector width';
+  }
+  return elementMatches(type, leaf.element.type_length, spec) ? undefined : 'has another type';
+}
+
+function elementMatches(type: string | undefined, typeLength: number | undefined, spec: ColumnSpec): boolean {
+  if (spec.dtype === 'float16') return type === 'FIXED_LEN_BYTE_ARRAY' && typeLength === 2;
+  return type === SHAPES[spec.dtype].physical;
+}
+
+/**
+ * Throws SchemaMismatchError when any expected column is missing or has
+ * another dtype / size / layout. The partition column is not expected in the file.
+ */
+export function validateProjection(
+  metadata: FileMetaData,
+  expectedColumns: ColumnSpec[],
+  vectorLayout: VectorLayout,
+  key: string,
+  options: ValidateOptions = {},
+): void {
+  const root = parquetSchema(metadata);
+  const byName = new Map(root.children.map((child) => [child.element.name, child]));
+  const missing: string[] = [];
+  const mismatched: string[] = [];
+  for (const spec of expectedColumns) {
+    if (options.partitionBy && spec.name === options.partitionBy) continue;
+    const node = byName.get(spec.name);
+    if (!node) {
+      missing.push(`${spec.name} (${describeExpected(spec, vectorLayout)})`);
+      continue;
+    }
+    const why = mismatch(node, spec, vectorLayout);
+    if (why) {
+      mismatched.push(
+        `${spec.name}: expected ${describeExpected(spec, vectorLayout)}, found ${describeFound(node)} (${why})`,
+      );
+    }
+  }
+  if (missing.length === 0 && mismatched.length === 0) return;
+  const has = root.children.map((child) => `${child.element.name} ${describeFound(child)}`).join(', ');
+  const parts = [
+    missing.length ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
+    mismatched.length ? `mismatched: ${mismatched.join('; ')}` : '',
+  ].filter(Boolean);
+  throw new SchemaMismatchError(
+    `${key}: schema does not match the workload: ${parts.join('; ')}. The file has: ${has}`,
+  );
+}
