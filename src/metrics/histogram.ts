@@ -72,12 +72,13 @@ export function summarizeHistogram(histogram: Histogram): LatencySummary {
   }
   return {
     count,
-    min_ms: usToMs(histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue),
+    // Bucket-equivalent extremes (not the raw recorded ones) so that a merged histogram reports the same values.
+    min_ms: usToMs(histogram.getValueAtPercentile(0)),
     mean_ms: usToMs(histogram.mean),
     p50_ms: usToMs(histogram.getValueAtPercentile(50)),
     p90_ms: usToMs(histogram.getValueAtPercentile(90)),
     p99_ms: usToMs(histogram.getValueAtPercentile(99)),
     p999_ms: usToMs(histogram.getValueAtPercentile(99.9)),
-    max_ms: usToMs(histogram.maxValue),
+    max_ms: usToMs(histogram.getValueAtPercentile(100)),
   };
 }
