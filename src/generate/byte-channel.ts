@@ -56,6 +56,11 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
     this.wakeConsumer();
   }
 
+  /** True once the consumer stopped reading. */
+  get abandoned(): boolean {
+    return this.consumerGone !== undefined;
+  }
+
   /** The consumer stopped (upload failed or aborted): the producer's pending and later writes reject. */
   abandon(error: unknown): void {
     this.consumerGone ??= { error };

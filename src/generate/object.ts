@@ -1,0 +1,154 @@
+/**
+ * Writes one object (a file, or one Hive partition of a file): values are
+ * generated column-major in batches and streamed through the Parquet writer
+ * straight into `storage.putStream`. Memory is one generation batch plus a
+ * page per column and the upload's buffers — independent of row-group and
+ * file size. Any failure rejects the source of the upload, which then aborts
+ * (local temp file removed, S3 multipart upload aborted) before we rethrow.
+ */
+import { effectiveColumns } from '../config/load.ts';
+import type { ColumnSpec, Workload } from '../config/types.ts';
+import { ParquetStreamWriter } from '../parquet/writer.ts';
+import type { Storage } from '../storage/types.ts';
+import { ByteChannel } from './byte-channel.ts';
+import type { ObjectRef } from './layout.ts';
+import { datasetSeed, FOOTER_KEYS, GENERATOR_VERSION } from './manifest.ts';
+import { columnValues, objectRowCount, type ValueContext } from './values.ts';
+
+/** Test-only fault injection: the byte stream throws once this many bytes of an object were produced. */
+export interface ObjectFaults {
+  failAfterBytes?: number;
+}
+
+export interface WriteObjectOptions {
+  fingerprint: string;
+  signal?: AbortSignal;
+  faults?: ObjectFaults;
+  /** Bytes of this object produced so far. */
+  onBytes?: (bytes: number) => void;
+}
+
+export interface WrittenObject {
+  bytes: number;
+  parts: number;
+}
+
+/** S3 multipart part size for generated objects: 8 MiB, the low end of S3's sweet spot. */
+export const GENERATE_PART_SIZE = 8 * 1024 * 1024;
+const CHANNEL_CHUNK_BYTES = 1024 * 1024;
+
+/** The value context of one object; readers verifying values must build the same. */
+export function valueContextFor(w: Workload, fileIndex: number, partition: number | null): ValueContext {
+  const ctx: ValueContext = { seed: datasetSeed(w), fileIndex, partition };
+  // Only the implicit `data` column has variable-length records (SPEC §1).
+  if (w.dataset.parquet.columns.length === 0) ctx.recordLengthStdev = w.dataset.record_length_bytes_stdev;
+  return ctx;
+}
+
+/** The columns stored in each object: all of them, minus the Hive partition column. */
+export function objectColumns(w: Workload): ColumnSpec[] {
+  const partitionBy = w.dataset.parquet.partition_by;
+  return effectiveColumns(w).filter((c) => c.name !== partitionBy);
+}
+
+const VALUE_BYTES: Record<ColumnSpec['dtype'], number> = {
+  float32: 4,
+  list: 4,
+  float64: 8,
+  float16: 2,
+  int8: 4, // generated widened to Int32Array
+  int32: 4,
+  int64: 8,
+  bool: 1,
+  string: 1,
+  binary: 1,
+};
+
+/**
+ * Rows generated per step for a column: `generation_batch_size`, or as many
+ * rows as fill one page (at least one row — a 2 MB FLUX row is one batch).
+ */
+export function generationBatchRows(w: Workload, spec: ColumnSpec): number {
+  const configured = w.dataset.parquet.generation_batch_size;
+  if (configured !== null) return Math.max(1, configured);
+  const rowBytes = Math.max(1, spec.size * VALUE_BYTES[spec.dtype]);
+  return Math.max(1, Math.floor(w.dataset.parquet.page_size / rowBytes));
+}
+
+async function produce(
+  w: Workload,
+  ref: ObjectRef,
+  columns: ColumnSpec[],
+  sink: (chunk: Uint8Array) => Promise<void>,
+  options: WriteObjectOptions,
+): Promise<void> {
+  const writer = new ParquetStreamWriter({
+    columns,
+    vectorLayout: w.dataset.parquet.vector_layout,
+    codec: w.dataset.compression,
+    compressionLevel: w.dataset.compression_level,
+    pageSize: w.dataset.parquet.page_size,
+    kvMetadata: [
+      { key: FOOTER_KEYS.fingerprint, value: options.fingerprint },
+      { key: FOOTER_KEYS.generatorVersion, value: String(GENERATOR_VERSION) },
+    ],
+    sink,
+  });
+  const ctx = valueContextFor(w, ref.fileIndex, ref.partition);
+  const rows = objectRowCount(w, ref.fileIndex, ref.partition);
+  const groupRows = w.dataset.parquet.row_group_size;
+  const batchRows = columns.map((spec) => generationBatchRows(w, spec));
+  for (let groupStart = 0; groupStart < rows; groupStart += groupRows) {
+    const groupEnd = Math.min(rows, groupStart + groupRows);
+    writer.beginRowGroup(groupEnd - groupStart);
+    for (let c = 0; c < columns.length; c++) {
+      for (let start = groupStart; start < groupEnd; start += batchRows[c]) {
+        options.signal?.throwIfAborted();
+        const count = Math.min(batchRows[c], groupEnd - start);
+        await writer.writeColumn(c, columnValues(columns[c], ctx, start, count));
+      }
+    }
+    await writer.endRowGroup();
+  }
+  await writer.finish();
+}
+
+export async function writeObject(
+  w: Workload,
+  ref: ObjectRef,
+  key: string,
+  storage: Storage,
+  options: WriteObjectOptions,
+): Promise<WrittenObject> {
+  const columns = objectColumns(w);
+  const channel = new ByteChannel(CHANNEL_CHUNK_BYTES);
+  const upload = storage.putStream(key, channel, { partSize: GENERATE_PART_SIZE, signal: options.signal });
+  // If the upload dies first (network, abort), unblock the producer so it stops.
+  upload.catch((e: unknown) => channel.abandon(e));
+  let produced = 0;
+  const failAfter = options.faults?.failAfterBytes;
+  const sink = async (chunk: Uint8Array) => {
+    if (failAfter !== undefined && produced + chunk.length > failAfter) {
+      throw new Error(`injected failure after ${failAfter} bytes of ${key}`);
+    }
+    await channel.write(chunk);
+    produced += chunk.length;
+    options.onBytes?.(produced);
+  };
+  try {
+    await produce(w, ref, columns, sink, options);
+    await channel.close();
+  } catch (error) {
+    const uploadStoppedFirst = channel.abandoned;
+    channel.fail(error);
+    // Wait for the upload to clean up (temp file removed / multipart aborted) before reporting.
+    const uploadError = await upload.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // When the upload died first, its error (auth, network) is the cause, not the producer's.
+    throw uploadStoppedFirst && uploadError !== undefined ? uploadError : error;
+  }
+  const result = await upload;
+  return { bytes: result.bytes, parts: result.parts };
+}

@@ -1,0 +1,181 @@
+/**
+ * One generate shard (SPEC §3, §7): write every object of files a..b. Called
+ * by local worker threads and by the Lambda generator alike, so everything
+ * it needs is in its arguments and its result is plain JSON.
+ *
+ * Idempotence: an existing object is skipped when its footer carries this
+ * dataset's fingerprint and the object's size equals the size its footer
+ * accounts for (data pages + footer + magic). The fingerprint hashes every
+ * config field that defines the bytes (manifest.ts), so the check is stronger
+ * than a size match — a changed seed with codec none keeps every size but
+ * changes the fingerprint — and needs no state beyond the object itself: one
+ * small suffix GET per object, the same request count and price as a HEAD.
+ */
+import type { FileMetaData } from 'hyparquet';
+import type { Workload } from '../config/types.ts';
+import { CorruptParquetError, StorageError } from '../errors.ts';
+import type { GenerateShard } from '../exec/shards.ts';
+import { readFooter } from '../parquet/footer.ts';
+import type { Storage } from '../storage/types.ts';
+import { type DatasetLayout, datasetLayout, layoutObjectKey, objectsOfFiles } from './layout.ts';
+import { datasetFingerprint, FOOTER_KEYS } from './manifest.ts';
+import { type ObjectFaults, writeObject } from './object.ts';
+
+export interface GenerateProgress {
+  shard: number;
+  filesTotal: number;
+  filesDone: number;
+  filesSkipped: number;
+  objectsWritten: number;
+  objectsSkipped: number;
+  /** Bytes written so far, including the object in progress. */
+  bytesWritten: number;
+}
+
+export interface GenerateShardResult {
+  shard: number;
+  files: number;
+  /** Files with at least one object written. */
+  filesWritten: number;
+  /** Files whose objects all existed and matched. */
+  filesSkipped: number;
+  objectsWritten: number;
+  objectsSkipped: number;
+  bytesWritten: number;
+  /** Multipart parts (S3) or 1 per object. */
+  parts: number;
+  seconds: number;
+}
+
+export interface GenerateShardOptions {
+  /** Rewrite objects that exist and match. */
+  force?: boolean;
+  onProgress?: (p: GenerateProgress) => void;
+  signal?: AbortSignal;
+  /** Test-only fault injection (see object.ts). */
+  faults?: ObjectFaults;
+}
+
+/** Bytes of the object according to its own footer: where the last column chunk ends + footer + 8. */
+export function footerAccountedSize(metadata: FileMetaData, footerBytes: number): number {
+  let end = 4; // leading "PAR1"
+  for (const rowGroup of metadata.row_groups) {
+    for (const column of rowGroup.columns) {
+      const meta = column.meta_data;
+      if (!meta) continue;
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      end = Math.max(end, start + Number(meta.total_compressed_size));
+    }
+  }
+  return end + footerBytes;
+}
+
+/** True when `key` exists, is complete, and was generated for `fingerprint`. */
+export async function existingObjectMatches(
+  storage: Storage,
+  key: string,
+  fingerprint: string,
+  footerFetchBytes: number,
+): Promise<boolean> {
+  try {
+    const footer = await readFooter(storage, key, footerFetchBytes);
+    const kv = footer.metadata.key_value_metadata ?? [];
+    const stamped = kv.find((e) => e.key === FOOTER_KEYS.fingerprint)?.value;
+    return (
+      stamped === fingerprint &&
+      footer.objectSize === footerAccountedSize(footer.metadata, footer.footerBytes)
+    );
+  } catch (e) {
+    if (e instanceof StorageError && e.kind === 'not_found') return false;
+    // Not ours, or broken: regenerate it.
+    if (e instanceof CorruptParquetError) return false;
+    throw e;
+  }
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+export async function generateShard(
+  w: Workload,
+  shard: GenerateShard,
+  storage: Storage,
+  options: GenerateShardOptions = {},
+): Promise<GenerateShardResult> {
+  const started = performance.now();
+  const layout: DatasetLayout = datasetLayout(w);
+  const fingerprint = datasetFingerprint(w);
+  const filesTotal = shard.ranges.reduce((n, r) => n + r.end - r.start, 0);
+  const progress: GenerateProgress = {
+    shard: shard.index,
+    filesTotal,
+    filesDone: 0,
+    filesSkipped: 0,
+    objectsWritten: 0,
+    objectsSkipped: 0,
+    bytesWritten: 0,
+  };
+  let filesWritten = 0;
+  let parts = 0;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  const report = (force: boolean) => {
+    const now = performance.now();
+    if (!options.onProgress || (!force && now - lastReport < PROGRESS_INTERVAL_MS)) return;
+    lastReport = now;
+    options.onProgress({ ...progress });
+  };
+
+  for (const range of shard.ranges) {
+    let currentFile = -1;
+    let fileWrote = false;
+    const endFile = () => {
+      if (currentFile < 0) return;
+      progress.filesDone++;
+      if (fileWrote) filesWritten++;
+      else progress.filesSkipped++;
+    };
+    for (const ref of objectsOfFiles(layout, range.split, range.start, range.end)) {
+      options.signal?.throwIfAborted();
+      if (ref.fileIndex !== currentFile) {
+        endFile();
+        currentFile = ref.fileIndex;
+        fileWrote = false;
+        report(true);
+      }
+      const key = layoutObjectKey(layout, w.dataset.file_prefix, ref.split, ref.fileIndex, ref.partition);
+      if (
+        !options.force &&
+        (await existingObjectMatches(storage, key, fingerprint, w.reader.footer_fetch_bytes))
+      ) {
+        progress.objectsSkipped++;
+        continue;
+      }
+      const before = progress.bytesWritten;
+      const written = await writeObject(w, ref, key, storage, {
+        fingerprint,
+        signal: options.signal,
+        faults: options.faults,
+        onBytes: (bytes) => {
+          progress.bytesWritten = before + bytes;
+          report(false);
+        },
+      });
+      progress.bytesWritten = before + written.bytes;
+      progress.objectsWritten++;
+      parts += written.parts;
+      fileWrote = true;
+    }
+    endFile();
+  }
+  report(true);
+  return {
+    shard: shard.index,
+    files: filesTotal,
+    filesWritten,
+    filesSkipped: progress.filesSkipped,
+    objectsWritten: progress.objectsWritten,
+    objectsSkipped: progress.objectsSkipped,
+    bytesWritten: progress.bytesWritten,
+    parts,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
