@@ -146,7 +146,7 @@ export function planColumnRanges(input: PlanInput): ReadPlan {
 }
 
 /**
- * Merge sorted ranges whose gap is < `gapBytes`, as long as the merged request
+ * Merge sorted ranges that touch or whose gap is < `gapBytes`, as long as the merged request
  * stays ≤ `maxBytes` (so small chunks never straddle a split); a single range
  * larger than `maxBytes` is split into equal pieces ≤ `maxBytes`.
  */
@@ -158,7 +158,7 @@ export function coalesceRanges(sorted: readonly ByteSpan[], gapBytes: number, ma
     if (range.end <= range.start) continue;
     if (
       current &&
-      range.start - current.end < gapBytes &&
+      (range.start <= current.end || range.start - current.end < gapBytes) &&
       Math.max(current.end, range.end) - current.start <= maxBytes
     ) {
       current.end = Math.max(current.end, range.end);

@@ -7,6 +7,7 @@ import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
 import type { ColumnSpec, VectorLayout } from '../config/types.ts';
 import { SchemaMismatchError } from '../errors.ts';
+import { PQBENCH_COLUMNS_KEY } from './schema.ts';
 
 export interface ValidateOptions {
   /** Hive partition column: dropped from the files, restored from the path. */
@@ -105,6 +106,45 @@ function elementMatches(type: string | undefined, typeLength: number | undefined
   return type === SHAPES[spec.dtype].physical;
 }
 
+interface WrittenColumn {
+  dtype: string;
+  size: number;
+}
+
+/**
+ * The columns as pqbench recorded them in the footer (key `pqbench.columns`):
+ * tells a FIXED_LEN_BYTE_ARRAY(2048) of 512 float32 from one of 512 int32.
+ * Undefined for files pqbench did not write.
+ */
+function writtenColumns(metadata: FileMetaData): Map<string, WrittenColumn> | undefined {
+  const value = metadata.key_value_metadata?.find((kv) => kv.key === PQBENCH_COLUMNS_KEY)?.value;
+  if (!value) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) return undefined;
+    const out = new Map<string, WrittenColumn>();
+    for (const entry of parsed as Partial<WrittenColumn & { name: string }>[]) {
+      if (
+        typeof entry?.name === 'string' &&
+        typeof entry.dtype === 'string' &&
+        typeof entry.size === 'number'
+      ) {
+        out.set(entry.name, { dtype: entry.dtype, size: entry.size });
+      }
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function writtenMismatch(written: WrittenColumn | undefined, spec: ColumnSpec): string | undefined {
+  if (!written) return undefined;
+  if (written.dtype !== spec.dtype) return `written as dtype ${written.dtype}`;
+  if (written.size !== spec.size) return `written with size ${written.size}`;
+  return undefined;
+}
+
 /**
  * Throws SchemaMismatchError when any expected column is missing or has
  * another dtype / size / layout. The partition column is not expected in the file.
@@ -118,6 +158,7 @@ export function validateProjection(
 ): void {
   const root = parquetSchema(metadata);
   const byName = new Map(root.children.map((child) => [child.element.name, child]));
+  const written = writtenColumns(metadata);
   const missing: string[] = [];
   const mismatched: string[] = [];
   for (const spec of expectedColumns) {
@@ -127,7 +168,7 @@ export function validateProjection(
       missing.push(`${spec.name} (${describeExpected(spec, vectorLayout)})`);
       continue;
     }
-    const why = mismatch(node, spec, vectorLayout);
+    const why = mismatch(node, spec, vectorLayout) ?? writtenMismatch(written?.get(spec.name), spec);
     if (why) {
       mismatched.push(
         `${spec.name}: expected ${describeExpected(spec, vectorLayout)}, found ${describeFound(node)} (${why})`,

@@ -8,8 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { hyparquetCompressors } from '../../src/parquet/codecs.ts';
+import { type FileMetaData, parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { compress, hyparquetCompressors } from '../../src/parquet/codecs.ts';
 import type { ColumnValues } from '../../src/parquet/values.ts';
 
 /** Runs `COPY (<select>) TO file (FORMAT parquet, <options>)` in DuckDB and returns the file's bytes. */
@@ -109,4 +110,61 @@ export function assertSameRows(
 
 function bigintJson(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `${value}n` : value;
+}
+
+/**
+ * A file written by hyparquet-writer with every shape pqbench reads: scalars
+ * of each physical type, a required 3-level LIST<FLOAT>, a FIXED_LEN_BYTE_ARRAY
+ * vector of float32 and a FLOAT16 scalar. Row r's values are simple functions of r.
+ */
+export function hyparquetWriterFile(options: {
+  rows: number;
+  rowGroupSize: number;
+  codec?: 'UNCOMPRESSED' | 'SNAPPY' | 'ZSTD';
+  vectorSize?: number;
+  pageSize?: number;
+}): Uint8Array {
+  const { rows, rowGroupSize, codec = 'UNCOMPRESSED', vectorSize = 8, pageSize } = options;
+  const range = Array.from({ length: rows }, (_, r) => r);
+  const vector = (r: number) => Array.from({ length: vectorSize }, (_, e) => Math.fround(r + e / 8));
+  const schema: SchemaElement[] = [
+    { name: 'root', num_children: 9 },
+    { name: 'f', type: 'FLOAT', repetition_type: 'REQUIRED' },
+    { name: 'd', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+    { name: 'i', type: 'INT32', repetition_type: 'REQUIRED' },
+    { name: 'big', type: 'INT64', repetition_type: 'REQUIRED' },
+    { name: 'flag', type: 'BOOLEAN', repetition_type: 'REQUIRED' },
+    { name: 'name', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED', converted_type: 'UTF8' },
+    { name: 'vec', repetition_type: 'REQUIRED', num_children: 1, converted_type: 'LIST' },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
+    { name: 'fixed', type: 'FIXED_LEN_BYTE_ARRAY', type_length: vectorSize * 4, repetition_type: 'REQUIRED' },
+    {
+      name: 'half',
+      type: 'FIXED_LEN_BYTE_ARRAY',
+      type_length: 2,
+      repetition_type: 'REQUIRED',
+      logical_type: { type: 'FLOAT16' },
+    },
+  ];
+  const buffer = parquetWriteBuffer({
+    schema,
+    codec,
+    compressors: { ZSTD: (input: Uint8Array) => compress('zstd', input) },
+    statistics: false,
+    rowGroupSize,
+    pageSize,
+    columnData: [
+      { name: 'f', data: Float32Array.from(range, (r) => r * 0.5) },
+      { name: 'd', data: Float64Array.from(range, (r) => r * 0.25) },
+      { name: 'i', data: Int32Array.from(range, (r) => r - 7) },
+      { name: 'big', data: BigInt64Array.from(range, (r) => BigInt(r) * 1_000_000_007n) },
+      { name: 'flag', data: range.map((r) => r % 3 === 0) },
+      { name: 'name', data: range.map((r) => `row-${r}`) },
+      { name: 'vec', data: range.map(vector) },
+      { name: 'fixed', data: range.map((r) => new Uint8Array(Float32Array.from(vector(r)).buffer)) },
+      { name: 'half', data: range.map((r) => (r % 64) / 4) },
+    ],
+  });
+  return new Uint8Array(buffer);
 }
