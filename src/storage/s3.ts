@@ -63,7 +63,9 @@ export function describeEndpoint(options: Pick<S3Options, 'endpoint_url' | 'regi
     const url = new URL(options.endpoint_url);
     return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   } catch {
-    return options.endpoint_url.replace(/^.*@/, '').replace(/[?#].*$/, '');
+    // Unparseable (e.g. a '/' inside a password): keep the scheme, drop everything up to the last '@'.
+    const m = /^([a-z][a-z0-9+.-]*:\/\/)?(?:.*@)?([^?#]*)/i.exec(options.endpoint_url);
+    return `${m?.[1] ?? ''}${(m?.[2] ?? '').replace(/\/+$/, '')}`;
   }
 }
 
@@ -97,6 +99,14 @@ async function readBody(body: unknown, contentLength: number | undefined): Promi
   const parts: Uint8Array[] = [];
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function stripQuotes(etag: string | undefined): string | undefined {
@@ -146,7 +156,9 @@ export class S3Storage implements Storage, PagedLister {
         sessionToken: options.session_token,
       };
     }
+    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/(.*)@/i.exec(options.endpoint_url ?? '')?.[1]?.split(':') ?? [];
     this.secrets = [
+      ...userInfo.flatMap((part) => [part, safeDecode(part)]),
       options.access_key_id,
       options.secret_access_key,
       options.session_token,

@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { StorageError } from '../../src/errors.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { compareKeys } from '../../src/storage/keys.ts';
@@ -75,6 +76,7 @@ interface Backend {
     run: (storage: Storage) => Promise<void>,
     maxSockets: number,
     target: number,
+    holdMs?: number,
   ): Promise<number>;
 }
 
@@ -333,8 +335,8 @@ const s3Backend: Backend = {
   leftovers: () => bucket!.unfinishedUploads(),
   expectedParts: (bytes) => Math.ceil(bytes / (8 * MiB)),
   // A loopback proxy holds every response until `target` requests have arrived
-  // (or 10 s pass): the peak is how many requests the client put on the wire at once.
-  peakConcurrency: async (run, maxSockets, target) => {
+  // (or `holdMs` pass): the peak is how many requests the client put on the wire at once.
+  peakConcurrency: async (run, maxSockets, target, holdMs = 10_000) => {
     const upstream = new URL(process.env.S3_ENDPOINT!);
     const held: net.Socket[] = [];
     let requests = 0;
@@ -343,9 +345,11 @@ const s3Backend: Backend = {
       released = true;
       for (const s of held) s.resume();
     };
-    const timer = setTimeout(release, 10_000);
+    const timer = setTimeout(release, holdMs);
     const server = net.createServer((client) => {
       const server = net.connect(Number(upstream.port || 80), upstream.hostname);
+      client.pipe(server).pipe(client);
+      // After pipe(), which would resume it: responses stay unread until release.
       if (!released) {
         server.pause();
         held.push(server);
@@ -356,7 +360,6 @@ const s3Backend: Backend = {
         counted = true;
         if (++requests >= target) release();
       });
-      client.pipe(server).pipe(client);
       const close = () => {
         client.destroy();
         server.destroy();
@@ -380,3 +383,61 @@ const s3Backend: Backend = {
 
 contractSuite(localBackend);
 contractSuite(s3Backend);
+
+describe('s3 backend specifics', { skip: skipS3 }, () => {
+  before(() => s3Backend.setup());
+  after(() => s3Backend.teardown());
+
+  it('queues beyond max_sockets: the wire probe sees exactly 50 in flight with max_sockets 50', async () => {
+    const storage = s3Backend.open();
+    await Promise.all(Array.from({ length: 64 }, (_, i) => storage.put(`cap/${i}.bin`, pattern(i, 1000))));
+    await storage.close();
+    const peak = await s3Backend.peakConcurrency(
+      (s) => Promise.all(Array.from({ length: 64 }, (_, i) => s.get(`cap/${i}.bin`))).then(() => {}),
+      50,
+      64,
+      1500,
+    );
+    assert.equal(peak, 50);
+  });
+
+  it('never puts credentials into error messages, stacks, JSON or operation records', async () => {
+    const secret = 'PQBENCH/SECRET+LEAK-zz9';
+    const keyId = 'PQBENCHKEYIDLEAKzz9';
+    const log = new OperationLog();
+    const attempts: [string, Parameters<typeof s3TestOptions>[0], StorageError['kind']][] = [
+      ['unknown key id', { access_key_id: keyId, secret_access_key: secret }, 'auth'],
+      ['wrong secret', { secret_access_key: secret }, 'auth'],
+      [
+        'credentials in the endpoint URL',
+        { endpoint_url: `http://${keyId}:${encodeURIComponent(secret)}@127.0.0.1:1`, s3_max_attempts: 1 },
+        'network',
+      ],
+    ];
+    for (const [label, overrides, kind] of attempts) {
+      const inner = new S3Storage(bucket!.name, s3TestOptions(overrides));
+      const storage = instrumentStorage(inner, log);
+      const error = await rejection(storage.get('secret/probe.bin'));
+      await storage.close();
+      assert.ok(error instanceof StorageError, `${label}: ${String(error)}`);
+      assert.equal(error.kind, kind, label);
+      const texts = [
+        error.message,
+        String(error),
+        error.stack ?? '',
+        JSON.stringify(error),
+        inspect(error, { depth: 10 }),
+      ];
+      for (const text of [...texts, JSON.stringify(log.operations), inner.location]) {
+        for (const needle of [
+          secret,
+          encodeURIComponent(secret),
+          keyId,
+          process.env.AWS_SECRET_ACCESS_KEY!,
+        ]) {
+          assert.ok(!text.includes(needle), `${label}: leaked ${needle} in ${text}`);
+        }
+      }
+    }
+  });
+});
