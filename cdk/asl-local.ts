@@ -1,0 +1,122 @@
+/**
+ * The synthesized state machine definition, read back out of the template,
+ * and the one transformation needed to execute it with aws-local-stepfunctions
+ * (which runs a DISTRIBUTED map like an inline map and supports neither
+ * ItemReader, ResultWriter, ItemBatcher nor ToleratedFailure*):
+ *
+ *   each Distributed Map with an S3 ItemReader gets a Task state in front of it,
+ *   "<map> · item reader", whose Parameters are the ItemReader's own Parameters
+ *   (same Bucket, same Key path) and whose result — the JSON array the plan
+ *   wrote — lands at `$.localItems.<n>`; the map then iterates that with ItemsPath.
+ *
+ * Everything else (states, paths, ItemSelector, payloads, choices) runs as synthesized.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type AslState = { [key: string]: Json };
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [key: string]: Json;
+}
+
+/** Maps a `{Ref}` / `{Fn::GetAtt}` to a concrete string. */
+export type RefResolver = (logicalId: string, attribute?: string) => string;
+
+/** Resolves the intrinsic functions CDK puts into a DefinitionString. */
+export function resolveIntrinsics(value: unknown, resolve: RefResolver): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return resolve(v.Ref);
+  const getAtt = v['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return resolve(String(getAtt[0]), String(getAtt[1]));
+  const join = v['Fn::Join'];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join as [string, unknown[]];
+    return parts.map((p) => resolveIntrinsics(p, resolve)).join(separator);
+  }
+  throw new Error(`unsupported intrinsic ${Object.keys(v).join(',')}`);
+}
+
+interface TemplateLike {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/** The (single) state machine's definition in a synthesized template. */
+export function definitionFromTemplate(template: TemplateLike, resolve: RefResolver): AslDefinition {
+  const machines = Object.values(template.Resources).filter(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+  return JSON.parse(resolveIntrinsics(machines[0]?.Properties?.DefinitionString, resolve)) as AslDefinition;
+}
+
+/** Every state of a definition, including those inside map item processors, by name. */
+export function allStates(definition: { States: Record<string, AslState> }): Record<string, AslState> {
+  const out: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    out[name] = state;
+    const processor = (state.ItemProcessor ?? state.Iterator) as
+      | { States: Record<string, AslState> }
+      | undefined;
+    if (processor) Object.assign(out, allStates(processor));
+  }
+  return out;
+}
+
+export interface LocalItemReader {
+  /** The inserted Task state's name. */
+  stateName: string;
+  /** The Distributed Map it feeds. */
+  mapName: string;
+}
+
+export const LOCAL_ITEM_READER_RESOURCE =
+  'arn:aws:lambda:us-east-1:000000000000:function:pqbench-local-item-reader';
+
+function retarget(state: AslState, from: string, to: string): void {
+  if (state.Next === from) state.Next = to;
+  if (state.Default === from) state.Default = to;
+  for (const list of [state.Choices, state.Catch]) {
+    if (!Array.isArray(list)) continue;
+    for (const entry of list as { Next?: string }[]) if (entry.Next === from) entry.Next = to;
+  }
+}
+
+/** The definition aws-local-stepfunctions can run, and the item-reader states a test must bind. */
+export function toLocalDefinition(definition: AslDefinition): {
+  definition: AslDefinition;
+  itemReaders: LocalItemReader[];
+} {
+  const def = structuredClone(definition);
+  const itemReaders: LocalItemReader[] = [];
+  for (const [mapName, map] of Object.entries({ ...def.States })) {
+    if (map.Type !== 'Map' || map.ItemReader === undefined) continue;
+    const reader = map.ItemReader as { Parameters?: Json };
+    const stateName = `${mapName} · item reader`;
+    const itemsPath = `$.localItems.n${itemReaders.length}`;
+    for (const state of Object.values(def.States)) retarget(state, mapName, stateName);
+    if (def.StartAt === mapName) def.StartAt = stateName;
+    def.States[stateName] = {
+      Type: 'Task',
+      Resource: LOCAL_ITEM_READER_RESOURCE,
+      Parameters: reader.Parameters ?? {},
+      ResultPath: itemsPath,
+      Next: mapName,
+    };
+    for (const unsupported of [
+      'ItemReader',
+      'ResultWriter',
+      'ItemBatcher',
+      'ToleratedFailurePercentage',
+      'ToleratedFailureCount',
+      'Label',
+    ]) {
+      delete map[unsupported];
+    }
+    map.ItemsPath = itemsPath;
+    itemReaders.push({ stateName, mapName });
+  }
+  return { definition: def, itemReaders };
+}

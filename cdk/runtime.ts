@@ -1,0 +1,50 @@
+/**
+ * How the handlers are built and run. One source for the stack's
+ * NodejsFunction bundling and for the bundle smoke test, which builds the same
+ * bundles with esbuild directly.
+ */
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** The newest Node.js runtime constant aws-cdk-lib offers. */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** esbuild target matching LAMBDA_RUNTIME. */
+export const ESBUILD_TARGET = 'node24';
+
+/**
+ * Bundled dependencies are partly CommonJS; in an ES module bundle their
+ * `require('node:…')` calls need a real `require`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __pqbenchCreateRequire } from 'node:module'; const require = __pqbenchCreateRequire(import.meta.url);";
+
+/** ESM because hyparquet and the handlers are ES modules; `module` first so esbuild picks the ESM builds. */
+export const ESBUILD_SHARED = {
+  format: 'esm',
+  platform: 'node',
+  target: ESBUILD_TARGET,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourcemap: true,
+} as const;
+
+export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: ESBUILD_SHARED.target,
+  mainFields: [...ESBUILD_SHARED.mainFields],
+  banner: ESBUILD_SHARED.banner,
+  minify: ESBUILD_SHARED.minify,
+  sourceMap: ESBUILD_SHARED.sourcemap,
+  // Bundle the AWS SDK too: the runtime's copy is a different version from the one tested.
+  externalModules: [],
+  forceDockerBundling: false,
+};
+
+export const LAMBDA_ENV: Record<string, string> = {
+  NODE_OPTIONS: '--enable-source-maps',
+  // Keep checksums to what S3 requires, as the local path does (SPEC storage.checksums default).
+  AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+  AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+};
