@@ -124,6 +124,7 @@ export function decompress(
   input: Uint8Array,
   uncompressedSize: number,
 ): Uint8Array {
+  if (uncompressedSize === 0 && codec !== 'none' && codec !== 'UNCOMPRESSED') return new Uint8Array(0);
   switch (codec) {
     case 'none':
     case 'UNCOMPRESSED':

@@ -30,7 +30,6 @@ const f64 = new Float64Array(1);
 function numberStats(kind: 'f32' | 'f64' | 'i32'): StatisticsAccumulator {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  let seen = false;
   return {
     update(values, start, end) {
       if (values.kind !== kind) return;
@@ -39,11 +38,11 @@ function numberStats(kind: 'f32' | 'f64' | 'i32'): StatisticsAccumulator {
         const v = d[i];
         if (v < min) min = v;
         if (v > max) max = v;
-        if (v === v) seen = true;
       }
     },
     result() {
-      if (!seen) return { nullCount: 0 };
+      // NaN compares false both ways, so min > max means no ordinary value was seen.
+      if (min > max) return { nullCount: 0 };
       // Spec: a zero min is written as -0.0 and a zero max as +0.0.
       const lo = min === 0 ? -0 : min;
       const hi = max === 0 ? 0 : max;

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compressors as referenceDecompressors } from 'hyparquet-compressors';
+import { CODECS } from '../../src/config/types.ts';
+import { columnValues, mix32 } from '../../src/generate/values.ts';
+import {
+  compress,
+  compressionLevelProblem,
+  decompress,
+  hyparquetCompressors,
+  parquetCodecOf,
+} from '../../src/parquet/codecs.ts';
+import { lz4CompressBlock } from '../../src/parquet/lz4.ts';
+
+const randomFloats = new Uint8Array(
+  (
+    columnValues(
+      { name: 'x', dtype: 'float32', size: 1024, read: true },
+      { seed: 1, fileIndex: 0, partition: null },
+      0,
+      64,
+    ).data as Float32Array
+  ).buffer,
+);
+const text = new TextEncoder().encode('the quick brown fox jumps over the lazy dog; '.repeat(5000));
+const zeros = new Uint8Array(300_000);
+/** Words drawn at random from a small vocabulary: where stronger levels find more. */
+function wordSoup(words: number): Uint8Array {
+  const vocabulary = Array.from({ length: 400 }, (_, i) => (mix32(i) % 1e9).toString(36));
+  return new TextEncoder().encode(
+    Array.from({ length: words }, (_, i) => vocabulary[mix32(i + 1e6) % 400]).join(' '),
+  );
+}
+const mixed = wordSoup(40_000);
+const inputs: Record<string, Uint8Array> = {
+  empty: new Uint8Array(0),
+  tiny: Uint8Array.of(1, 2, 3),
+  thirteen: new TextEncoder().encode('aaaaaaaaaaaaa'),
+  randomFloats,
+  text,
+  zeros,
+  mixed,
+};
+
+describe('codecs', () => {
+  it('round-trips every codec on random, repetitive and edge-case inputs', () => {
+    for (const codec of CODECS) {
+      for (const [name, input] of Object.entries(inputs)) {
+        const packed = compress(codec, input);
+        const back = decompress(codec, packed, input.length);
+        assert.ok(Buffer.from(back).equals(Buffer.from(input)), `${codec} ${name}`);
+        assert.ok(
+          Buffer.from(decompress(parquetCodecOf(codec), packed, input.length)).equals(Buffer.from(input)),
+        );
+      }
+    }
+  });
+
+  it('writes what hyparquet-compressors (fzstd, its LZ4_RAW/gzip/brotli decoders) reads', () => {
+    for (const codec of CODECS) {
+      if (codec === 'none') continue;
+      const parquetName = parquetCodecOf(codec);
+      const reference = referenceDecompressors[parquetName];
+      assert.ok(reference, parquetName);
+      for (const [name, input] of Object.entries(inputs)) {
+        // Empty pages never occur (a page holds ≥ 1 row); its LZ4 and brotli decoders reject empty blocks.
+        if (input.length === 0 && (codec === 'brotli' || codec === 'lz4')) continue;
+        const out = reference(compress(codec, input), input.length);
+        assert.ok(Buffer.from(out).equals(Buffer.from(input)), `${codec} ${name}`);
+      }
+    }
+  });
+
+  it('compresses repetitive data and leaves random floats near their size', () => {
+    for (const codec of ['snappy', 'gzip', 'zstd', 'lz4', 'brotli'] as const) {
+      assert.ok(compress(codec, text).length < text.length / 10, `${codec} text`);
+      assert.ok(compress(codec, zeros).length < zeros.length / 20, `${codec} zeros`);
+      assert.ok(compress(codec, randomFloats).length > randomFloats.length * 0.8, `${codec} random`);
+    }
+    assert.equal(compress('none', text), text);
+  });
+
+  it('honours compression_level', () => {
+    const fast = compress('zstd', mixed, 1).length;
+    const strong = compress('zstd', mixed, 19).length;
+    assert.ok(strong < fast, `zstd 19 (${strong}) < 1 (${fast})`);
+    assert.ok(compress('gzip', mixed, 9).length < compress('gzip', mixed, 1).length);
+    assert.ok(compress('brotli', mixed, 9).length < compress('brotli', mixed, 0).length);
+    assert.equal(
+      compressionLevelProblem('zstd', 23),
+      'zstd compression_level must be an integer in -7..22, got 23',
+    );
+    assert.equal(compressionLevelProblem('gzip', 1.5)?.includes('0..9'), true);
+    assert.equal(compressionLevelProblem('snappy', 5), null);
+    assert.equal(compressionLevelProblem('zstd', null), null);
+  });
+
+  it('exposes hyparquet decompressors for every codec pqbench writes', () => {
+    for (const codec of CODECS) {
+      if (codec === 'none') continue;
+      const fn = hyparquetCompressors[parquetCodecOf(codec)];
+      assert.ok(fn, codec);
+      assert.ok(Buffer.from(fn(compress(codec, text), text.length)).equals(Buffer.from(text)));
+    }
+  });
+
+  it('rejects a page that decompresses to the wrong size', () => {
+    assert.throws(() => decompress('zstd', compress('zstd', text), text.length + 1));
+    assert.throws(() => decompress('gzip', compress('gzip', text), text.length - 1));
+  });
+});
+
+describe('lz4 block compressor', () => {
+  it('finds matches at the maximum offset and long runs', () => {
+    const far = new Uint8Array(140_000);
+    for (let i = 0; i < 65_535; i++) far[i] = (i * 2654435761) >>> 24;
+    far.copyWithin(65_535, 0, 65_535); // repeats at exactly offset 65535
+    const packed = lz4CompressBlock(far);
+    assert.ok(packed.length < far.length * 0.6, `${packed.length}`);
+    assert.ok(Buffer.from(decompress('lz4', packed, far.length)).equals(Buffer.from(far)));
+  });
+
+  it('ends every block with literals, as the format requires', () => {
+    for (const n of [13, 17, 100, 4096]) {
+      const block = lz4CompressBlock(new Uint8Array(n).fill(9));
+      // last sequence: token with zero match nibble followed only by literals
+      assert.ok(Buffer.from(decompress('lz4', block, n)).equals(Buffer.from(new Uint8Array(n).fill(9))));
+      const lastLiterals = block[block.length - 1];
+      assert.equal(lastLiterals, 9);
+    }
+  });
+});
