@@ -73,6 +73,7 @@ export class PartialRecorder implements OperationSink {
   private current: { partial: EpochPartial; steps: EpochStepAccumulator } | null = null;
   private start = 0;
   private end = 0;
+  private bytesRead = 0;
   maxHeldChunks = 0;
   maxBufferedRows = 0;
 
@@ -131,6 +132,7 @@ export class PartialRecorder implements OperationSink {
     counter.retries += op.retries;
     if (op.error !== undefined || op.status === 0 || op.status >= 400) counter.errors += 1;
     counters[op.op] = counter;
+    if (op.op === 'GET' || op.op === 'HEAD') this.bytesRead += op.bytes;
     recordMs(this.requestUs, op.end - op.start);
     if (op.firstByte !== undefined) recordMs(this.ttfbUs, op.firstByte - op.start);
   }
@@ -146,6 +148,11 @@ export class PartialRecorder implements OperationSink {
     this.current.partial.chunks += 1;
     this.current.partial.projectedBytes += projectedBytes;
     if (openedObject) this.current.partial.objects += 1;
+  }
+
+  /** Bytes received by reads so far, for progress reports. */
+  get bytesReadSoFar(): number {
+    return this.bytesRead;
   }
 
   toPartial(): AcceleratorPartial {

@@ -19,8 +19,11 @@ export interface ShardProgress {
   accelerator: number;
   epoch: number;
   epochs: number;
+  /** Steps and samples so far in this shard (all epochs). */
   steps: number;
   samples: number;
+  /** Bytes received so far in this shard (all epochs). */
+  bytes: number;
   /** ms timestamp of this report. */
   at: number;
 }
@@ -81,12 +84,12 @@ export async function runAcceleratorShard(
   }
 
   let lastReport = 0;
+  let steps = 0;
+  let samples = 0;
   for (let epoch = 0; epoch < w.train.epochs; epoch++) {
     options.signal?.throwIfAborted();
     const plan = planAcceleratorEpoch(w, seeds, epoch, accelerator);
     recorder.beginEpoch(epoch, now());
-    let steps = 0;
-    let samples = 0;
     const result = await runEpochLoop({
       plan,
       source,
@@ -104,7 +107,15 @@ export async function runAcceleratorShard(
         samples += step.samples;
         if (options.onProgress && step.end - lastReport >= interval) {
           lastReport = step.end;
-          options.onProgress({ accelerator, epoch, epochs: w.train.epochs, steps, samples, at: step.end });
+          options.onProgress({
+            accelerator,
+            epoch,
+            epochs: w.train.epochs,
+            steps,
+            samples,
+            bytes: recorder.bytesReadSoFar,
+            at: step.end,
+          });
         }
       },
       onBatch: options.onBatch ? (batch) => options.onBatch?.(epoch, batch) : undefined,
@@ -112,7 +123,15 @@ export async function runAcceleratorShard(
       signal: options.signal,
     });
     recorder.endEpoch(now(), result);
-    options.onProgress?.({ accelerator, epoch, epochs: w.train.epochs, steps, samples, at: now() });
+    options.onProgress?.({
+      accelerator,
+      epoch,
+      epochs: w.train.epochs,
+      steps,
+      samples,
+      bytes: recorder.bytesReadSoFar,
+      at: now(),
+    });
   }
   return recorder.toPartial();
 }

@@ -1,0 +1,58 @@
+import { loadWorkload } from '../../config/index.ts';
+import { UsageError } from '../../errors.ts';
+import { ProgressLine } from '../../exec/progress.ts';
+import { datasetLayout } from '../../generate/layout.ts';
+import { runGenerate } from '../../generate/run.ts';
+import { openStorage } from '../../storage/open.ts';
+import type { CliCommand, CommandContext } from '../command.ts';
+import { generateSummary } from './generate.ts';
+import { loadPrices, parseWorkersFlag, trainAndReport } from './train.ts';
+
+export const command: CliCommand = {
+  name: 'run',
+  summary: 'Generate the dataset (workflow.generate_data), then train on it (workflow.train).',
+  usage:
+    'pqbench run <workload.yaml> [--set key.path=value …] [--workers N|auto] [--prices prices.json] [--force]',
+  options: {
+    workers: { type: 'string' },
+    prices: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  async run(ctx: CommandContext) {
+    const path = ctx.positionals[0];
+    if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
+    const workers = parseWorkersFlag(ctx.values.workers);
+    const prices = await loadPrices(ctx.values.prices);
+    const { workload, notices } = await loadWorkload(path, ctx.overrides);
+    for (const n of notices) ctx.stderr(n);
+    if (!workload.workflow.generate_data && !workload.workflow.train) {
+      ctx.stderr('notice: workflow.generate_data and workflow.train are both false; nothing to do');
+      return;
+    }
+    if (workload.workflow.generate_data) {
+      const storage = openStorage(workload.storage);
+      const progress = new ProgressLine(
+        process.stderr.isTTY
+          ? process.stderr
+          : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
+        { unit: 'files' },
+      );
+      try {
+        const result = await runGenerate(workload, storage, {
+          force: ctx.values.force === true,
+          workers,
+          onProgress: (s) => progress.update(s),
+        });
+        progress.finish();
+        const layout = datasetLayout(workload);
+        ctx.stdout(
+          generateSummary(result, `${storage.location}${layout.dataFolder ? `/${layout.dataFolder}` : ''}`),
+        );
+      } finally {
+        progress.finish();
+        await storage.close();
+      }
+    }
+    if (workload.workflow.train) await trainAndReport(ctx, workload, notices, { workers, prices });
+  },
+};
