@@ -120,3 +120,30 @@ export function toLocalDefinition(definition: AslDefinition): {
   }
   return { definition: def, itemReaders };
 }
+
+/** Reads a JSONPath of the dotted form CDK emits here (`$`, `$.a.b`, `$$.Map.Item.Value.x`). */
+export function readPath(path: string, input: Json, context: Json = {}): Json {
+  const [root, rest] = path.startsWith('$$') ? [context, path.slice(2)] : [input, path.slice(1)];
+  if (rest === '') return root;
+  if (!rest.startsWith('.')) throw new Error(`unsupported JSONPath ${path}`);
+  let value: Json = root;
+  for (const segment of rest.slice(1).split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !(segment in value)) {
+      throw new Error(`JSONPath ${path} does not exist in the state`);
+    }
+    value = (value as { [key: string]: Json })[segment] as Json;
+  }
+  return value;
+}
+
+/** Applies a Parameters / ItemSelector template: `"k.$": path` takes the value at path. */
+export function applyPayloadTemplate(template: Json, input: Json, context: Json = {}): Json {
+  if (Array.isArray(template)) return template.map((t) => applyPayloadTemplate(t, input, context));
+  if (typeof template !== 'object' || template === null) return template;
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$')) out[key.slice(0, -2)] = readPath(String(value), input, context);
+    else out[key] = applyPayloadTemplate(value, input, context);
+  }
+  return out;
+}

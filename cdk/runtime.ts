@@ -27,6 +27,8 @@ export const ESBUILD_SHARED = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   minify: true,
+  // Error classes name themselves from constructor.name; Step Functions shows that name.
+  keepNames: true,
   sourcemap: true,
 } as const;
 
@@ -36,6 +38,7 @@ export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   mainFields: [...ESBUILD_SHARED.mainFields],
   banner: ESBUILD_SHARED.banner,
   minify: ESBUILD_SHARED.minify,
+  keepNames: ESBUILD_SHARED.keepNames,
   sourceMap: ESBUILD_SHARED.sourcemap,
   // Bundle the AWS SDK too: the runtime's copy is a different version from the one tested.
   externalModules: [],
