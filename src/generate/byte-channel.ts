@@ -5,9 +5,10 @@
  * buffered bytes, so at most ~2 chunks are in flight whatever the object size.
  *
  * Small writes (page headers, footers) are coalesced into chunks of
- * `chunkBytes`; every chunk handed out is a fresh buffer the consumer may
- * keep (S3 multipart collects several before sending a part), so producers
- * may reuse their own buffers as soon as `write` resolves.
+ * `chunkBytes`; every chunk handed out is a buffer the consumer may keep (S3
+ * multipart collects several before sending a part). Writes of at least half
+ * a chunk are handed over as they are, without a copy — the producer must not
+ * modify them afterwards (the Parquet writer's sink contract already says so).
  */
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -30,8 +31,14 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
     this.buffer = new Uint8Array(chunkBytes);
   }
 
-  /** Copies `bytes` in; resolves once there is room again. Rejects when the consumer stopped. */
+  /** Takes `bytes` (copied when small); resolves once there is room again. Rejects when the consumer stopped. */
   async write(bytes: Uint8Array): Promise<void> {
+    if (bytes.length >= this.chunkBytes / 2) {
+      if (this.consumerGone) throw this.consumerGone.error;
+      if (this.filled > 0) await this.handOver(this.takeBuffer());
+      await this.handOver(bytes);
+      return;
+    }
     let offset = 0;
     while (offset < bytes.length) {
       if (this.consumerGone) throw this.consumerGone.error;

@@ -51,8 +51,27 @@ test('a producer failure reaches the consumer; a consumer that stops makes write
   const abandoned = new ByteChannel(4);
   const it = abandoned[Symbol.asyncIterator]();
   const blocked = abandoned.write(new Uint8Array(8));
-  await it.next();
   await it.return?.();
   await assert.rejects(blocked, /upload stopped/);
+  assert.equal(abandoned.abandoned, true);
   await assert.rejects(abandoned.write(new Uint8Array(1)), /upload stopped/);
+});
+
+test('large writes pass through without a copy, after the buffered small bytes', async () => {
+  const channel = new ByteChannel(8);
+  const consumed: Uint8Array[] = [];
+  const consumer = (async () => {
+    for await (const chunk of channel) consumed.push(chunk);
+  })();
+  const big = new Uint8Array(20).fill(7);
+  await channel.write(Uint8Array.of(1, 2));
+  await channel.write(big);
+  await channel.write(Uint8Array.of(3));
+  await channel.close();
+  await consumer;
+  assert.deepEqual(
+    consumed.map((c) => c.length),
+    [2, 20, 1],
+  );
+  assert.equal(consumed[1], big);
 });

@@ -21,12 +21,25 @@ test('runs TypeScript tasks on worker threads and returns results in input order
     results.every((r) => r.thread > 0),
     'ran off the main thread',
   );
-  assert.equal(new Set(results.map((r) => r.thread)).size, 2, 'used both workers');
   assert.equal(progress.length, 5);
   assert.deepEqual(
     progress.find((p) => (p as [number, unknown])[0] === 2),
     [2, { started: 3 }],
   );
+});
+
+test('tasks run concurrently on separate threads', async () => {
+  const shared = new SharedArrayBuffer(4);
+  const results = await runShardsOnWorkers<{ shared: SharedArrayBuffer }, { met: boolean; thread: number }>(
+    { moduleUrl: tasks, exportName: 'rendezvous' },
+    [{ shared }, { shared }],
+    { workers: 2 },
+  );
+  assert.deepEqual(
+    results.map((r) => r.met),
+    [true, true],
+  );
+  assert.notEqual(results[0].thread, results[1].thread);
 });
 
 test('a typed error in a worker comes back as the same class with its fields, and aborts the others', async () => {

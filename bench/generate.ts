@@ -1,0 +1,139 @@
+/**
+ * pqbench generate throughput vs DuckDB COPY, and peak RSS on a FLUX-like
+ * workload. Prints medians of RUNS runs; nothing is asserted (speed is not a
+ * test). Run: `npx tsx bench/generate.ts` (about a minute on 2 cores).
+ *
+ * pqbench: generateShard in this thread (one core), values generated on the
+ * fly, streamed to local disk — end to end. DuckDB, with `threads=1` (the
+ * same single core):
+ *  - "gen+COPY": `COPY (SELECT <random values> FROM range(N)) TO file` — it
+ *    generates and writes, like pqbench (the like-for-like ratio);
+ *  - "COPY table": COPY of a table already materialised in memory — writing
+ *    only, value generation not timed (a ceiling that favours DuckDB), shown
+ *    with 1 thread and with DuckDB's default threads.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { defaultWorkload } from '../src/config/load.ts';
+import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
+import { planGenerateShards } from '../src/exec/shards.ts';
+import { generateShard } from '../src/generate/shard.ts';
+import { LocalStorage } from '../src/storage/local.ts';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const ROWS = 40_000;
+const FILES = 4;
+const SIZE = 512;
+const ROW_GROUP = 10_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function workload(dir: string, layout: VectorLayout, codec: Codec): Workload {
+  const w = defaultWorkload();
+  w.storage.storage_root = dir;
+  w.dataset.data_folder = `pq-${layout}-${codec}`;
+  w.dataset.num_files_train = FILES;
+  w.dataset.num_samples_per_file = ROWS / FILES;
+  w.dataset.compression = codec;
+  w.dataset.parquet.row_group_size = ROW_GROUP;
+  w.dataset.parquet.vector_layout = layout;
+  w.dataset.parquet.columns = [
+    { name: 'label', dtype: 'float32', size: 1, read: true },
+    { name: 'dense', dtype: 'float32', size: SIZE, read: true },
+  ];
+  return w;
+}
+
+async function pqbenchRun(
+  dir: string,
+  layout: VectorLayout,
+  codec: Codec,
+): Promise<{ mbps: number; bytes: number }> {
+  const w = workload(dir, layout, codec);
+  const storage = new LocalStorage(dir);
+  const result = await generateShard(w, planGenerateShards(w, 1)[0], storage, { force: true });
+  return { mbps: result.bytesWritten / 1e6 / result.seconds, bytes: result.bytesWritten };
+}
+
+function denseExpression(layout: VectorLayout): string {
+  // The same shape as pqbench's files: LIST<FLOAT>, or 2048 random bytes per row (FIXED_LEN_BYTE_ARRAY's bytes).
+  return layout === 'list'
+    ? `list_transform(range(${SIZE}), x -> random()::FLOAT)`
+    : `unhex(array_to_string(list_transform(range(${(SIZE * 4) / 16}), x -> md5(random()::VARCHAR)), ''))`;
+}
+
+async function duckdbRuns(
+  dir: string,
+  layout: VectorLayout,
+  codec: Codec,
+  mode: 'generate' | 'table',
+  threads: number | null,
+): Promise<number[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const con = await instance.connect();
+  const select = `SELECT random()::FLOAT AS label, ${denseExpression(layout)} AS dense FROM range(${ROWS})`;
+  if (mode === 'table') await con.run(`CREATE TABLE t AS ${select}`);
+  if (threads !== null) await con.run(`SET threads = ${threads}`);
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const file = path.join(dir, `duck-${layout}-${codec}-${mode}-${threads ?? 'default'}.parquet`);
+    const source = mode === 'table' ? 't' : `(${select})`;
+    const started = performance.now();
+    await con.run(
+      `COPY ${source} TO '${file}' (FORMAT parquet, COMPRESSION ${codec === 'none' ? 'uncompressed' : codec}, ROW_GROUP_SIZE ${ROW_GROUP})`,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    out.push((await stat(file)).size / 1e6 / seconds);
+    await rm(file);
+  }
+  con.closeSync();
+  instance.closeSync();
+  return out;
+}
+
+function fluxRss(dir: string, layout: VectorLayout): { maxRssMB: number; seconds: number; bytes: number } {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'generate-flux.ts'), dir, layout],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`flux child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'pqbench-bench-generate-'));
+try {
+  console.log(
+    `generate: ${ROWS} rows x (float label + ${SIZE} float32 vector), ${FILES} files, row group ${ROW_GROUP}, local disk; median of ${RUNS} (MB = 10^6 bytes)`,
+  );
+  console.log(
+    'MB/s:   codec | pqbench | DuckDB gen+COPY 1t | ratio | DuckDB COPY table 1t | ratio | DuckDB COPY table default threads',
+  );
+  const col = (x: number, width: number) => x.toFixed(1).padStart(width);
+  for (const layout of ['list', 'fixed'] as const) {
+    for (const codec of ['none', 'zstd'] as const) {
+      const pq: number[] = [];
+      for (let i = 0; i < RUNS; i++) pq.push((await pqbenchRun(dir, layout, codec)).mbps);
+      const gen1 = median(await duckdbRuns(dir, layout, codec, 'generate', 1));
+      const table1 = median(await duckdbRuns(dir, layout, codec, 'table', 1));
+      const tableN = median(await duckdbRuns(dir, layout, codec, 'table', null));
+      const p = median(pq);
+      console.log(
+        `${layout.padEnd(6)} ${codec.padEnd(5)} | ${col(p, 7)} | ${col(gen1, 18)} | ${(p / gen1).toFixed(2).padStart(4)}x | ${col(table1, 20)} | ${(p / table1).toFixed(2).padStart(4)}x | ${col(tableN, 10)}`,
+      );
+    }
+  }
+  for (const layout of ['list', 'fixed'] as const) {
+    const runs = Array.from({ length: RUNS }, () => fluxRss(dir, layout));
+    console.log(
+      `FLUX-like (1 x float32[524328] per row, 288 rows, one row group, ${layout}, none): ` +
+        `peak RSS ${median(runs.map((r) => r.maxRssMB)).toFixed(0)} MB (target <= 300), ` +
+        `${(runs[0].bytes / 1e6).toFixed(0)} MB file, ${median(runs.map((r) => r.bytes / 1e6 / r.seconds)).toFixed(1)} MB/s; median of ${RUNS}`,
+    );
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
