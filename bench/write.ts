@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/write.ts            # full table
  *   npx tsx bench/write.ts --flux     # only the FLUX RSS probe (used by the full run, in a child process)
+ *   npx tsx bench/write.ts --codecs   # page codecs: ours vs hyparquet-compressors' decoders (fzstd, …)
  *
  * What each side does, per row of the table:
  * - pqbench/mem:  generate `rows` × 512 float32 (src/generate/values.ts) in
@@ -26,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Codec, ColumnSpec, VectorLayout } from '../src/config/types.ts';
-import { columnValues, type ValueContext } from '../src/generate/values.ts';
+import { columnValues, mix32, type ValueContext } from '../src/generate/values.ts';
 import { ParquetStreamWriter, type ParquetWriteResult } from '../src/parquet/writer.ts';
 
 export interface SyntheticWriteOptions {
@@ -189,7 +190,70 @@ export async function fluxProbe(
   return { rows, size, fileBytes, seconds, peakRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
+export interface CodecMeasurement {
+  codec: Codec;
+  input: string;
+  ratio: number;
+  compressMBs: number;
+  decompressMBs: number;
+  /** hyparquet-compressors' decoder for the same page (fzstd for zstd, JS LZ4/gzip/brotli, hysnappy). */
+  referenceDecompressMBs: number;
+}
+
+/** Compress/decompress speed of one 1 MiB page per codec: random float32 (the generator's) and word-like text. */
+export async function measureCodecs(runs = 5): Promise<CodecMeasurement[]> {
+  const { compress, decompress, parquetCodecOf } = await import('../src/parquet/codecs.ts');
+  const { compressors } = await import('hyparquet-compressors');
+  const floats = columnValues(vectorColumns(512)[0], { seed: 1, fileIndex: 0, partition: null }, 0, 512);
+  const words = Array.from({ length: 2000 }, (_, i) =>
+    mix32(i)
+      .toString(36)
+      .slice(0, 3 + (i % 6)),
+  );
+  const text = new TextEncoder()
+    .encode(Array.from({ length: 200_000 }, (_, i) => words[mix32(i + 7777) % 2000]).join(' '))
+    .subarray(0, 1 << 20);
+  const inputs = { random_f32: new Uint8Array(floats.data.buffer), text };
+  const time = (fn: () => unknown): number => {
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      fn();
+      xs.push((performance.now() - t0) / 1000);
+    }
+    return median(xs);
+  };
+  const out: CodecMeasurement[] = [];
+  for (const codec of ['snappy', 'gzip', 'zstd', 'lz4', 'brotli'] as const) {
+    for (const [name, input] of Object.entries(inputs)) {
+      const packed = compress(codec, input);
+      const reference = compressors[parquetCodecOf(codec)];
+      const mb = input.length / 1e6;
+      out.push({
+        codec,
+        input: name,
+        ratio: packed.length / input.length,
+        compressMBs: mb / time(() => compress(codec, input)),
+        decompressMBs: mb / time(() => decompress(codec, packed, input.length)),
+        referenceDecompressMBs: reference ? mb / time(() => reference(packed, input.length)) : 0,
+      });
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--codecs')) {
+    console.log(
+      'codec   input       ratio  compress-MB/s  decompress-MB/s  hyparquet-compressors-decompress-MB/s',
+    );
+    for (const m of await measureCodecs()) {
+      console.log(
+        `${m.codec.padEnd(7)} ${m.input.padEnd(10)} ${m.ratio.toFixed(3).padStart(6)} ${m.compressMBs.toFixed(0).padStart(14)} ${m.decompressMBs.toFixed(0).padStart(16)} ${m.referenceDecompressMBs.toFixed(0).padStart(38)}`,
+      );
+    }
+    return;
+  }
   if (process.argv.includes('--flux')) {
     const layout = (process.argv[process.argv.indexOf('--flux') + 1] ?? 'list') as VectorLayout;
     console.log(JSON.stringify(await fluxProbe(4, layout)));
