@@ -95,6 +95,12 @@ export function mergePartials(
   const ordered = [...partials].sort((a, b) => a.accelerator - b.accelerator);
   const prices = resolvePrices(context.prices);
   const notices = [...(context.notices ?? [])];
+  if (ordered.length !== w.run.accelerators) {
+    notices.push(
+      `merged ${ordered.length} accelerator partial(s) of the ${w.run.accelerators} configured: ` +
+        'the figures cover only the accelerators that reported',
+    );
+  }
   const { exclude_start_steps: excludeStart, exclude_end_steps: excludeEnd } = w.metric;
 
   const epochNumbers = [...new Set(ordered.flatMap((p) => p.epochs.map((e) => e.epoch)))].sort(

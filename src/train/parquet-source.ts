@@ -3,12 +3,16 @@
  * the epoch plan is opened with the ParquetObjectReader (footer GET +
  * projection check) and its projected column chunks are fetched — all row
  * groups at once in read_mode default, one row group per read in row_group.
+ * With `verify: true` every decoded value is checked against the generator
+ * (inside the fetch, so its CPU time shows up as load time, as decode's does).
  */
 import { projectedColumns } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { datasetLayout, layoutObjectKey } from '../generate/layout.ts';
+import { valueContextFor } from '../generate/object.ts';
 import { objectRowCount } from '../generate/values.ts';
 import { ParquetObjectReader } from '../parquet/reader.ts';
+import { verifyRowGroup } from '../parquet/verify.ts';
 import type { Storage } from '../storage/types.ts';
 import type { LoadedChunk, OpenedObject, SampleSource } from './loop.ts';
 import type { ObjectRef } from './schedule.ts';
@@ -47,6 +51,11 @@ export function createParquetSource(w: Workload, storage: Storage, signal?: Abor
         openBytes: reader.footer.bytesFetched,
         async read(rowGroups: number[]): Promise<LoadedChunk> {
           const groups = await reader.readRowGroups(rowGroups);
+          if (w.reader.verify) {
+            const context = valueContextFor(w, ref.fileIndex, ref.partition);
+            for (const data of groups)
+              verifyRowGroup({ key, data, columns, context, partitionBy: partitionColumn });
+          }
           return {
             // Callers pass contiguous row groups (all of them, or one), so the rows are one range.
             rowStart: groups[0]?.rowStart ?? 0,

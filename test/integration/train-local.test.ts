@@ -127,6 +127,8 @@ describe('exactly once through the Parquet reader', () => {
         w.train.epochs = 2;
         w.reader.read_threads = 3;
         if (partitioned) {
+          // Also checks every decoded value, the partition column restored from the path included.
+          w.reader.verify = true;
           w.dataset.parquet.columns.push({
             name: 'day',
             dtype: 'int32',

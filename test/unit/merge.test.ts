@@ -131,6 +131,14 @@ describe('mergePartials', () => {
     assert.ok(renderSummaryTable(summary).some((l) => l.includes('AU] (%): n/a')));
   });
 
+  it('notes when fewer partials than accelerators were merged', () => {
+    const { summary } = mergePartials(w, [p0], ctx);
+    assert.ok(
+      summary.notices.some((n) => /merged 1 accelerator partial\(s\) of the 2/.test(n)),
+      summary.notices.join(),
+    );
+  });
+
   it('rejects duplicate accelerators and an empty list', () => {
     assert.throws(() => mergePartials(w, [p0, p0], ctx), /two partials for accelerator 0/);
     assert.throws(() => mergePartials(w, [], ctx), /no partials/);
