@@ -103,7 +103,7 @@ describe('runEpochLoop: every sample exactly once per epoch across accelerators'
         assert.equal(delivered.size, expected, `${c.name}: unexpected extra samples`);
         // Only an accelerator's last step may be a partial batch (drop_last=False).
         for (const mine of steps) {
-          mine.slice(0, -1).forEach((s) => assert.equal(s.samples, w.reader.batch_size, c.name));
+          for (const s of mine.slice(0, -1)) assert.equal(s.samples, w.reader.batch_size, c.name);
         }
       }
     }
