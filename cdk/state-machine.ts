@@ -109,7 +109,7 @@ function invoke(
 function childInvoke(scope: Construct, id: string, fn: lambda.IFunction) {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    payload: sfn.TaskInput.fromJsonPathAt('$'),
+    // No payload: the child's whole input (what ItemSelector built) is the event.
     payloadResponseOnly: true,
   });
   // Thousands of children starting together meet Lambda's burst limits; those retries are cheap.
@@ -187,6 +187,7 @@ export class PipelineDefinition extends Construct {
         ...run,
         'plan.$': STATE_PATH.plan,
         'schedule.$': STATE_PATH.schedule,
+        'prices.$': '$.prices',
       },
       STATE_PATH.result,
     );

@@ -5,11 +5,10 @@
  * results/<run-id>/. A missing partial (a reader that failed within the
  * tolerated percentage) becomes a notice, never a silent gap.
  */
-import { createHash } from 'node:crypto';
-import { workloadToYaml } from '../src/config/load.ts';
 import { StorageError } from '../src/errors.ts';
 import { resultKeys, runKeys } from '../src/exec/cloud-plan.ts';
 import { mergePartials } from '../src/metrics/merge.ts';
+import { configHash, renderRunResults } from '../src/metrics/results.ts';
 import type { Storage } from '../src/storage/types.ts';
 import { aggregateEventSchema, parseEvent } from './events.ts';
 import { cloudReport, type GeneratePartialFile, type ReaderPartialFile } from './partials.ts';
@@ -73,7 +72,7 @@ export async function handler(event: unknown): Promise<AggregateOutput> {
   const readers = readerFiles.filter((f): f is ReaderPartialFile => f !== undefined);
   const generators = generatorFiles.filter((f): f is GeneratePartialFile => f !== undefined);
   const missing = readerFiles.flatMap((f, i) => (f === undefined ? [i] : []));
-  const notices: string[] = [];
+  const notices: string[] = [...e.schedule.notices];
   if (missing.length > 0) {
     notices.push(
       `${missing.length} of ${e.plan.read.count} reader(s) left no results (failed within the tolerated failure percentage): accelerators ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
@@ -99,28 +98,23 @@ export async function handler(event: unknown): Promise<AggregateOutput> {
     `cloud: ${report.cold_starts.readers} of ${readers.length} readers cold-started (init median ${report.reader_init_ms.median ?? '-'} ms); start-up is excluded from the measured window, see cloud.json`,
   );
 
-  const configYaml = workloadToYaml(w);
-  const { summary, perEpoch } = mergePartials(
+  const run = mergePartials(
     w,
     readers.map((r) => r.partial),
-    {
-      runId: e.runId,
-      configHash: createHash('sha256').update(configYaml).digest('hex'),
-      cloud: report.usage,
-      notices,
-    },
+    { runId: e.runId, configHash: configHash(w), prices: e.prices, cloud: report.usage, notices },
   );
   const out = resultKeys(e.runId);
-  await writeJson(control, out.summary, summary, true);
-  await writeJson(control, out.perEpochStats, perEpoch, true);
-  await control.put(out.config, new TextEncoder().encode(configYaml));
+  // The same files, byte for byte, that a local run writes into its run directory.
+  for (const file of renderRunResults(run, w)) {
+    await control.put(`${out.prefix}${file.name}`, new TextEncoder().encode(file.body));
+  }
   await writeJson(control, out.cloud, report, true);
   return {
     runId: e.runId,
     summaryKey: out.summary,
     perEpochStatsKey: out.perEpochStats,
     cloudKey: out.cloud,
-    samples: summary.steps.samples,
+    samples: run.summary.steps.samples,
     missingReaders: missing.length,
   };
 }

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { ConfigError } from '../src/errors.ts';
 
-const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'run id: 1-80 of A-Z a-z 0-9 . _ -');
+const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,159}$/, 'run id: 1-160 of A-Z a-z 0-9 . _ -');
 const key = z.string().min(1).max(1024);
 const count = z.number().int().min(0);
+const prices = z.record(z.string(), z.number().min(0));
 
 const fileRange = z.strictObject({ split: z.enum(['train', 'eval']), start: count, end: count });
 export const generateShardSchema = z.strictObject({
@@ -23,6 +24,8 @@ export const executionInputSchema = z.strictObject({
   configKey: key,
   /** Regenerate objects that exist and match (`pqbench cloud run --force`). */
   force: z.boolean(),
+  /** Price table overrides (`--prices`), applied by the aggregate. */
+  prices: prices,
 });
 export type ExecutionInput = z.output<typeof executionInputSchema>;
 
@@ -48,6 +51,8 @@ export const scheduleOutputSchema = z.strictObject({
   marginMs: z.number(),
   randomSeed: z.number().nullable(),
   manifestWritten: z.boolean(),
+  /** Facts about the dataset the summary must carry (e.g. no manifest: read as a foreign dataset). */
+  notices: z.array(z.string()),
   lambda: invocationCostSchema,
 });
 
@@ -80,6 +85,7 @@ export const aggregateEventSchema = z.strictObject({
   configKey: key,
   plan: planOutputSchema,
   schedule: scheduleOutputSchema,
+  prices: prices,
 });
 export type AggregateEvent = z.output<typeof aggregateEventSchema>;
 

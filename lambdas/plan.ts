@@ -92,13 +92,21 @@ async function schedule(
   const w = await loadRunWorkload(control, event.configKey);
   const data = openStorage(w.storage);
   let manifestWritten = false;
+  const notices: string[] = [];
   try {
     if (event.plan.generate.count > 0 && !event.plan.manifestCurrent) {
       await writeManifest(data, w, buildManifest(w));
       manifestWritten = true;
     }
+    // As a local run does (src/train/run.ts): a mismatch stops the run, no manifest is a foreign dataset.
+    const where = `${data.location}/${manifestKey(w)}`;
     const manifest = await readManifest(data, w);
-    if (manifest !== undefined) assertManifestMatches(manifest, w, `${data.location}/${manifestKey(w)}`);
+    if (manifest !== undefined) assertManifestMatches(manifest, w, where);
+    else {
+      notices.push(
+        `no pqbench manifest at ${where}: reading the dataset as a foreign one (its schema is still checked against the config file by file)`,
+      );
+    }
   } finally {
     await data.close();
   }
@@ -108,6 +116,7 @@ async function schedule(
     ...start,
     randomSeed: needsRandom ? drawRandomSeed() : null,
     manifestWritten,
+    notices,
     lambda: invocationCost(facts),
   };
 }

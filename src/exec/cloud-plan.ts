@@ -26,27 +26,17 @@ export const CLOUD_PREFIX = {
 /** Where the maps' result writers put their manifests (under runs/, so it expires with run scratch). */
 export const MAP_RESULTS_PREFIX = `${CLOUD_PREFIX.runs}map-results`;
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,159}$/;
 
 export function assertRunId(runId: string): void {
   if (!RUN_ID.test(runId)) {
     throw new ConfigError([
       {
         path: 'run-id',
-        message: `'${runId}' must be 1-80 characters of A-Z a-z 0-9 . _ - and start with a letter or digit`,
+        message: `'${runId}' must be 1-160 characters of A-Z a-z 0-9 . _ - and start with a letter or digit`,
       },
     ]);
   }
-}
-
-/** `20260121-061502-k3f9`: sortable by time, unique enough for concurrent runs. */
-export function newRunId(at: Date, random: () => number = Math.random): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const stamp = `${at.getUTCFullYear()}${p(at.getUTCMonth() + 1)}${p(at.getUTCDate())}-${p(at.getUTCHours())}${p(at.getUTCMinutes())}${p(at.getUTCSeconds())}`;
-  const suffix = Math.floor(random() * 36 ** 4)
-    .toString(36)
-    .padStart(4, '0');
-  return `${stamp}-${suffix}`;
 }
 
 const pad = (n: number) => String(n).padStart(6, '0');

@@ -51,9 +51,10 @@ describe('payload limits for 10,000 accelerators', () => {
     ...scheduleReadStart(Date.now(), 30_000),
     randomSeed: 2 ** 47 - 1,
     manifestWritten: true,
+    notices: [],
     lambda,
   };
-  const input: Json = { runId, configKey: runKeys(runId).config, force: false };
+  const input: Json = { runId, configKey: runKeys(runId).config, force: false, prices: {} };
   const limit = STATE_PAYLOAD_LIMIT_BYTES;
 
   it('plans one reader per accelerator and generator shards over all files', () => {

@@ -175,6 +175,13 @@ describe('cdk stack template', () => {
     assert.equal(states[STATE.generateMap]?.Next, STATE.trainChoice);
     assert.equal(states[STATE.schedule]?.Next, STATE.readMap);
     assert.equal(states[STATE.readMap]?.Next, STATE.aggregate);
+    for (const task of [STATE.generateTask, STATE.readTask]) {
+      assert.equal(
+        allStates({ States: states })[task]?.Parameters,
+        undefined,
+        `${task} passes its item as the event`,
+      );
+    }
     const selector = states[STATE.readMap]?.ItemSelector as Record<string, string>;
     assert.equal(selector['startAt.$'], '$.schedule.startAt', 'every reader gets the one common start');
   });
