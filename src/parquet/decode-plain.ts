@@ -28,6 +28,7 @@ export function decodePlainChunk(
   target: DecodeTarget,
   numRows: number,
   compressors: Compressors | undefined,
+  inPlace = false,
 ): ColumnValues | undefined {
   if (leaf.maxRepetitionLevel > 1 || leaf.type === 'INT96') return undefined;
   const listed = leaf.maxRepetitionLevel === 1;
@@ -41,7 +42,7 @@ export function decodePlainChunk(
   if (!listed && leaf.type !== 'FIXED_LEN_BYTE_ARRAY' && target.size !== 1) return undefined;
   if (leaf.type === 'BOOLEAN')
     return target.kind === 'bool' ? booleanValues(regions, total, target.size) : undefined;
-  return fixedWidthValues(regions, leaf, target, numRows, listed);
+  return fixedWidthValues(regions, leaf, target, numRows, listed, inPlace ? chunk : undefined);
 }
 
 /**
@@ -135,6 +136,8 @@ function fixedWidthValues(
   target: DecodeTarget,
   numRows: number,
   listed: boolean,
+  /** The chunk, when the caller gave it up: pages may be compacted inside it instead of copied out. */
+  owned: Uint8Array | undefined,
 ): NumericValues | undefined {
   if (target.kind === 'bytes') return undefined;
   const valueBytes = physicalWidth(leaf);
@@ -147,22 +150,59 @@ function fixedWidthValues(
   const memoryWidth = KIND_WIDTH[target.kind];
   const elements = numRows * target.size;
   for (const region of regions) if (region.bytes.byteLength < region.count * valueBytes) return undefined;
-  let raw: Uint8Array;
-  if (
-    regions.length === 1 &&
-    (fileWidth !== memoryWidth || regions[0].bytes.byteOffset % memoryWidth === 0)
-  ) {
-    raw = regions[0].bytes.subarray(0, elements * fileWidth);
-  } else {
-    raw = new Uint8Array(elements * fileWidth);
-    let at = 0;
-    for (const region of regions) {
-      const length = region.count * valueBytes;
-      raw.set(region.bytes.subarray(0, length), at);
-      at += length;
+  const raw =
+    regions.length === 1 && (fileWidth !== memoryWidth || regions[0].bytes.byteOffset % memoryWidth === 0)
+      ? regions[0].bytes.subarray(0, elements * fileWidth)
+      : ((owned && compactInPlace(owned, regions, valueBytes, memoryWidth)) ??
+        concatRegions(regions, valueBytes, elements * fileWidth));
+  return typedValues(raw, target, fileWidth);
+}
+
+function concatRegions(regions: ValueRegion[], valueBytes: number, total: number): Uint8Array {
+  const raw = new Uint8Array(total);
+  let at = 0;
+  for (const region of regions) {
+    const length = region.count * valueBytes;
+    raw.set(region.bytes.subarray(0, length), at);
+    at += length;
+  }
+  return raw;
+}
+
+/**
+ * Moves the values of uncompressed pages together inside the chunk itself,
+ * over the page headers, starting at an aligned position: the values become
+ * one contiguous view without allocating (a fresh multi-MB array costs more
+ * in page faults than the copy). Undefined when a region is not inside the
+ * chunk (decompressed pages live in their own buffers).
+ */
+function compactInPlace(
+  chunk: Uint8Array,
+  regions: ValueRegion[],
+  valueBytes: number,
+  align: number,
+): Uint8Array | undefined {
+  const base = chunk.byteOffset;
+  for (const region of regions) {
+    if (region.bytes.buffer !== chunk.buffer) return undefined;
+    if (
+      region.bytes.byteOffset < base ||
+      region.bytes.byteOffset + region.count * valueBytes > base + chunk.byteLength
+    ) {
+      return undefined;
     }
   }
-  return typedValues(raw, target, fileWidth);
+  const start = regions[0].bytes.byteOffset - (regions[0].bytes.byteOffset % align);
+  if (start < base) return undefined;
+  const whole = new Uint8Array(chunk.buffer);
+  let at = start;
+  for (const region of regions) {
+    const length = region.count * valueBytes;
+    // Destination never passes the source (headers only shrink the gap), so an overlapping move is safe.
+    whole.copyWithin(at, region.bytes.byteOffset, region.bytes.byteOffset + length);
+    at += length;
+  }
+  return whole.subarray(start, at);
 }
 
 /** The leaf's physical type is what a writer uses for the target kind. */

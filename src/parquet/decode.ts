@@ -25,6 +25,11 @@ export interface DecodeChunkInput {
   compressors?: Compressors;
   /** Object key, named in errors. */
   key: string;
+  /**
+   * The caller gives up `bytes`: the fast path may rearrange them and return
+   * views into them instead of copies (the reader's fetched buffers).
+   */
+  inPlace?: boolean;
   /** Force the generic decoder (tests compare both paths on the same bytes). */
   generic?: boolean;
 }
@@ -49,7 +54,14 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
   try {
     const leaf = leafInfo(input.metadata, meta);
     if (!input.generic) {
-      const values = decodePlainChunk(input.bytes, leaf, input.target, numRows, input.compressors);
+      const values = decodePlainChunk(
+        input.bytes,
+        leaf,
+        input.target,
+        numRows,
+        input.compressors,
+        input.inPlace,
+      );
       if (values) return { values, path: 'fast' };
     }
     return {

@@ -154,6 +154,8 @@ export class ParquetObjectReader {
             target: targetForSpec(spec),
             compressors: this.options.compressors ?? hyparquetCompressors,
             key: this.key,
+            // Fetched buffers are ours alone: let the decoder compact pages in place.
+            inPlace: true,
           });
         }
         const partition = this.options.partition;

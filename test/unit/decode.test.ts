@@ -38,9 +38,16 @@ async function checkColumn(
       coalesceGapBytes: 0,
       maxRequestBytes: 1 << 30,
     }).chunks;
-    for (const generic of [false, true]) {
+    for (const [generic, inPlace] of [
+      [false, false],
+      [false, true],
+      [true, false],
+    ]) {
+      // In place, the decoder may rearrange the bytes it is given: hand it a copy.
+      const own = inPlace ? bytes.slice(chunk.start, chunk.end) : bytes.subarray(chunk.start, chunk.end);
       const decoded = decodeColumnChunkDetailed({
-        bytes: bytes.subarray(chunk.start, chunk.end),
+        bytes: own,
+        inPlace,
         metadata,
         rowGroup: g,
         leaf: chunk.leaf,
@@ -49,13 +56,13 @@ async function checkColumn(
         key: 'file.parquet',
         generic,
       });
-      if (!generic) paths.push(decoded.path);
+      if (!generic && !inPlace) paths.push(decoded.path);
       assert.equal(decoded.path, generic ? 'generic' : decoded.path);
       assertSameRows(
         decoded.values,
         reference,
         rowStart,
-        `${label} ${column} group ${g}${generic ? ' (generic)' : ''}`,
+        `${label} ${column} group ${g}${generic ? ' (generic)' : ''}${inPlace ? ' (in place)' : ''}`,
       );
     }
     rowStart += Number(metadata.row_groups[g].num_rows);
@@ -89,6 +96,42 @@ describe('files written by hyparquet-writer', () => {
       }
     });
   }
+
+  it('in place, an uncompressed multi-page vector chunk becomes a view of the given bytes (no copy)', () => {
+    const bytes = hyparquetWriterFile({ rows: 300, rowGroupSize: 300, pageSize: 2048 });
+    const metadata = metadataOf(bytes);
+    for (const column of ['fixed', 'vec', 'f']) {
+      const [chunk] = planColumnRanges({
+        metadata,
+        columns: [column],
+        rowGroups: [0],
+        coalesceGapBytes: 0,
+        maxRequestBytes: 1 << 30,
+      }).chunks;
+      const own = bytes.slice(chunk.start, chunk.end);
+      const target: DecodeTarget = { kind: 'f32', size: column === 'f' ? 1 : 8 };
+      const copied = decodeColumnChunk({
+        bytes: own,
+        metadata,
+        rowGroup: 0,
+        leaf: chunk.leaf,
+        target,
+        key: 'k',
+      });
+      const viewed = decodeColumnChunk({
+        bytes: own,
+        metadata,
+        rowGroup: 0,
+        leaf: chunk.leaf,
+        target,
+        key: 'k',
+        inPlace: true,
+      });
+      assert.notEqual(copied.data.buffer, own.buffer, column);
+      assert.equal(viewed.data.buffer, own.buffer, column);
+      assert.deepEqual(viewed.data, copied.data, column);
+    }
+  });
 
   it('float16 values come back as the IEEE half bit patterns', async () => {
     const bytes = hyparquetWriterFile({ rows: 70, rowGroupSize: 70 });
