@@ -60,6 +60,8 @@ export interface RowGroupData {
   bytesFetched: number;
   /** GETs attributed to this row group (a GET is counted for the group its first byte belongs to). */
   requests: number;
+  /** Bytes of this group's projected column chunks (read amplification = bytesFetched / projectedBytes). */
+  projectedBytes: number;
   /** Decoded projected columns by name; undefined when decode is off. */
   columns?: Record<string, ColumnValues>;
 }
@@ -140,6 +142,7 @@ export class ParquetObjectReader {
         numRows: info.numRows,
         bytesFetched: attribution.bytes.get(rowGroup) ?? 0,
         requests: attribution.requests.get(rowGroup) ?? 0,
+        projectedBytes: plan.chunks.reduce((n, c) => (c.rowGroup === rowGroup ? n + c.end - c.start : n), 0),
       };
       if (this.options.decode) {
         const columns: Record<string, ColumnValues> = {};
