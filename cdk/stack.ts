@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/env.ts';
-import { CLOUD_PREFIX } from '../src/exec/cloud-plan.ts';
+import { CLOUD_PREFIX, STACK_OUTPUT } from '../src/exec/cloud-plan.ts';
 import { MANIFEST_NAME } from '../src/generate/layout.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { LAMBDA_BUNDLING, LAMBDA_ENV, LAMBDA_RUNTIME } from './runtime.ts';
@@ -24,7 +24,7 @@ import { PipelineDefinition, type PipelineFunctions } from './state-machine.ts';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** CloudFormation output keys `pqbench cloud` looks up. */
-export const OUTPUT = { bucketName: 'BucketName', stateMachineArn: 'StateMachineArn' } as const;
+export const OUTPUT = STACK_OUTPUT;
 
 export interface PqbenchStackProps extends StackProps {
   settings: StackSettings;

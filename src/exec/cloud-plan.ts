@@ -23,6 +23,9 @@ export const CLOUD_PREFIX = {
   results: 'results/',
 } as const;
 
+/** CloudFormation output keys of the stack; `pqbench cloud` looks them up. */
+export const STACK_OUTPUT = { bucketName: 'BucketName', stateMachineArn: 'StateMachineArn' } as const;
+
 /** Where the maps' result writers put their manifests (under runs/, so it expires with run scratch). */
 export const MAP_RESULTS_PREFIX = `${CLOUD_PREFIX.runs}map-results`;
 

@@ -21,8 +21,10 @@ import { handler as generateHandler } from '../../lambdas/generate.ts';
 import type { CloudReport, ReaderPartialFile } from '../../lambdas/partials.ts';
 import { handler as planHandler } from '../../lambdas/plan.ts';
 import { handler as readHandler } from '../../lambdas/read.ts';
+import { cloudLines } from '../../src/cli/commands/cloud.ts';
 import { defaultWorkload, workloadToYaml } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
+import { fetchResults } from '../../src/exec/cloud.ts';
 import { cloudWorkload, resultKeys, runKeys } from '../../src/exec/cloud-plan.ts';
 import { makeRunId } from '../../src/metrics/results.ts';
 import type { EpochStats, RunSummaryJson } from '../../src/metrics/summary.ts';
@@ -215,6 +217,15 @@ describe('state machine executed locally against the S3 dev server', { skip: s3S
       );
     }
     assert.ok(Date.parse(cloudSummary.start) >= startAt);
+
+    // What `pqbench cloud results` downloads: the four files, the summary as written.
+    const fetched = await fetchResults(control, runId);
+    assert.deepEqual(
+      fetched.files.map((f) => f.name),
+      ['summary.json', 'per_epoch_stats.json', 'config.yaml', 'cloud.json'],
+    );
+    assert.deepEqual(fetched.summary, cloudSummary);
+    assert.match(cloudLines(fetched.files[3]?.body).join('\n'), /Readers: 3; cold starts/);
 
     // The local executor on the same dataset: same schema, same sample counts.
     const local = await runTraining(
