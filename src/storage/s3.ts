@@ -237,7 +237,7 @@ export class S3Storage implements Storage, PagedLister {
     // AbortMultipartUpload is sent; a throwing source makes it abort first, then reject.
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(counted(), { objectMode: false }) },
+      params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(counted()) },
       partSize,
       queueSize: options?.queueSize ?? DEFAULT_UPLOAD_QUEUE,
       leavePartsOnError: false,
