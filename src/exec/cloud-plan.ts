@@ -23,6 +23,12 @@ export const CLOUD_PREFIX = {
   results: 'results/',
 } as const;
 
+/**
+ * USD per GB-second of Lambda on arm64 (us-east-1 list price; the stack's
+ * functions are ARM64, 20% below the x86 figure in the default price table).
+ */
+export const ARM64_LAMBDA_GB_SECOND_USD = 0.0000133334;
+
 /** CloudFormation output keys of the stack; `pqbench cloud` looks them up. */
 export const STACK_OUTPUT = { bucketName: 'BucketName', stateMachineArn: 'StateMachineArn' } as const;
 

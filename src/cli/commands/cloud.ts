@@ -18,7 +18,7 @@ import {
   uploadRunConfig,
   waitForExecution,
 } from '../../exec/cloud.ts';
-import { cloudWorkload } from '../../exec/cloud-plan.ts';
+import { ARM64_LAMBDA_GB_SECOND_USD, cloudWorkload } from '../../exec/cloud-plan.ts';
 import { makeRunId } from '../../metrics/results.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
@@ -70,7 +70,11 @@ function requireStack(ctx: CommandContext): string {
 
 async function run(ctx: CommandContext, path: string): Promise<void> {
   const stackName = requireStack(ctx);
-  const prices = (await loadPrices(ctx.values.prices)) ?? {};
+  // The stack's functions are arm64; a user's --prices still wins.
+  const prices = {
+    lambda_gb_second: ARM64_LAMBDA_GB_SECOND_USD,
+    ...((await loadPrices(ctx.values.prices)) ?? {}),
+  };
   const { workload: local, notices } = await loadWorkload(path, ctx.overrides);
   const stack = await describeStack(stackName, stringFlag(ctx, 'region'));
   const { workload, notices: cloudNotices } = cloudWorkload(local, {
