@@ -9,19 +9,14 @@
  */
 
 import type { z } from 'zod';
-import type { Workload } from '../src/config/types.ts';
-import { ManifestMismatchError } from '../src/errors.ts';
 import { planCloudRun, runKeys, scheduleReadStart } from '../src/exec/cloud-plan.ts';
-import { manifestKey } from '../src/generate/layout.ts';
 import {
-  assertManifestMatches,
   buildManifest,
-  compareManifest,
-  readManifest,
+  checkDatasetManifest,
+  prepareManifestForGenerate,
   writeManifest,
 } from '../src/generate/manifest.ts';
 import { openStorage } from '../src/storage/open.ts';
-import type { Storage } from '../src/storage/types.ts';
 import { drawRandomSeed } from '../src/train/schedule.ts';
 import { ENV, numberEnv } from './env.ts';
 import {
@@ -38,23 +33,6 @@ const moduleLoadedAt = Date.now();
 export type PlanOutput = z.output<typeof planOutputSchema>;
 export type ScheduleOutput = z.output<typeof scheduleOutputSchema>;
 
-/**
- * Same protocol as a local generate (src/generate/run.ts): a manifest that does
- * not describe this config is deleted before any object is replaced.
- */
-async function checkManifest(w: Workload, storage: Storage, force: boolean): Promise<boolean> {
-  let matches = false;
-  try {
-    const existing = await readManifest(storage, w);
-    if (existing === undefined) return false;
-    matches = compareManifest(existing, w).length === 0;
-  } catch (e) {
-    if (!(e instanceof ManifestMismatchError)) throw e;
-  }
-  if (!matches || force) await storage.deleteMany([manifestKey(w)]);
-  return matches && !force;
-}
-
 async function plan(
   event: Extract<PlanEvent, { action: 'plan' }>,
   env: NodeJS.ProcessEnv,
@@ -67,7 +45,7 @@ async function plan(
   if (w.workflow.generate_data) {
     const data = openStorage(w.storage);
     try {
-      manifestCurrent = await checkManifest(w, data, force);
+      manifestCurrent = await prepareManifestForGenerate(w, data, force);
     } finally {
       await data.close();
     }
@@ -98,15 +76,7 @@ async function schedule(
       await writeManifest(data, w, buildManifest(w));
       manifestWritten = true;
     }
-    // As a local run does (src/train/run.ts): a mismatch stops the run, no manifest is a foreign dataset.
-    const where = `${data.location}/${manifestKey(w)}`;
-    const manifest = await readManifest(data, w);
-    if (manifest !== undefined) assertManifestMatches(manifest, w, where);
-    else {
-      notices.push(
-        `no pqbench manifest at ${where}: reading the dataset as a foreign one (its schema is still checked against the config file by file)`,
-      );
-    }
+    notices.push(...(await checkDatasetManifest(w, data)));
   } finally {
     await data.close();
   }

@@ -206,3 +206,44 @@ export async function writeManifest(storage: Storage, w: Workload, manifest: Dat
   const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   await storage.put(manifestKey(w), body);
 }
+
+/**
+ * Before generating: whether the dataset's manifest already describes this
+ * config. A stale or unreadable manifest (or any manifest under `force`) is
+ * deleted before any object is replaced, so a half-regenerated dataset never
+ * carries a manifest that vouches for it. Used by local runs and the cloud plan.
+ */
+export async function prepareManifestForGenerate(
+  w: Workload,
+  storage: Storage,
+  force: boolean,
+): Promise<boolean> {
+  let matches = false;
+  try {
+    const existing = await readManifest(storage, w);
+    if (existing === undefined) return false;
+    matches = compareManifest(existing, w).length === 0;
+  } catch (e) {
+    if (!(e instanceof ManifestMismatchError)) throw e;
+  }
+  if (!matches || force) await storage.deleteMany([manifestKey(w)]);
+  return matches && !force;
+}
+
+/**
+ * Before training: throws ManifestMismatchError when the manifest disagrees
+ * with the config; a dataset without a manifest is read as a foreign one
+ * (returned as a notice). Used by local runs and the cloud schedule step.
+ */
+export async function checkDatasetManifest(w: Workload, storage: Storage): Promise<string[]> {
+  const where = `${storage.location}/${manifestKey(w)}`;
+  const manifest = await readManifest(storage, w);
+  if (manifest === undefined) {
+    return [
+      `no pqbench manifest at ${where}: reading the dataset as a foreign one ` +
+        '(its schema is still checked against the config file by file)',
+    ];
+  }
+  assertManifestMatches(manifest, w, where);
+  return [];
+}

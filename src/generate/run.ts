@@ -8,13 +8,12 @@
  * shard succeeded — so a manifest never vouches for a half-rewritten dataset.
  */
 import type { Workload } from '../config/types.ts';
-import { ManifestMismatchError } from '../errors.ts';
 import { runShardsOnWorkers } from '../exec/pool.ts';
 import type { ProgressSnapshot } from '../exec/progress.ts';
 import { type GenerateShard, planGenerateShards, resolveWorkers } from '../exec/shards.ts';
 import type { Storage } from '../storage/types.ts';
 import { manifestKey } from './layout.ts';
-import { buildManifest, compareManifest, readManifest, writeManifest } from './manifest.ts';
+import { buildManifest, prepareManifestForGenerate, writeManifest } from './manifest.ts';
 import type { ObjectFaults } from './object.ts';
 import { type GenerateProgress, type GenerateShardResult, generateShard } from './shard.ts';
 import type { GenerateShardTaskArgs } from './shard-task.ts';
@@ -53,21 +52,6 @@ const SHARD_TASK = {
   exportName: 'generateShardTask',
 };
 
-/** Whether the dataset's manifest describes this config; deletes it when it does not. */
-async function checkManifest(w: Workload, storage: Storage, force: boolean): Promise<boolean> {
-  let matches = false;
-  try {
-    const existing = await readManifest(storage, w);
-    if (existing === undefined) return false;
-    matches = compareManifest(existing, w).length === 0;
-  } catch (e) {
-    // An unreadable manifest is replaced like a stale one.
-    if (!(e instanceof ManifestMismatchError)) throw e;
-  }
-  if (!matches || force) await storage.deleteMany([manifestKey(w)]);
-  return matches && !force;
-}
-
 export async function runGenerate(
   w: Workload,
   storage: Storage,
@@ -75,7 +59,7 @@ export async function runGenerate(
 ): Promise<GenerateRunResult> {
   const started = performance.now();
   const force = options.force ?? false;
-  const manifestCurrent = await checkManifest(w, storage, force);
+  const manifestCurrent = await prepareManifestForGenerate(w, storage, force);
   const workers = options.workers ?? resolveWorkers(w.run.workers);
   const plan: GenerateShard[] = planGenerateShards(w, workers);
   const filesTotal = w.dataset.num_files_train + w.dataset.num_files_eval;

@@ -10,7 +10,7 @@ import type { Workload } from '../config/types.ts';
 import { runShardsOnWorkers } from '../exec/pool.ts';
 import { resolveWorkers } from '../exec/shards.ts';
 import { datasetLayout } from '../generate/layout.ts';
-import { assertManifestMatches, readManifest } from '../generate/manifest.ts';
+import { checkDatasetManifest } from '../generate/manifest.ts';
 import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';
@@ -58,19 +58,6 @@ const TASK = {
 /** Worker threads need about a second to load tsx and the modules; shards wait for this common start. */
 const WORKER_START_MS = 2000;
 
-/** Throws ManifestMismatchError on a mismatch; a dataset without manifest is read as a foreign one. */
-async function checkDataset(w: Workload, storage: Storage): Promise<string[]> {
-  const manifest = await readManifest(storage, w);
-  if (manifest === undefined) {
-    return [
-      `no pqbench manifest at ${storage.location}/${datasetLayout(w).manifestKey}: reading the dataset as a foreign ` +
-        'one (its schema is still checked against the config file by file)',
-    ];
-  }
-  assertManifestMatches(manifest, w, `${storage.location}/${datasetLayout(w).manifestKey}`);
-  return [];
-}
-
 async function localDatasetBytes(w: Workload, storage: Storage): Promise<number> {
   let bytes = 0;
   for await (const entry of storage.list(`${datasetLayout(w).splits.train.prefix}/`))
@@ -95,7 +82,7 @@ export async function runTraining(w: Workload, options: TrainRunOptions = {}): P
   };
   const storage = openStorage(w.storage);
   try {
-    for (const n of await checkDataset(w, storage)) notice(n);
+    for (const n of await checkDatasetManifest(w, storage)) notice(n);
     if (w.storage.storage_type === 'local_fs') {
       const warning = pageCacheWarning(
         'local_fs',
