@@ -3,11 +3,12 @@
  * `decompress` fast path, and the `compressors` map hyparquet takes.
  *
  * All synchronous (hyparquet calls decompressors synchronously; the writer
- * compresses page by page) and all free of native addons, so the same code
+ * compresses page by page) and none needs a native addon, so the same code
  * runs in the linux-arm64 Lambda bundle: gzip and brotli through Node's zlib,
- * zstd through libzstd compiled to WASM (zstd.ts), LZ4_RAW through a small JS
- * block compressor (lz4.ts), snappy through hyparquet-writer's JS compressor
- * and hysnappy's WASM decompressor.
+ * zstd through the fastest backend this process has (zstd.ts: node:zlib's
+ * zstd, else the optional native addon, else libzstd compiled to WASM),
+ * LZ4_RAW through a small JS block compressor (lz4.ts), snappy through
+ * hyparquet-writer's JS compressor and hysnappy's WASM decompressor.
  */
 
 import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
@@ -17,6 +18,8 @@ import { snappyUncompressor } from 'hysnappy';
 import type { Codec } from '../config/types.ts';
 import { lz4CompressBlock } from './lz4.ts';
 import { zstdCompress, zstdDecompress } from './zstd.ts';
+
+export { type ZstdBackendName, zstdBackendName } from './zstd.ts';
 
 /** Parquet's CompressionCodec names (the thrift enum order is significant: index = wire value). */
 export const PARQUET_CODECS = [

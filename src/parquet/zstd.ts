@@ -1,21 +1,34 @@
 /**
- * Zstandard through the WASM build of libzstd shipped by @bokuweb/zstd-wasm.
+ * Zstandard for Parquet pages: picks one backend per process and exposes it
+ * as synchronous `zstdCompress` / `zstdDecompress`.
  *
- * Why our own glue instead of the package's JS: the package only offers an
- * async `init()`, but Parquet codecs must be synchronous (hyparquet calls
- * decompressors synchronously, and the writer compresses page by page on the
- * hot path). `new WebAssembly.Module/Instance` are synchronous in Node, so we
- * instantiate on first use. WASM also travels into the linux-arm64 Lambda
- * bundle, which a native addon would not.
+ * Order: node:zlib's built-in zstd (Node ≥ 22.15, the Lambda runtimes) → the
+ * native addon @toondepauw/node-zstd (zstd-native.ts) → libzstd compiled to
+ * WASM (below). PQBENCH_ZSTD=zlib|native|wasm forces one, failing loudly when
+ * it is not available here (benchmarks must not silently measure another).
  *
- * Where the .wasm comes from, first hit wins: $PQBENCH_ZSTD_WASM; zstd.wasm in
- * $LAMBDA_TASK_ROOT or next to the entry script (bundles copy it there); the
+ * The WASM build comes from @bokuweb/zstd-wasm, with our own glue: the
+ * package only offers an async `init()`, but `new WebAssembly.Module/Instance`
+ * are synchronous in Node, so we instantiate on first use. Where the .wasm
+ * comes from, first hit wins: $PQBENCH_ZSTD_WASM; zstd.wasm in
+ * $LAMBDA_TASK_ROOT or next to the entry script (a bundle that wants the WASM
+ * fallback must copy it there: zstdWasmPath() tells from where); the
  * installed package.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import {
+  loadNativeZstd,
+  loadZlibZstd,
+  type ZstdBackend,
+  type ZstdBackendName,
+  type ZstdLoad,
+} from './zstd-native.ts';
+
+export type { ZstdBackend, ZstdBackendName } from './zstd-native.ts';
 
 // The project's lib (ES2023, no DOM) has no WebAssembly typings: the little we use.
 interface WasmMemory {
@@ -119,7 +132,7 @@ class Scratch {
 const input = new Scratch();
 const output = new Scratch();
 
-export function zstdCompress(bytes: Uint8Array, level = 3): Uint8Array {
+function wasmCompress(bytes: Uint8Array, level: number): Uint8Array {
   const z = zstd();
   const bound = z.compressBound(bytes.length);
   const src = input.reserve(z, bytes.length);
@@ -130,8 +143,7 @@ export function zstdCompress(bytes: Uint8Array, level = 3): Uint8Array {
   return new Uint8Array(z.memory.buffer, dst, n >>> 0).slice();
 }
 
-/** Decompresses one zstd frame of known decompressed size. */
-export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
+function wasmDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
   const z = zstd();
   const src = input.reserve(z, bytes.length);
   const dst = output.reserve(z, uncompressedSize);
@@ -142,4 +154,93 @@ export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number): Uin
     throw new Error(`zstd decompressed ${n >>> 0} bytes, expected ${uncompressedSize}`);
   }
   return new Uint8Array(z.memory.buffer, dst, uncompressedSize).slice();
+}
+
+/** The WASM build as a backend: always loadable where zstd.wasm can be found. */
+export function loadWasmZstd(): ZstdLoad {
+  try {
+    zstd();
+  } catch (error) {
+    return { unavailable: error instanceof Error ? error.message : String(error) };
+  }
+  return { backend: { name: 'wasm', compress: wasmCompress, decompress: wasmDecompress } };
+}
+
+export const ZSTD_BACKEND_ENV = 'PQBENCH_ZSTD';
+export const ZSTD_BACKEND_ORDER: readonly ZstdBackendName[] = ['zlib', 'native', 'wasm'];
+
+const LOADERS: Record<ZstdBackendName, () => ZstdLoad> = {
+  zlib: loadZlibZstd,
+  native: loadNativeZstd,
+  wasm: loadWasmZstd,
+};
+
+const loads = new Map<ZstdBackendName, ZstdLoad>();
+
+/** One backend by name (loaded at most once per process), or why it is unavailable here. */
+export function loadZstdBackend(name: ZstdBackendName): ZstdLoad {
+  let load = loads.get(name);
+  if (!load) {
+    load = LOADERS[name]();
+    loads.set(name, load);
+  }
+  return load;
+}
+
+/** The backend $PQBENCH_ZSTD names, else the first of ZSTD_BACKEND_ORDER that loads. */
+export function selectZstdBackend(forced: string | undefined): ZstdBackend {
+  if (forced) {
+    if (!(ZSTD_BACKEND_ORDER as readonly string[]).includes(forced)) {
+      throw new ConfigError(
+        [
+          {
+            path: ZSTD_BACKEND_ENV,
+            message: `must be one of ${ZSTD_BACKEND_ORDER.join(', ')}, got "${forced}"`,
+          },
+        ],
+        'environment',
+      );
+    }
+    const load = loadZstdBackend(forced as ZstdBackendName);
+    if ('unavailable' in load) {
+      throw new ConfigError(
+        [
+          {
+            path: ZSTD_BACKEND_ENV,
+            message: `zstd backend "${forced}" is not available: ${load.unavailable}`,
+          },
+        ],
+        'environment',
+      );
+    }
+    return load.backend;
+  }
+  const reasons: string[] = [];
+  for (const name of ZSTD_BACKEND_ORDER) {
+    const load = loadZstdBackend(name);
+    if ('backend' in load) return load.backend;
+    reasons.push(`${name}: ${load.unavailable}`);
+  }
+  throw new Error(`no zstd backend is available (${reasons.join('; ')})`);
+}
+
+let active: ZstdBackend | null = null;
+
+function backend(): ZstdBackend {
+  active ??= selectZstdBackend(process.env[ZSTD_BACKEND_ENV] || undefined);
+  return active;
+}
+
+/** Which zstd implementation this process uses (chosen on first call, then fixed). */
+export function zstdBackendName(): ZstdBackendName {
+  return backend().name;
+}
+
+export function zstdCompress(bytes: Uint8Array, level = 3): Uint8Array {
+  return backend().compress(bytes, level);
+}
+
+/** Decompresses one zstd frame of known decompressed size. */
+export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
+  return backend().decompress(bytes, uncompressedSize);
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { compressors as referenceDecompressors } from 'hyparquet-compressors';
 import { CODECS } from '../../src/config/types.ts';
@@ -11,6 +12,13 @@ import {
   parquetCodecOf,
 } from '../../src/parquet/codecs.ts';
 import { lz4CompressBlock } from '../../src/parquet/lz4.ts';
+import {
+  loadZstdBackend,
+  ZSTD_BACKEND_ORDER,
+  type ZstdBackend,
+  type ZstdBackendName,
+  zstdBackendName,
+} from '../../src/parquet/zstd.ts';
 
 const randomFloats = new Uint8Array(
   (
@@ -128,5 +136,133 @@ describe('lz4 block compressor', () => {
       const lastLiterals = block[block.length - 1];
       assert.equal(lastLiterals, 9);
     }
+  });
+});
+
+const zstdLoads = ZSTD_BACKEND_ORDER.map((name) => ({ name, load: loadZstdBackend(name) }));
+const zstdBackends: ZstdBackend[] = zstdLoads.flatMap(({ load }) =>
+  'backend' in load ? [load.backend] : [],
+);
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+/** zstdBackendName() (or the error) in a fresh process with PQBENCH_ZSTD set as given. */
+function backendInChild(forced: string | undefined): { name: string; stderr: string; status: number | null } {
+  const env = { ...process.env };
+  delete env.PQBENCH_ZSTD;
+  if (forced !== undefined) env.PQBENCH_ZSTD = forced;
+  const zstdModule = new URL('../../src/parquet/zstd.ts', import.meta.url).href;
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { zstdBackendName } = await import(${JSON.stringify(zstdModule)}); process.stdout.write(zstdBackendName());`,
+    ],
+    { env, encoding: 'utf8' },
+  );
+  return { name: child.stdout.trim(), stderr: child.stderr, status: child.status };
+}
+
+describe('zstd backends', () => {
+  it('has WASM everywhere, and the native addon where a prebuilt binary exists', () => {
+    const names = zstdBackends.map((b) => b.name);
+    assert.ok(names.includes('wasm'), JSON.stringify(zstdLoads));
+    // @toondepauw/node-zstd ships prebuilt binaries for these; npm installs the matching one.
+    const prebuilt = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64'];
+    if (prebuilt.includes(`${process.platform}-${process.arch}`)) {
+      assert.ok(names.includes('native'), JSON.stringify(zstdLoads));
+    }
+    const zlibLoad = loadZstdBackend('zlib');
+    const nodeHasZstd = typeof (process.versions as Record<string, string | undefined>).zstd === 'string';
+    assert.equal('backend' in zlibLoad, nodeHasZstd, JSON.stringify(zlibLoad));
+  });
+
+  it('round-trips on every backend, at every level kind', () => {
+    for (const backend of zstdBackends) {
+      for (const level of [-7, -1, 1, 3, 19]) {
+        for (const [name, input] of Object.entries(inputs)) {
+          const packed = backend.compress(input, level);
+          assert.ok(
+            same(backend.decompress(packed, input.length), input),
+            `${backend.name} ${level} ${name}`,
+          );
+        }
+      }
+    }
+  });
+
+  it("decodes every other backend's frames, and fzstd decodes all of them", () => {
+    const fzstd = referenceDecompressors.ZSTD;
+    assert.ok(fzstd);
+    for (const writer of zstdBackends) {
+      for (const [name, input] of Object.entries(inputs)) {
+        const packed = writer.compress(input, 3);
+        for (const reader of zstdBackends) {
+          assert.ok(
+            same(reader.decompress(packed, input.length), input),
+            `${writer.name} → ${reader.name} ${name}`,
+          );
+        }
+        assert.ok(same(fzstd(packed, input.length), input), `${writer.name} → fzstd ${name}`);
+      }
+    }
+  });
+
+  it('honours the level on every backend, negative levels included', () => {
+    for (const backend of zstdBackends) {
+      const [fastest, minusTwo, minusOne, normal, strong] = [-7, -2, -1, 3, 19].map(
+        (level) => backend.compress(mixed, level).length,
+      );
+      // Negative levels trade ratio for speed step by step; -1 must not fall back to
+      // the default (zlib cannot pass -1 as such).
+      assert.ok(
+        fastest > minusTwo && minusTwo > minusOne,
+        `${backend.name}: -7 ${fastest} -2 ${minusTwo} -1 ${minusOne}`,
+      );
+      assert.notEqual(minusOne, normal, `${backend.name}: -1 compressed like 3`);
+      assert.ok(normal > strong, `${backend.name}: 3 ${normal}, 19 ${strong}`);
+    }
+  });
+
+  it('rejects a page of the wrong size on every backend', () => {
+    for (const backend of zstdBackends) {
+      const packed = backend.compress(text, 3);
+      assert.throws(() => backend.decompress(packed, text.length + 1), /zstd/, `${backend.name} +1`);
+      assert.throws(() => backend.decompress(packed, text.length - 1), /zstd/, `${backend.name} -1`);
+      assert.throws(
+        () => backend.decompress(packed.subarray(0, packed.length >> 1), text.length),
+        backend.name,
+      );
+    }
+  });
+
+  it('defaults to the first available of zlib, native, wasm; PQBENCH_ZSTD forces one', () => {
+    const expected = zstdBackends[0].name;
+    assert.equal(zstdBackendName(), process.env.PQBENCH_ZSTD || expected);
+    assert.equal(backendInChild(undefined).name, expected);
+    assert.equal(backendInChild('').name, expected);
+    for (const { name, load } of zstdLoads) {
+      const child = backendInChild(name);
+      if ('backend' in load) {
+        assert.equal(child.name, name, child.stderr);
+      } else {
+        assert.notEqual(child.status, 0);
+        assert.match(
+          child.stderr,
+          new RegExp(`ConfigError: .*PQBENCH_ZSTD: zstd backend "${name}" is not available`),
+        );
+      }
+    }
+    const bad = backendInChild('fast');
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /PQBENCH_ZSTD: must be one of zlib, native, wasm, got "fast"/);
+  });
+
+  it('picks the native addon when node:zlib has no zstd and the addon loads', () => {
+    const available = new Set<ZstdBackendName>(zstdBackends.map((b) => b.name));
+    if (available.has('zlib') || !available.has('native')) return;
+    assert.equal(backendInChild(undefined).name, 'native');
   });
 });
