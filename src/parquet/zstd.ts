@@ -188,7 +188,7 @@ export function loadZstdBackend(name: ZstdBackendName): ZstdLoad {
 }
 
 /** The backend $PQBENCH_ZSTD names, else the first of ZSTD_BACKEND_ORDER that loads. */
-export function selectZstdBackend(forced: string | undefined): ZstdBackend {
+function selectZstdBackend(forced: string | undefined): ZstdBackend {
   if (forced) {
     if (!(ZSTD_BACKEND_ORDER as readonly string[]).includes(forced)) {
       throw new ConfigError(
