@@ -1,7 +1,7 @@
 /**
  * Zstandard through native code, when this process has it: Node's built-in
  * zlib zstd (Node ≥ 22.15, and so the Lambda runtimes) or the prebuilt napi-rs
- * addon @toondepauw/node-zstd (an optional dependency: prebuilt per-platform
+ * addon @toondepauw/node-zstd (its linux-x64 prebuilt binary, an optional dependency; prebuilt per-platform
  * packages, no install script). Either may be missing; the loaders then say
  * why and zstd.ts falls back to WASM.
  */
@@ -98,7 +98,14 @@ interface NapiZstd {
   Decoder: new () => { decodeSync(data: Buffer): Buffer };
 }
 
-export const NATIVE_ZSTD_PACKAGE = '@toondepauw/node-zstd';
+/**
+ * The prebuilt linux-x64-gnu binary of @toondepauw/node-zstd, depended on
+ * directly (optional): the package registry this project installs from lacks
+ * the addon's other platform packages, and `npm ci` rejects a lockfile whose
+ * optional platform dependencies could not be resolved. Other platforms fall
+ * back to node:zlib zstd or WASM.
+ */
+export const NATIVE_ZSTD_PACKAGE = '@toondepauw/node-zstd-linux-x64-gnu';
 
 /**
  * The napi-rs addon. Loaded with a runtime require so bundlers leave it out
