@@ -41,8 +41,17 @@ export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   keepNames: ESBUILD_SHARED.keepNames,
   sourceMap: ESBUILD_SHARED.sourcemap,
   // Bundle the AWS SDK too: the runtime's copy is a different version from the one tested.
-  externalModules: [],
+  // The optional native zstd addon never goes in: Lambda's Node 24 has node:zlib zstd.
+  externalModules: ['@toondepauw/node-zstd-linux-x64-gnu'],
   forceDockerBundling: false,
+  // WASM zstd fallback for a runtime without node:zlib zstd; src/parquet/zstd.ts looks in $LAMBDA_TASK_ROOT.
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `cp "${inputDir}/node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm" "${outputDir}/zstd.wasm"`,
+    ],
+  },
 };
 
 export const LAMBDA_ENV: Record<string, string> = {
