@@ -22,7 +22,7 @@ import { ARM64_LAMBDA_GB_SECOND_USD, cloudWorkload } from '../../exec/cloud-plan
 import { makeRunId } from '../../metrics/results.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices } from './train.ts';
+import { loadPrices } from '../flags.ts';
 
 const USAGE = `pqbench cloud run <workload.yaml> --stack <name> [--region R] [--set key.path=value …] [--force] [--prices prices.json] [--detach]
 pqbench cloud status <execution-arn>

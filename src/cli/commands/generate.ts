@@ -1,21 +1,11 @@
 import { loadWorkload } from '../../config/index.ts';
+import type { Workload } from '../../config/types.ts';
 import { UsageError } from '../../errors.ts';
-import { ProgressLine } from '../../exec/progress.ts';
-import { resolveWorkers } from '../../exec/shards.ts';
 import { datasetLayout } from '../../generate/layout.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { openStorage } from '../../storage/open.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-
-function parseWorkers(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'auto') return resolveWorkers('auto');
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--workers must be a positive integer or auto, got '${String(value)}'`);
-  }
-  return n;
-}
+import { parseWorkersFlag, stderrProgress } from '../flags.ts';
 
 export function generateSummary(r: GenerateRunResult, where: string): string {
   const objects =
@@ -29,6 +19,31 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
   );
 }
 
+/** Generates an already loaded workload's dataset and prints one summary line; shared by `generate` and `run`. */
+export async function generateAndReport(
+  ctx: CommandContext,
+  workload: Workload,
+  flags: { force: boolean; workers?: number },
+): Promise<void> {
+  const layout = datasetLayout(workload);
+  const storage = openStorage(workload.storage);
+  const progress = stderrProgress(ctx, 'files');
+  try {
+    const result = await runGenerate(workload, storage, {
+      force: flags.force,
+      workers: flags.workers,
+      onProgress: (s) => progress.update(s),
+    });
+    progress.finish();
+    ctx.stdout(
+      generateSummary(result, `${storage.location}${layout.dataFolder ? `/${layout.dataFolder}` : ''}`),
+    );
+  } finally {
+    progress.finish();
+    await storage.close();
+  }
+}
+
 export const command: CliCommand = {
   name: 'generate',
   summary: 'Write the synthetic Parquet dataset described by a workload file (skips files already there).',
@@ -40,27 +55,9 @@ export const command: CliCommand = {
   async run(ctx: CommandContext) {
     const path = ctx.positionals[0];
     if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
-    const workers = parseWorkers(ctx.values.workers);
+    const workers = parseWorkersFlag(ctx.values.workers);
     const { workload, notices } = await loadWorkload(path, ctx.overrides);
     for (const n of notices) ctx.stderr(n);
-    const layout = datasetLayout(workload);
-    const storage = openStorage(workload.storage);
-    const progress = new ProgressLine(
-      process.stderr.isTTY ? process.stderr : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
-      { unit: 'files' },
-    );
-    try {
-      const result = await runGenerate(workload, storage, {
-        force: ctx.values.force === true,
-        workers,
-        onProgress: (s) => progress.update(s),
-      });
-      progress.finish();
-      const where = `${storage.location}${layout.dataFolder ? `/${layout.dataFolder}` : ''}`;
-      ctx.stdout(generateSummary(result, where));
-    } finally {
-      progress.finish();
-      await storage.close();
-    }
+    await generateAndReport(ctx, workload, { force: ctx.values.force === true, workers });
   },
 };

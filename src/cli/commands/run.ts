@@ -1,12 +1,9 @@
 import { loadWorkload } from '../../config/index.ts';
 import { UsageError } from '../../errors.ts';
-import { ProgressLine } from '../../exec/progress.ts';
-import { datasetLayout } from '../../generate/layout.ts';
-import { runGenerate } from '../../generate/run.ts';
-import { openStorage } from '../../storage/open.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { generateSummary } from './generate.ts';
-import { loadPrices, parseWorkersFlag, trainAndReport } from './train.ts';
+import { loadPrices, parseWorkersFlag } from '../flags.ts';
+import { generateAndReport } from './generate.ts';
+import { trainAndReport } from './train.ts';
 
 export const command: CliCommand = {
   name: 'run',
@@ -30,28 +27,7 @@ export const command: CliCommand = {
       return;
     }
     if (workload.workflow.generate_data) {
-      const storage = openStorage(workload.storage);
-      const progress = new ProgressLine(
-        process.stderr.isTTY
-          ? process.stderr
-          : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
-        { unit: 'files' },
-      );
-      try {
-        const result = await runGenerate(workload, storage, {
-          force: ctx.values.force === true,
-          workers,
-          onProgress: (s) => progress.update(s),
-        });
-        progress.finish();
-        const layout = datasetLayout(workload);
-        ctx.stdout(
-          generateSummary(result, `${storage.location}${layout.dataFolder ? `/${layout.dataFolder}` : ''}`),
-        );
-      } finally {
-        progress.finish();
-        await storage.close();
-      }
+      await generateAndReport(ctx, workload, { force: ctx.values.force === true, workers });
     }
     if (workload.workflow.train) await trainAndReport(ctx, workload, notices, { workers, prices });
   },

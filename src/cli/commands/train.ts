@@ -1,50 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { loadWorkload } from '../../config/index.ts';
 import type { Workload } from '../../config/types.ts';
-import { ConfigError, UsageError } from '../../errors.ts';
-import { ProgressLine } from '../../exec/progress.ts';
-import { resolveWorkers } from '../../exec/shards.ts';
-import { type PriceTable, resolvePrices } from '../../metrics/cost.ts';
+import { UsageError } from '../../errors.ts';
+import type { PriceTable } from '../../metrics/cost.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import { runTraining } from '../../train/run.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-
-export function parseWorkersFlag(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'auto') return resolveWorkers('auto');
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--workers must be a positive integer or auto, got '${String(value)}'`);
-  }
-  return n;
-}
-
-/** `--prices file.json`: a JSON object overriding entries of the default price table. */
-export async function loadPrices(path: unknown): Promise<Partial<PriceTable> | undefined> {
-  if (path === undefined) return undefined;
-  if (typeof path !== 'string') throw new UsageError('--prices takes a JSON file path');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(
-      [{ path: '', message: `cannot read a JSON price table: ${(e as Error).message}` }],
-      path,
-    );
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(
-      [{ path: '', message: 'a price table is a JSON object, e.g. {"get_per_1k": 0.0004}' }],
-      path,
-    );
-  }
-  try {
-    resolvePrices(parsed as Partial<PriceTable>);
-  } catch (e) {
-    throw new ConfigError([{ path: '', message: (e as Error).message }], path);
-  }
-  return parsed as Partial<PriceTable>;
-}
+import { loadPrices, parseWorkersFlag, stderrProgress } from '../flags.ts';
 
 /** Trains on an already loaded workload and prints the table; shared by `train` and `run`. */
 export async function trainAndReport(
@@ -53,10 +14,7 @@ export async function trainAndReport(
   notices: string[],
   flags: { workers?: number; prices?: Partial<PriceTable> },
 ): Promise<void> {
-  const progress = new ProgressLine(
-    process.stderr.isTTY ? process.stderr : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
-    { unit: 'samples' },
-  );
+  const progress = stderrProgress(ctx, 'samples');
   try {
     const result = await runTraining(workload, {
       notices,

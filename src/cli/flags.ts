@@ -1,0 +1,52 @@
+/** Flag parsing shared by the commands that run work: --workers, --prices, and the progress line. */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, UsageError } from '../errors.ts';
+import { ProgressLine } from '../exec/progress.ts';
+import { resolveWorkers } from '../exec/shards.ts';
+import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
+import type { CommandContext } from './command.ts';
+
+export function parseWorkersFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'auto') return resolveWorkers('auto');
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--workers must be a positive integer or auto, got '${String(value)}'`);
+  }
+  return n;
+}
+
+/** `--prices file.json`: a JSON object overriding entries of the default price table. */
+export async function loadPrices(path: unknown): Promise<Partial<PriceTable> | undefined> {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') throw new UsageError('--prices takes a JSON file path');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(
+      [{ path: '', message: `cannot read a JSON price table: ${(e as Error).message}` }],
+      path,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(
+      [{ path: '', message: 'a price table is a JSON object, e.g. {"get_per_1k": 0.0004}' }],
+      path,
+    );
+  }
+  try {
+    resolvePrices(parsed as Partial<PriceTable>);
+  } catch (e) {
+    throw new ConfigError([{ path: '', message: (e as Error).message }], path);
+  }
+  return parsed as Partial<PriceTable>;
+}
+
+/** A progress line on stderr: redrawn on a TTY, occasional plain lines otherwise. */
+export function stderrProgress(ctx: CommandContext, unit: string): ProgressLine {
+  return new ProgressLine(
+    process.stderr.isTTY ? process.stderr : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
+    { unit },
+  );
+}
