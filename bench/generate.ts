@@ -21,6 +21,7 @@ import { defaultWorkload } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
 import { planGenerateShards } from '../src/exec/shards.ts';
 import { generateShard } from '../src/generate/shard.ts';
+import { zstdBackendName } from '../src/parquet/codecs.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -107,7 +108,7 @@ function fluxRss(dir: string, layout: VectorLayout): { maxRssMB: number; seconds
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pqbench-bench-generate-'));
 try {
   console.log(
-    `generate: ${ROWS} rows x (float label + ${SIZE} float32 vector), ${FILES} files, row group ${ROW_GROUP}, local disk; median of ${RUNS} (MB = 10^6 bytes)`,
+    `generate: ${ROWS} rows x (float label + ${SIZE} float32 vector), ${FILES} files, row group ${ROW_GROUP}, local disk; median of ${RUNS} (MB = 10^6 bytes); zstd backend ${zstdBackendName()}, node ${process.version}`,
   );
   console.log(
     'MB/s:   codec | pqbench | DuckDB gen+COPY 1t | ratio | DuckDB COPY table 1t | ratio | DuckDB COPY table default threads',

@@ -37,7 +37,7 @@ import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
 import { planGenerateShards } from '../src/exec/shards.ts';
 import { objectKey } from '../src/generate/layout.ts';
 import { generateShard } from '../src/generate/shard.ts';
-import { hyparquetCompressors } from '../src/parquet/codecs.ts';
+import { hyparquetCompressors, zstdBackendName } from '../src/parquet/codecs.ts';
 import { decodeColumnChunkDetailed, targetForSpec } from '../src/parquet/decode.ts';
 import { fetchPlan } from '../src/parquet/fetch.ts';
 import { readFooter } from '../src/parquet/footer.ts';
@@ -96,7 +96,7 @@ async function decodeSection(): Promise<void> {
   };
   try {
     console.log(
-      `(a) decode one projected ${SIZE}-float32 column, ${rows} rows (${((rows * SIZE * 4) / MB).toFixed(0)} MB of floats), median of ${RUNS}`,
+      `(a) decode one projected ${SIZE}-float32 column, ${rows} rows (${((rows * SIZE * 4) / MB).toFixed(0)} MB of floats), median of ${RUNS}; zstd backend ${zstdBackendName()}, node ${process.version}`,
     );
     console.log(
       '    layout codec   pqbench MB/s  path  | DuckDB 1 thread MB/s  ratio | DuckDB default threads MB/s  ratio',
