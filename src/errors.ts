@@ -76,9 +76,17 @@ export class StorageError extends PqbenchError {
     ]
       .filter(Boolean)
       .join(', ');
-    const what = { auth: 'access denied (auth)', not_found: 'not found', network: 'network error',
-      throttled: 'throttled', invalid: 'invalid request', other: 'storage error' }[ctx.kind];
-    super(`${ctx.operation ? `${ctx.operation}: ` : ''}${what} (${where})${ctx.code ? ` [${ctx.code}]` : ''}${detail ? `: ${detail}` : ''}`);
+    const what = {
+      auth: 'access denied (auth)',
+      not_found: 'not found',
+      network: 'network error',
+      throttled: 'throttled',
+      invalid: 'invalid request',
+      other: 'storage error',
+    }[ctx.kind];
+    super(
+      `${ctx.operation ? `${ctx.operation}: ` : ''}${what} (${where})${ctx.code ? ` [${ctx.code}]` : ''}${detail ? `: ${detail}` : ''}`,
+    );
     this.kind = ctx.kind;
     this.endpoint = ctx.endpoint;
     this.bucket = ctx.bucket;
