@@ -29,15 +29,8 @@ export interface GenerateRunOptions {
   faults?: ObjectFaults;
 }
 
-export interface GenerateRunResult {
-  files: number;
-  filesWritten: number;
-  filesSkipped: number;
-  objectsWritten: number;
-  objectsSkipped: number;
-  bytesWritten: number;
-  parts: number;
-  seconds: number;
+/** The shards' counters summed (seconds is the run's wall time), plus run-level facts. */
+export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
   /** bytesWritten / seconds in 10^6 bytes per second. */
   mbPerSecond: number;
   workers: number;
