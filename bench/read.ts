@@ -34,8 +34,8 @@ import {
 import { DuckDBInstance } from '@duckdb/node-api';
 import { defaultWorkload, projectedColumns } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
+import { objectKey } from '../src/dataset/layout.ts';
 import { planGenerateShards } from '../src/exec/shards.ts';
-import { objectKey } from '../src/generate/layout.ts';
 import { generateShard } from '../src/generate/shard.ts';
 import { hyparquetCompressors, zstdBackendName } from '../src/parquet/codecs.ts';
 import { decodeColumnChunkDetailed, targetForSpec } from '../src/parquet/decode.ts';

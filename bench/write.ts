@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Codec, ColumnSpec, VectorLayout } from '../src/config/types.ts';
-import { columnValues, mix32, type ValueContext } from '../src/generate/values.ts';
+import { columnValues, mix32, type ValueContext } from '../src/dataset/values.ts';
 import { ParquetStreamWriter, type ParquetWriteResult } from '../src/parquet/writer.ts';
 
 export interface SyntheticWriteOptions {

@@ -9,13 +9,13 @@
  */
 
 import type { z } from 'zod';
-import { planCloudRun, runKeys, scheduleReadStart } from '../src/exec/cloud-plan.ts';
 import {
   buildManifest,
   checkDatasetManifest,
   prepareManifestForGenerate,
   writeManifest,
-} from '../src/generate/manifest.ts';
+} from '../src/dataset/manifest.ts';
+import { planCloudRun, runKeys, scheduleReadStart } from '../src/exec/cloud-plan.ts';
 import { openStorage } from '../src/storage/open.ts';
 import { drawRandomSeed } from '../src/train/schedule.ts';
 import { ENV, numberEnv } from './env.ts';

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Workload } from '../config/types.ts';
-import type { Split } from '../generate/layout.ts';
+import type { Split } from '../dataset/layout.ts';
 
 /** Files [start, end) of one split. */
 export interface FileRange {

@@ -6,14 +6,14 @@
  * file size. Any failure rejects the source of the upload, which then aborts
  * (local temp file removed, S3 multipart upload aborted) before we rethrow.
  */
-import { effectiveColumns } from '../config/load.ts';
 import type { ColumnSpec, Workload } from '../config/types.ts';
+import type { ObjectRef } from '../dataset/layout.ts';
+import { objectColumns } from '../dataset/layout.ts';
+import { FOOTER_KEYS, GENERATOR_VERSION } from '../dataset/manifest.ts';
+import { columnValues, objectRowCount, valueContextFor } from '../dataset/values.ts';
 import { ParquetStreamWriter } from '../parquet/writer.ts';
 import type { Storage } from '../storage/types.ts';
 import { ByteChannel } from './byte-channel.ts';
-import type { ObjectRef } from './layout.ts';
-import { datasetSeed, FOOTER_KEYS, GENERATOR_VERSION } from './manifest.ts';
-import { columnValues, objectRowCount, type ValueContext } from './values.ts';
 
 /** Test-only fault injection: the byte stream throws once this many bytes of an object were produced. */
 export interface ObjectFaults {
@@ -36,20 +36,6 @@ export interface WrittenObject {
 /** S3 multipart part size for generated objects: 8 MiB, the low end of S3's sweet spot. */
 export const GENERATE_PART_SIZE = 8 * 1024 * 1024;
 const CHANNEL_CHUNK_BYTES = 1024 * 1024;
-
-/** The value context of one object; readers verifying values must build the same. */
-export function valueContextFor(w: Workload, fileIndex: number, partition: number | null): ValueContext {
-  const ctx: ValueContext = { seed: datasetSeed(w), fileIndex, partition };
-  // Only the implicit `data` column has variable-length records (SPEC §1).
-  if (w.dataset.parquet.columns.length === 0) ctx.recordLengthStdev = w.dataset.record_length_bytes_stdev;
-  return ctx;
-}
-
-/** The columns stored in each object: all of them, minus the Hive partition column. */
-export function objectColumns(w: Workload): ColumnSpec[] {
-  const partitionBy = w.dataset.parquet.partition_by;
-  return effectiveColumns(w).filter((c) => c.name !== partitionBy);
-}
 
 const VALUE_BYTES: Record<ColumnSpec['dtype'], number> = {
   float32: 4,

@@ -8,12 +8,12 @@
  * shard succeeded — so a manifest never vouches for a half-rewritten dataset.
  */
 import type { Workload } from '../config/types.ts';
+import { manifestKey } from '../dataset/layout.ts';
+import { buildManifest, prepareManifestForGenerate, writeManifest } from '../dataset/manifest.ts';
 import { runShardsOnWorkers } from '../exec/pool.ts';
 import type { ProgressSnapshot } from '../exec/progress.ts';
 import { type GenerateShard, planGenerateShards, resolveWorkers } from '../exec/shards.ts';
 import type { Storage } from '../storage/types.ts';
-import { manifestKey } from './layout.ts';
-import { buildManifest, prepareManifestForGenerate, writeManifest } from './manifest.ts';
 import type { ObjectFaults } from './object.ts';
 import { type GenerateProgress, type GenerateShardResult, generateShard } from './shard.ts';
 import type { GenerateShardTaskArgs } from './shard-task.ts';

@@ -13,12 +13,12 @@
  */
 import type { FileMetaData } from 'hyparquet';
 import type { Workload } from '../config/types.ts';
+import { type DatasetLayout, datasetLayout, layoutObjectKey, objectsOfFiles } from '../dataset/layout.ts';
+import { datasetFingerprint, FOOTER_KEYS } from '../dataset/manifest.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
 import type { GenerateShard } from '../exec/shards.ts';
 import { readFooter } from '../parquet/footer.ts';
 import type { Storage } from '../storage/types.ts';
-import { type DatasetLayout, datasetLayout, layoutObjectKey, objectsOfFiles } from './layout.ts';
-import { datasetFingerprint, FOOTER_KEYS } from './manifest.ts';
 import { type ObjectFaults, writeObject } from './object.ts';
 
 export interface GenerateProgress {

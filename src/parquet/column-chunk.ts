@@ -14,6 +14,7 @@
  */
 
 import type { Codec } from '../config/types.ts';
+import type { ColumnValues } from '../dataset/column-values.ts';
 import { compress, parquetCodecOf } from './codecs.ts';
 import { constantLevels, listRepetitionLevels } from './encode-levels.ts';
 import { byteArrayEncodedLength, narrowInt8, packBools, rawBytes, writeByteArrays } from './encode-plain.ts';
@@ -21,7 +22,6 @@ import type { LeafColumn } from './schema.ts';
 import type { StatisticsAccumulator } from './statistics.ts';
 import { statisticsFor } from './statistics.ts';
 import type { CompactWriter } from './thrift-write.ts';
-import type { ColumnValues } from './values.ts';
 import type { ColumnChunkInfo } from './write-footer.ts';
 import { ENCODING_PLAIN, ENCODING_RLE, encodeDataPageHeader } from './write-footer.ts';
 

@@ -7,9 +7,9 @@
 import type { Compressors, DecodedArray, SchemaElement } from 'hyparquet';
 import { readColumn } from 'hyparquet/src/column.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import { type DecodeTarget, KIND_WIDTH, type LeafInfo, physicalWidth } from './decode-target.ts';
-import type { ColumnValues, NumericValues } from './values.ts';
 
 export function decodeGenericChunk(
   chunk: Uint8Array,

@@ -12,9 +12,9 @@
 import type { Compressors, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
+import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
 import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from './decode-levels.ts';
 import { type DecodeTarget, KIND_WIDTH, type LeafInfo, physicalWidth } from './decode-target.ts';
-import type { ColumnValues, NumericValues } from './values.ts';
 
 /** PLAIN value bytes of one data page, and how many values they hold. */
 interface ValueRegion {

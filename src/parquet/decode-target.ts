@@ -13,7 +13,7 @@ import type {
 import { parquetSchema } from 'hyparquet';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 import type { ColumnSpec } from '../config/types.ts';
-import type { ValueKind } from './values.ts';
+import type { ValueKind } from '../dataset/column-values.ts';
 
 export interface DecodeTarget {
   kind: ValueKind;

@@ -4,11 +4,11 @@
  * becomes a CorruptParquetError naming the object, row group and column.
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
+import type { ColumnValues } from '../dataset/column-values.ts';
 import { CorruptParquetError, PqbenchError } from '../errors.ts';
 import { decodeGenericChunk } from './decode-generic.ts';
 import { decodePlainChunk } from './decode-plain.ts';
 import { type DecodeTarget, leafInfo } from './decode-target.ts';
-import type { ColumnValues } from './values.ts';
 
 export type { DecodeTarget } from './decode-target.ts';
 export { targetForSpec } from './decode-target.ts';

@@ -14,6 +14,7 @@
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
 import type { ColumnSpec, VectorLayout } from '../config/types.ts';
+import type { ColumnValues } from '../dataset/column-values.ts';
 import type { Storage } from '../storage/types.ts';
 import { hyparquetCompressors } from './codecs.ts';
 import { decodeColumnChunk } from './decode.ts';
@@ -22,7 +23,6 @@ import { fetchPlan } from './fetch.ts';
 import { readFooter } from './footer.ts';
 import { planColumnRanges, type ReadPlan } from './plan.ts';
 import { validateProjection } from './validate.ts';
-import type { ColumnValues } from './values.ts';
 
 export interface ParquetReaderOptions {
   /** reader.footer_fetch_bytes */

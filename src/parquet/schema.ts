@@ -19,7 +19,7 @@
 
 import type { SchemaElement } from 'hyparquet';
 import type { ColumnSpec, Dtype, VectorLayout } from '../config/types.ts';
-import type { ValueKind } from './values.ts';
+import type { ValueKind } from '../dataset/column-values.ts';
 
 export type ParquetPhysicalType =
   | 'BOOLEAN'

@@ -7,8 +7,8 @@
  * Min/max are copied, never views, so a row group's buffers are not pinned.
  */
 
+import type { ColumnValues } from '../dataset/column-values.ts';
 import type { LeafColumn } from './schema.ts';
-import type { ColumnValues } from './values.ts';
 
 export interface EncodedStatistics {
   nullCount: number;

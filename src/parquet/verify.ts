@@ -5,10 +5,10 @@
  * row group, column and row.
  */
 import type { ColumnSpec } from '../config/types.ts';
+import type { BytesValues, ColumnValues, NumericValues } from '../dataset/column-values.ts';
+import { columnValues, type ValueContext } from '../dataset/values.ts';
 import { VerifyError } from '../errors.ts';
-import { columnValues, type ValueContext } from '../generate/values.ts';
 import { constantColumn, type RowGroupData } from './reader.ts';
-import type { BytesValues, ColumnValues, NumericValues } from './values.ts';
 
 export interface VerifyInput {
   key: string;

@@ -19,6 +19,8 @@
  */
 
 import type { Codec, ColumnSpec, VectorLayout } from '../config/types.ts';
+import type { ColumnValues } from '../dataset/column-values.ts';
+import { valuesRowCount } from '../dataset/column-values.ts';
 import { ColumnChunkWriter, type PageOutput } from './column-chunk.ts';
 import {
   columnsMetadataValue,
@@ -28,8 +30,6 @@ import {
   parquetSchemaFor,
 } from './schema.ts';
 import { CompactWriter } from './thrift-write.ts';
-import type { ColumnValues } from './values.ts';
-import { valuesRowCount } from './values.ts';
 import { encodeFileMetadata, type RowGroupInfo } from './write-footer.ts';
 
 export const CREATED_BY = 'pqbench version 0.1.0';

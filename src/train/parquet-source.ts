@@ -8,9 +8,8 @@
  */
 import { projectedColumns } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
-import { datasetLayout, layoutObjectKey } from '../generate/layout.ts';
-import { valueContextFor } from '../generate/object.ts';
-import { objectRowCount } from '../generate/values.ts';
+import { datasetLayout, layoutObjectKey } from '../dataset/layout.ts';
+import { objectRowCount, valueContextFor } from '../dataset/values.ts';
 import { ParquetObjectReader } from '../parquet/reader.ts';
 import { verifyRowGroup } from '../parquet/verify.ts';
 import type { Storage } from '../storage/types.ts';

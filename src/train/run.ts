@@ -7,10 +7,10 @@
 import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type { Workload } from '../config/types.ts';
+import { datasetLayout } from '../dataset/layout.ts';
+import { checkDatasetManifest } from '../dataset/manifest.ts';
 import { runShardsOnWorkers } from '../exec/pool.ts';
 import { resolveWorkers } from '../exec/shards.ts';
-import { datasetLayout } from '../generate/layout.ts';
-import { checkDatasetManifest } from '../generate/manifest.ts';
 import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';

@@ -11,7 +11,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { ShuffleMode, Workload } from '../config/types.ts';
-import { partitionLayout } from '../generate/layout.ts';
+import { partitionLayout } from '../dataset/layout.ts';
 import { mixKey, permutation } from './permutation.ts';
 
 export interface ObjectRef {

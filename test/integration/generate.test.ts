@@ -11,11 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import { type AsyncBuffer, parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
-import { datasetLayout, layoutObjectKey, objectsOfFiles, SPLITS } from '../../src/generate/layout.ts';
-import { compareManifest, readManifest } from '../../src/generate/manifest.ts';
-import { objectColumns, valueContextFor } from '../../src/generate/object.ts';
+import {
+  datasetLayout,
+  layoutObjectKey,
+  objectColumns,
+  objectsOfFiles,
+  SPLITS,
+} from '../../src/dataset/layout.ts';
+import { compareManifest, readManifest } from '../../src/dataset/manifest.ts';
+import { columnValues, objectRowCount, valueContextFor } from '../../src/dataset/values.ts';
 import { runGenerate } from '../../src/generate/run.ts';
-import { columnValues, objectRowCount } from '../../src/generate/values.ts';
 import { hyparquetCompressors } from '../../src/parquet/codecs.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { openStorage } from '../../src/storage/open.ts';

@@ -14,7 +14,7 @@ import { DuckDBBlobValue, type DuckDBConnection, DuckDBInstance, DuckDBListValue
 import { parquetReadObjects } from 'hyparquet';
 import type { Codec, ColumnSpec, Dtype, VectorLayout } from '../../src/config/types.ts';
 import { CODECS } from '../../src/config/types.ts';
-import { columnValues, type ValueContext } from '../../src/generate/values.ts';
+import { columnValues, type ValueContext } from '../../src/dataset/values.ts';
 import { hyparquetCompressors, parquetCodecOf } from '../../src/parquet/codecs.ts';
 import { columnShape } from '../../src/parquet/schema.ts';
 import {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { compressors as referenceDecompressors } from 'hyparquet-compressors';
 import { CODECS } from '../../src/config/types.ts';
-import { columnValues, mix32 } from '../../src/generate/values.ts';
+import { columnValues, mix32 } from '../../src/dataset/values.ts';
 import {
   compress,
   compressionLevelProblem,

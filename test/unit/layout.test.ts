@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
-import { ConfigError } from '../../src/errors.ts';
 import {
   datasetLayout,
   manifestKey,
@@ -10,7 +9,8 @@ import {
   objectKey,
   objectsOfFiles,
   partitionValueText,
-} from '../../src/generate/layout.ts';
+} from '../../src/dataset/layout.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 function workload(edit: (w: Workload) => void = () => {}): Workload {
   const w = defaultWorkload();

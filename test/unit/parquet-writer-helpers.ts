@@ -3,7 +3,7 @@ import type { FileMetaData, PageHeader } from 'hyparquet';
 import { parquetMetadata } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import type { Codec, ColumnSpec, VectorLayout } from '../../src/config/types.ts';
-import { columnValues, type ValueContext } from '../../src/generate/values.ts';
+import { columnValues, type ValueContext } from '../../src/dataset/values.ts';
 import { ParquetStreamWriter, type ParquetWriteResult } from '../../src/parquet/writer.ts';
 
 export interface TestFileOptions {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnSpec, Dtype, Workload } from '../../src/config/types.ts';
+import { type ColumnValues, sliceRows, valuesRowCount } from '../../src/dataset/column-values.ts';
 import {
   columnValues,
   objectRowCount,
   streamKey,
   type ValueContext,
   valueKindOf,
-} from '../../src/generate/values.ts';
-import { type ColumnValues, sliceRows, valuesRowCount } from '../../src/parquet/values.ts';
+} from '../../src/dataset/values.ts';
 
 const ctx: ValueContext = { seed: 123, fileIndex: 7, partition: null };
 

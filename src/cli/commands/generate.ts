@@ -1,7 +1,7 @@
 import { loadWorkload } from '../../config/index.ts';
 import type { Workload } from '../../config/types.ts';
+import { datasetLayout } from '../../dataset/layout.ts';
 import { UsageError } from '../../errors.ts';
-import { datasetLayout } from '../../generate/layout.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { openStorage } from '../../storage/open.ts';
 import type { CliCommand, CommandContext } from '../command.ts';

@@ -12,6 +12,7 @@
  * Partitioned datasets (Hive): `<split>/<col>=<value>/[<subfolder>/]<file>`.
  */
 
+import { effectiveColumns } from '../config/load.ts';
 import type { ColumnSpec, Workload } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -187,4 +188,10 @@ export function* objectsOfFiles(
   for (let fileIndex = fileStart; fileIndex < fileEnd; fileIndex++) {
     for (const partition of partitions) yield { split, fileIndex, partition };
   }
+}
+
+/** The columns stored in each object: all of them, minus the Hive partition column. */
+export function objectColumns(w: Workload): ColumnSpec[] {
+  const partitionBy = w.dataset.parquet.partition_by;
+  return effectiveColumns(w).filter((c) => c.name !== partitionBy);
 }

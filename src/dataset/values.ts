@@ -26,7 +26,8 @@
  */
 
 import type { ColumnSpec, Workload } from '../config/types.ts';
-import type { BytesValues, ColumnValues } from '../parquet/values.ts';
+import type { BytesValues, ColumnValues } from './column-values.ts';
+import { datasetSeed } from './manifest.ts';
 
 export interface ValueContext {
   seed: number;
@@ -304,4 +305,12 @@ export function valueKindOf(spec: ColumnSpec): ColumnValues['kind'] {
     case 'binary':
       return 'bytes';
   }
+}
+
+/** The value context of one object; readers verifying values must build the same. */
+export function valueContextFor(w: Workload, fileIndex: number, partition: number | null): ValueContext {
+  const ctx: ValueContext = { seed: datasetSeed(w), fileIndex, partition };
+  // Only the implicit `data` column has variable-length records (SPEC §1).
+  if (w.dataset.parquet.columns.length === 0) ctx.recordLengthStdev = w.dataset.record_length_bytes_stdev;
+  return ctx;
 }
