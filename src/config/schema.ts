@@ -4,7 +4,10 @@
  * so an MLPerf Storage file that omits a key behaves as it does under DLIO.
  */
 import { z } from 'zod';
+import { DTYPE_INFO } from './dtypes.ts';
 import { CODECS, DTYPES, type Workload } from './types.ts';
+
+const CARDINAL_DTYPES = DTYPES.filter((d) => DTYPE_INFO[d].cardinal);
 
 const posInt = z.number().int().min(1);
 const nonNegInt = z.number().int().min(0);
@@ -167,11 +170,11 @@ export function crossFieldIssues(w: RawWorkload): { path: string; message: strin
     }
     seen.set(c.name, i);
     if (c.cardinality !== undefined) {
-      const ok = ['int8', 'int32', 'int64', 'string', 'float32', 'float64'].includes(c.dtype) && c.size === 1;
+      const ok = DTYPE_INFO[c.dtype].cardinal && c.size === 1;
       if (!ok) {
         issues.push({
           path: `${p}.cardinality`,
-          message: `cardinality applies to scalar int8/int32/int64/float32/float64/string columns, not ${c.dtype} of size ${c.size}`,
+          message: `cardinality applies to scalar ${CARDINAL_DTYPES.join('/')} columns, not ${c.dtype} of size ${c.size}`,
         });
       }
       if (c.dtype === 'int8' && c.cardinality > 128) {

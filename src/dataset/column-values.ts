@@ -24,7 +24,7 @@ export interface BytesValues {
 }
 
 export type ColumnValues = NumericValues | BytesValues;
-export type ValueKind = ColumnValues['kind'];
+export type { ValueKind } from '../config/dtypes.ts';
 
 /** Rows held by `values`. */
 export function valuesRowCount(values: ColumnValues): number {

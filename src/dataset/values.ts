@@ -25,6 +25,7 @@
  *            is round(size + stdev·N(0,1)) ≥ 0 (Box–Muller on the row key)
  */
 
+import { DTYPE_INFO } from '../config/dtypes.ts';
 import type { ColumnSpec, Workload } from '../config/types.ts';
 import type { BytesValues, ColumnValues } from './column-values.ts';
 import { datasetSeed } from './manifest.ts';
@@ -286,25 +287,7 @@ function cardinalStrings(key: number, rowStart: number, rowCount: number, card: 
 
 /** The `kind` columnValues returns for a column. */
 export function valueKindOf(spec: ColumnSpec): ColumnValues['kind'] {
-  switch (spec.dtype) {
-    case 'float32':
-    case 'list':
-      return 'f32';
-    case 'float64':
-      return 'f64';
-    case 'float16':
-      return 'f16';
-    case 'int8':
-    case 'int32':
-      return 'i32';
-    case 'int64':
-      return 'i64';
-    case 'bool':
-      return 'bool';
-    case 'string':
-    case 'binary':
-      return 'bytes';
-  }
+  return DTYPE_INFO[spec.dtype].kind;
 }
 
 /** The value context of one object; readers verifying values must build the same. */

@@ -8,8 +8,10 @@
  * result. Through S3: the work lists (S3 item reader), the children's partial
  * metrics (written by the handlers), the maps' collected results (result writer).
  */
+
+import { encodedRowBytes } from '../config/dtypes.ts';
 import { effectiveColumns } from '../config/load.ts';
-import type { ColumnSpec, Workload } from '../config/types.ts';
+import type { Workload } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 import { type GenerateShard, planGenerateShards } from './shards.ts';
 
@@ -139,22 +141,10 @@ export interface CloudPlanLimits {
   generateBytesPerShard: number;
 }
 
-const DTYPE_BYTES: Record<ColumnSpec['dtype'], number> = {
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  int8: 1,
-  int32: 4,
-  int64: 8,
-  bool: 1,
-  string: 1,
-  binary: 1,
-  list: 4,
-};
-
 /** Uncompressed bytes of one row, as generated; a sizing estimate, not a measurement. */
 export function estimatedRowBytes(w: Workload): number {
-  return effectiveColumns(w).reduce((n, c) => n + DTYPE_BYTES[c.dtype] * Math.max(1, c.size), 0);
+  const layout = w.dataset.parquet.vector_layout;
+  return effectiveColumns(w).reduce((n, c) => n + encodedRowBytes(c, layout), 0);
 }
 
 /**

@@ -6,6 +6,7 @@
  * file size. Any failure rejects the source of the upload, which then aborts
  * (local temp file removed, S3 multipart upload aborted) before we rethrow.
  */
+import { memoryRowBytes } from '../config/dtypes.ts';
 import type { ColumnSpec, Workload } from '../config/types.ts';
 import type { ObjectRef } from '../dataset/layout.ts';
 import { objectColumns } from '../dataset/layout.ts';
@@ -37,19 +38,6 @@ export interface WrittenObject {
 export const GENERATE_PART_SIZE = 8 * 1024 * 1024;
 const CHANNEL_CHUNK_BYTES = 1024 * 1024;
 
-const VALUE_BYTES: Record<ColumnSpec['dtype'], number> = {
-  float32: 4,
-  list: 4,
-  float64: 8,
-  float16: 2,
-  int8: 4, // generated widened to Int32Array
-  int32: 4,
-  int64: 8,
-  bool: 1,
-  string: 1,
-  binary: 1,
-};
-
 /**
  * Rows generated per step for a column: `generation_batch_size`, or as many
  * rows as fill one page (at least one row — a 2 MB FLUX row is one batch).
@@ -57,8 +45,7 @@ const VALUE_BYTES: Record<ColumnSpec['dtype'], number> = {
 export function generationBatchRows(w: Workload, spec: ColumnSpec): number {
   const configured = w.dataset.parquet.generation_batch_size;
   if (configured !== null) return Math.max(1, configured);
-  const rowBytes = Math.max(1, spec.size * VALUE_BYTES[spec.dtype]);
-  return Math.max(1, Math.floor(w.dataset.parquet.page_size / rowBytes));
+  return Math.max(1, Math.floor(w.dataset.parquet.page_size / memoryRowBytes(spec)));
 }
 
 async function produce(

@@ -7,9 +7,10 @@
 import type { Compressors, DecodedArray, SchemaElement } from 'hyparquet';
 import { readColumn } from 'hyparquet/src/column.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { KIND_BYTES } from '../config/dtypes.ts';
 import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
 import { SchemaMismatchError } from '../errors.ts';
-import { type DecodeTarget, KIND_WIDTH, type LeafInfo, physicalWidth } from './decode-target.ts';
+import { type DecodeTarget, type LeafInfo, physicalWidth } from './decode-target.ts';
 
 export function decodeGenericChunk(
   chunk: Uint8Array,
@@ -165,8 +166,8 @@ function elementSetter(
   return (index, value, row) => {
     if (value instanceof Uint8Array) {
       const width = elementBytes || value.byteLength;
-      if (kind !== 'i32' && width !== KIND_WIDTH[kind])
-        throw unexpected(where, row, value, `${KIND_WIDTH[kind]} bytes`);
+      if (kind !== 'i32' && width !== KIND_BYTES[kind])
+        throw unexpected(where, row, value, `${KIND_BYTES[kind]} bytes`);
       const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
       switch (kind) {
         case 'f32':

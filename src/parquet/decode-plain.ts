@@ -12,9 +12,10 @@
 import type { Compressors, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
+import { KIND_BYTES } from '../config/dtypes.ts';
 import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
 import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from './decode-levels.ts';
-import { type DecodeTarget, KIND_WIDTH, type LeafInfo, physicalWidth } from './decode-target.ts';
+import { type DecodeTarget, type LeafInfo, physicalWidth } from './decode-target.ts';
 
 /** PLAIN value bytes of one data page, and how many values they hold. */
 interface ValueRegion {
@@ -147,7 +148,7 @@ function fixedWidthValues(
   if (valueBytes % elementsPerValue !== 0) return undefined;
   const fileWidth = valueBytes / elementsPerValue;
   if (!physicalMatches(leaf, target, listed, fileWidth)) return undefined;
-  const memoryWidth = KIND_WIDTH[target.kind];
+  const memoryWidth = KIND_BYTES[target.kind];
   const elements = numRows * target.size;
   for (const region of regions) if (region.bytes.byteLength < region.count * valueBytes) return undefined;
   const raw =

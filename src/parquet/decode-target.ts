@@ -12,8 +12,8 @@ import type {
 } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from 'hyparquet/src/schema.js';
+import { DTYPE_INFO, type ValueKind } from '../config/dtypes.ts';
 import type { ColumnSpec } from '../config/types.ts';
-import type { ValueKind } from '../dataset/column-values.ts';
 
 export interface DecodeTarget {
   kind: ValueKind;
@@ -34,31 +34,8 @@ export interface LeafInfo {
   codec: CompressionCodec;
 }
 
-const KIND_BY_DTYPE: Record<ColumnSpec['dtype'], ValueKind> = {
-  float32: 'f32',
-  float64: 'f64',
-  float16: 'f16',
-  int8: 'i32',
-  int32: 'i32',
-  int64: 'i64',
-  bool: 'bool',
-  string: 'bytes',
-  binary: 'bytes',
-  list: 'f32',
-};
-
-/** Bytes per value of each numeric kind in memory. */
-export const KIND_WIDTH: Record<Exclude<ValueKind, 'bytes'>, number> = {
-  f32: 4,
-  f64: 8,
-  f16: 2,
-  i32: 4,
-  i64: 8,
-  bool: 1,
-};
-
 export function targetForSpec(spec: ColumnSpec): DecodeTarget {
-  const kind = KIND_BY_DTYPE[spec.dtype];
+  const kind = DTYPE_INFO[spec.dtype].kind;
   return { kind, size: kind === 'bytes' ? 1 : Math.max(1, spec.size) };
 }
 

@@ -18,19 +18,18 @@
  */
 
 import type { SchemaElement } from 'hyparquet';
-import type { ColumnSpec, Dtype, VectorLayout } from '../config/types.ts';
-import type { ValueKind } from '../dataset/column-values.ts';
+import {
+  type ColumnShape,
+  columnShape,
+  DTYPE_INFO,
+  type DtypeInfo,
+  type ParquetPhysicalType,
+  type ValueKind,
+} from '../config/dtypes.ts';
+import type { ColumnSpec, VectorLayout } from '../config/types.ts';
 
-export type ParquetPhysicalType =
-  | 'BOOLEAN'
-  | 'INT32'
-  | 'INT64'
-  | 'FLOAT'
-  | 'DOUBLE'
-  | 'BYTE_ARRAY'
-  | 'FIXED_LEN_BYTE_ARRAY';
-
-export type ColumnShape = 'scalar' | 'list' | 'fixed';
+export type { ColumnShape, ParquetPhysicalType } from '../config/dtypes.ts';
+export { columnShape } from '../config/dtypes.ts';
 
 /** How one workload column is laid out in the file: everything the writer's encoders need. */
 export interface LeafColumn {
@@ -48,60 +47,16 @@ export interface LeafColumn {
   valuesPerRow: number;
   /** The ColumnValues kind the writer accepts for this column. */
   valueKind: ValueKind;
-  /** Bytes one element occupies in a `fixed` vector (int8 → 1, bool → 1). */
-  elementWidth: number;
-}
-
-interface ElementType {
-  type: ParquetPhysicalType;
-  typeLength?: number;
-  logical?: SchemaElement['logical_type'];
-  converted?: SchemaElement['converted_type'];
-  /** Width of one element inside a `fixed` vector. */
-  width: number;
-  kind: ValueKind;
-}
-
-const ELEMENT: Record<Dtype, ElementType> = {
-  float32: { type: 'FLOAT', width: 4, kind: 'f32' },
-  list: { type: 'FLOAT', width: 4, kind: 'f32' },
-  float64: { type: 'DOUBLE', width: 8, kind: 'f64' },
-  float16: {
-    type: 'FIXED_LEN_BYTE_ARRAY',
-    typeLength: 2,
-    logical: { type: 'FLOAT16' },
-    width: 2,
-    kind: 'f16',
-  },
-  int8: {
-    type: 'INT32',
-    logical: { type: 'INTEGER', bitWidth: 8, isSigned: true },
-    converted: 'INT_8',
-    width: 1,
-    kind: 'i32',
-  },
-  int32: { type: 'INT32', width: 4, kind: 'i32' },
-  int64: { type: 'INT64', width: 8, kind: 'i64' },
-  bool: { type: 'BOOLEAN', width: 1, kind: 'bool' },
-  string: { type: 'BYTE_ARRAY', logical: { type: 'STRING' }, converted: 'UTF8', width: 1, kind: 'bytes' },
-  binary: { type: 'BYTE_ARRAY', width: 1, kind: 'bytes' },
-};
-
-/** The shape a column is written in: string/binary are always scalar, dtype `list` always a LIST. */
-export function columnShape(spec: ColumnSpec, layout: VectorLayout): ColumnShape {
-  if (spec.dtype === 'list') return 'list';
-  if (spec.dtype === 'string' || spec.dtype === 'binary') return 'scalar';
-  return spec.size > 1 ? layout : 'scalar';
 }
 
 export function leafColumnFor(spec: ColumnSpec, layout: VectorLayout): LeafColumn {
-  const element = ELEMENT[spec.dtype];
+  const element = DTYPE_INFO[spec.dtype];
   const shape = columnShape(spec, layout);
-  const base = { spec, shape, valueKind: element.kind, elementWidth: element.width };
+  const base = { spec, shape, valueKind: element.kind };
   if (shape === 'list') {
     return {
       ...base,
-      physicalType: element.type,
+      physicalType: element.physical,
       typeLength: element.typeLength,
       path: [spec.name, 'list', 'element'],
       maxRepetitionLevel: 1,
@@ -113,7 +68,7 @@ export function leafColumnFor(spec: ColumnSpec, layout: VectorLayout): LeafColum
     return {
       ...base,
       physicalType: 'FIXED_LEN_BYTE_ARRAY',
-      typeLength: spec.size * element.width,
+      typeLength: spec.size * element.fixedBytes,
       path: [spec.name],
       maxRepetitionLevel: 0,
       maxDefinitionLevel: 0,
@@ -122,7 +77,7 @@ export function leafColumnFor(spec: ColumnSpec, layout: VectorLayout): LeafColum
   }
   return {
     ...base,
-    physicalType: element.type,
+    physicalType: element.physical,
     typeLength: element.typeLength,
     path: [spec.name],
     maxRepetitionLevel: 0,
@@ -135,8 +90,8 @@ export function leafColumnsFor(columns: ColumnSpec[], layout: VectorLayout): Lea
   return columns.map((c) => leafColumnFor(c, layout));
 }
 
-function leafElement(name: string, element: ElementType): SchemaElement {
-  const out: SchemaElement = { name, type: element.type, repetition_type: 'REQUIRED' };
+function leafElement(name: string, element: DtypeInfo): SchemaElement {
+  const out: SchemaElement = { name, type: element.physical, repetition_type: 'REQUIRED' };
   if (element.typeLength !== undefined) out.type_length = element.typeLength;
   if (element.converted) out.converted_type = element.converted;
   if (element.logical) out.logical_type = element.logical;
@@ -147,7 +102,7 @@ function leafElement(name: string, element: ElementType): SchemaElement {
 export function parquetSchemaFor(columns: ColumnSpec[], layout: VectorLayout): SchemaElement[] {
   const schema: SchemaElement[] = [{ name: 'schema', num_children: columns.length }];
   for (const spec of columns) {
-    const element = ELEMENT[spec.dtype];
+    const element = DTYPE_INFO[spec.dtype];
     const shape = columnShape(spec, layout);
     if (shape === 'scalar') {
       schema.push(leafElement(spec.name, element));
@@ -155,7 +110,7 @@ export function parquetSchemaFor(columns: ColumnSpec[], layout: VectorLayout): S
       schema.push({
         name: spec.name,
         type: 'FIXED_LEN_BYTE_ARRAY',
-        type_length: spec.size * element.width,
+        type_length: spec.size * element.fixedBytes,
         repetition_type: 'REQUIRED',
       });
     } else {

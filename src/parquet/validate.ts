@@ -5,6 +5,7 @@
  */
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
+import { columnShape, DTYPE_INFO } from '../config/dtypes.ts';
 import type { ColumnSpec, VectorLayout } from '../config/types.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import { PQBENCH_COLUMNS_KEY } from './schema.ts';
@@ -14,41 +15,14 @@ export interface ValidateOptions {
   partitionBy?: string | null;
 }
 
-type Physical = 'FLOAT' | 'DOUBLE' | 'INT32' | 'INT64' | 'BOOLEAN' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
-
-interface ElementShape {
-  physical: Physical;
-  /** Allowed bytes per element when stored in a FIXED_LEN_BYTE_ARRAY. */
-  fixedWidths: number[];
-}
-
-const SHAPES: Record<ColumnSpec['dtype'], ElementShape> = {
-  float32: { physical: 'FLOAT', fixedWidths: [4] },
-  float64: { physical: 'DOUBLE', fixedWidths: [8] },
-  float16: { physical: 'FIXED_LEN_BYTE_ARRAY', fixedWidths: [2] },
-  int8: { physical: 'INT32', fixedWidths: [1] },
-  int32: { physical: 'INT32', fixedWidths: [4] },
-  int64: { physical: 'INT64', fixedWidths: [8] },
-  bool: { physical: 'BOOLEAN', fixedWidths: [1] },
-  string: { physical: 'BYTE_ARRAY', fixedWidths: [] },
-  binary: { physical: 'BYTE_ARRAY', fixedWidths: [] },
-  list: { physical: 'FLOAT', fixedWidths: [] },
-};
-
-/** How a column is stored: 'scalar', 'list' (repeated leaf) or 'fixed' (FLBA vector). */
-export function expectedLayout(spec: ColumnSpec, vectorLayout: VectorLayout): 'scalar' | 'list' | 'fixed' {
-  if (spec.dtype === 'list') return 'list';
-  if (spec.dtype === 'string' || spec.dtype === 'binary' || spec.size <= 1) return 'scalar';
-  return vectorLayout;
-}
-
+/** What the file must hold for `spec`, as text: "FLOAT", "LIST<FLOAT> of 128", "FIXED_LEN_BYTE_ARRAY(2048) (512 × float32)". */
 export function describeExpected(spec: ColumnSpec, vectorLayout: VectorLayout): string {
-  const shape = SHAPES[spec.dtype];
-  const layout = expectedLayout(spec, vectorLayout);
-  const element = spec.dtype === 'float16' ? 'FIXED_LEN_BYTE_ARRAY(2)' : shape.physical;
-  if (layout === 'list') return `LIST<${element}> of ${spec.size}`;
-  if (layout === 'fixed')
-    return `FIXED_LEN_BYTE_ARRAY(${spec.size * shape.fixedWidths[0]}) (${spec.size} × ${spec.dtype})`;
+  const info = DTYPE_INFO[spec.dtype];
+  const shape = columnShape(spec, vectorLayout);
+  const element = info.typeLength !== undefined ? `${info.physical}(${info.typeLength})` : info.physical;
+  if (shape === 'list') return `LIST<${element}> of ${spec.size}`;
+  if (shape === 'fixed')
+    return `FIXED_LEN_BYTE_ARRAY(${spec.size * info.fixedBytes}) (${spec.size} × ${spec.dtype})`;
   return element;
 }
 
@@ -84,8 +58,8 @@ function repeatedDepth(node: SchemaTree): number {
 function mismatch(node: SchemaTree, spec: ColumnSpec, vectorLayout: VectorLayout): string | undefined {
   const leaf = singleLeaf(node);
   if (!leaf) return 'is a nested group';
-  const shape = SHAPES[spec.dtype];
-  const layout = expectedLayout(spec, vectorLayout);
+  const info = DTYPE_INFO[spec.dtype];
+  const layout = columnShape(spec, vectorLayout);
   const repeated = repeatedDepth(node);
   const type = leaf.element.type;
   if (layout === 'list') {
@@ -96,14 +70,14 @@ function mismatch(node: SchemaTree, spec: ColumnSpec, vectorLayout: VectorLayout
   if (layout === 'fixed') {
     if (type !== 'FIXED_LEN_BYTE_ARRAY') return 'is not a FIXED_LEN_BYTE_ARRAY vector';
     const width = (leaf.element.type_length ?? 0) / spec.size;
-    return shape.fixedWidths.includes(width) ? undefined : 'has another vector width';
+    return width === info.fixedBytes ? undefined : 'has another vector width';
   }
   return elementMatches(type, leaf.element.type_length, spec) ? undefined : 'has another type';
 }
 
 function elementMatches(type: string | undefined, typeLength: number | undefined, spec: ColumnSpec): boolean {
-  if (spec.dtype === 'float16') return type === 'FIXED_LEN_BYTE_ARRAY' && typeLength === 2;
-  return type === SHAPES[spec.dtype].physical;
+  const info = DTYPE_INFO[spec.dtype];
+  return type === info.physical && (info.typeLength === undefined || typeLength === info.typeLength);
 }
 
 interface WrittenColumn {

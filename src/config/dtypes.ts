@@ -1,0 +1,133 @@
+/**
+ * The dtype table (SPEC §1): for each workload dtype, how one element is
+ * stored in Parquet and held in memory. Every other module asks this table —
+ * the writer's schema, the reader's validation and decode target, the
+ * generator's batch sizing and the cloud plan's size estimate — so a dtype's
+ * width is stated exactly once.
+ *
+ * It sits in config/ because the workload vocabulary is defined here: the
+ * schema validates dtype names and cardinality against it, and every floor
+ * above may read it.
+ */
+import type { ColumnSpec, Dtype, VectorLayout } from './types.ts';
+
+/** In-memory representation of a column's values (see dataset/column-values.ts). */
+export type ValueKind = 'f32' | 'f64' | 'f16' | 'i32' | 'i64' | 'bool' | 'bytes';
+
+export type ParquetPhysicalType =
+  | 'BOOLEAN'
+  | 'INT32'
+  | 'INT64'
+  | 'FLOAT'
+  | 'DOUBLE'
+  | 'BYTE_ARRAY'
+  | 'FIXED_LEN_BYTE_ARRAY';
+
+/** The subset of Parquet's LogicalType this tool writes. */
+export type LogicalAnnotation =
+  | { type: 'FLOAT16' }
+  | { type: 'STRING' }
+  | { type: 'INTEGER'; bitWidth: number; isSigned: boolean };
+
+export interface DtypeInfo {
+  /** Physical type of one element (a scalar, or the element of a LIST). */
+  physical: ParquetPhysicalType;
+  /** FIXED_LEN_BYTE_ARRAY width of one element (float16: 2). */
+  typeLength?: number;
+  logical?: LogicalAnnotation;
+  /** Legacy ConvertedType written beside the logical type (readers that predate LogicalType). */
+  converted?: 'INT_8' | 'UTF8';
+  /** Bytes of one element in PLAIN encoding; 0 for bit-packed BOOLEAN, -1 for variable-length BYTE_ARRAY. */
+  plainBytes: number;
+  /** Bytes of one element inside a `fixed` vector; 0 where a dtype is never a fixed vector. */
+  fixedBytes: number;
+  /** What the generator produces and decoders return for this dtype. */
+  kind: ValueKind;
+  /** `size` counts characters or bytes of one value, not elements (string, binary). */
+  variable: boolean;
+  /** May carry `cardinality` (values 0..n-1), and so be a Hive partition column. */
+  cardinal: boolean;
+}
+
+export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
+  float32: { physical: 'FLOAT', plainBytes: 4, fixedBytes: 4, kind: 'f32', variable: false, cardinal: true },
+  float64: { physical: 'DOUBLE', plainBytes: 8, fixedBytes: 8, kind: 'f64', variable: false, cardinal: true },
+  float16: {
+    physical: 'FIXED_LEN_BYTE_ARRAY',
+    typeLength: 2,
+    logical: { type: 'FLOAT16' },
+    plainBytes: 2,
+    fixedBytes: 2,
+    kind: 'f16',
+    variable: false,
+    cardinal: false,
+  },
+  int8: {
+    physical: 'INT32',
+    logical: { type: 'INTEGER', bitWidth: 8, isSigned: true },
+    converted: 'INT_8',
+    plainBytes: 4,
+    fixedBytes: 1,
+    kind: 'i32',
+    variable: false,
+    cardinal: true,
+  },
+  int32: { physical: 'INT32', plainBytes: 4, fixedBytes: 4, kind: 'i32', variable: false, cardinal: true },
+  int64: { physical: 'INT64', plainBytes: 8, fixedBytes: 8, kind: 'i64', variable: false, cardinal: true },
+  bool: { physical: 'BOOLEAN', plainBytes: 0, fixedBytes: 1, kind: 'bool', variable: false, cardinal: false },
+  string: {
+    physical: 'BYTE_ARRAY',
+    logical: { type: 'STRING' },
+    converted: 'UTF8',
+    plainBytes: -1,
+    fixedBytes: 0,
+    kind: 'bytes',
+    variable: true,
+    cardinal: true,
+  },
+  binary: {
+    physical: 'BYTE_ARRAY',
+    plainBytes: -1,
+    fixedBytes: 0,
+    kind: 'bytes',
+    variable: true,
+    cardinal: false,
+  },
+  // DLIO's `list` dtype: a LIST<FLOAT> of `size` elements, whatever vector_layout says.
+  list: { physical: 'FLOAT', plainBytes: 4, fixedBytes: 0, kind: 'f32', variable: false, cardinal: false },
+};
+
+/** Bytes per value of each in-memory kind ('bytes': one byte). */
+export const KIND_BYTES: Record<ValueKind, number> = {
+  f32: 4,
+  f64: 8,
+  f16: 2,
+  i32: 4,
+  i64: 8,
+  bool: 1,
+  bytes: 1,
+};
+
+/** How a column is laid out in a file: one value per row, a LIST, or one FIXED_LEN_BYTE_ARRAY per row. */
+export type ColumnShape = 'scalar' | 'list' | 'fixed';
+
+/** The shape a column is written in: string/binary are always scalar, dtype `list` always a LIST. */
+export function columnShape(spec: Pick<ColumnSpec, 'dtype' | 'size'>, layout: VectorLayout): ColumnShape {
+  if (spec.dtype === 'list') return 'list';
+  if (DTYPE_INFO[spec.dtype].variable || spec.size <= 1) return 'scalar';
+  return layout;
+}
+
+/** Bytes one row of the column occupies in memory as generated (the generator's batch sizing). */
+export function memoryRowBytes(spec: Pick<ColumnSpec, 'dtype' | 'size'>): number {
+  return Math.max(1, spec.size) * KIND_BYTES[DTYPE_INFO[spec.dtype].kind];
+}
+
+/** Uncompressed PLAIN bytes of one row of the column as written (a sizing estimate; levels not counted). */
+export function encodedRowBytes(spec: Pick<ColumnSpec, 'dtype' | 'size'>, layout: VectorLayout): number {
+  const info = DTYPE_INFO[spec.dtype];
+  const size = Math.max(1, spec.size);
+  if (info.variable) return 4 + size;
+  if (columnShape(spec, layout) === 'fixed') return size * info.fixedBytes;
+  return info.plainBytes === 0 ? Math.ceil(size / 8) : size * info.plainBytes;
+}
