@@ -21,7 +21,7 @@ import { defaultWorkload } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
 import { planGenerateShards } from '../src/exec/shards.ts';
 import { generateShard } from '../src/generate/shard.ts';
-import { zstdBackendName } from '../src/parquet/codecs.ts';
+import { zstdBackendName } from '../src/parquet/codec/codecs.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);

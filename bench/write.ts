@@ -8,7 +8,7 @@
  *   npx tsx bench/write.ts --codecs   # page codecs: ours vs hyparquet-compressors' decoders (fzstd, …)
  *
  * What each side does, per row of the table:
- * - pqbench/mem:  generate `rows` × 512 float32 (src/generate/values.ts) in
+ * - pqbench/mem:  generate `rows` × 512 float32 (src/dataset/values.ts) in
  *   batches, stream them through ParquetStreamWriter into a sink that counts
  *   and drops the chunks. One thread.
  * - pqbench/file: the same into a local file (FileHandle.write per chunk).
@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Codec, ColumnSpec, VectorLayout } from '../src/config/types.ts';
 import { columnValues, mix32, type ValueContext } from '../src/dataset/values.ts';
-import { ParquetStreamWriter, type ParquetWriteResult } from '../src/parquet/writer.ts';
+import { ParquetStreamWriter, type ParquetWriteResult } from '../src/parquet/write/writer.ts';
 
 export interface SyntheticWriteOptions {
   columns: ColumnSpec[];
@@ -202,7 +202,7 @@ export interface CodecMeasurement {
 
 /** Compress/decompress speed of one 1 MiB page per codec: random float32 (the generator's) and word-like text. */
 export async function measureCodecs(runs = 5): Promise<CodecMeasurement[]> {
-  const { compress, decompress, parquetCodecOf } = await import('../src/parquet/codecs.ts');
+  const { compress, decompress, parquetCodecOf } = await import('../src/parquet/codec/codecs.ts');
   const { compressors } = await import('hyparquet-compressors');
   const floats = columnValues(vectorColumns(512)[0], { seed: 1, fileIndex: 0, partition: null }, 0, 512);
   const words = Array.from({ length: 2000 }, (_, i) =>

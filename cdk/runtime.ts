@@ -5,6 +5,7 @@
  */
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { TOOL_VERSION } from '../src/version.ts';
 
 /** The newest Node.js runtime constant aws-cdk-lib offers. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -30,6 +31,8 @@ export const ESBUILD_SHARED = {
   // Error classes name themselves from constructor.name; Step Functions shows that name.
   keepNames: true,
   sourcemap: true,
+  // src/version.ts reads package.json when run from source; a bundle carries the value instead.
+  define: { PQBENCH_VERSION: JSON.stringify(TOOL_VERSION) },
 } as const;
 
 export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
@@ -40,11 +43,12 @@ export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   minify: ESBUILD_SHARED.minify,
   keepNames: ESBUILD_SHARED.keepNames,
   sourceMap: ESBUILD_SHARED.sourcemap,
+  define: { ...ESBUILD_SHARED.define },
   // Bundle the AWS SDK too: the runtime's copy is a different version from the one tested.
   // The optional native zstd addon never goes in: Lambda's Node 24 has node:zlib zstd.
   externalModules: ['@toondepauw/node-zstd-linux-x64-gnu'],
   forceDockerBundling: false,
-  // WASM zstd fallback for a runtime without node:zlib zstd; src/parquet/zstd.ts looks in $LAMBDA_TASK_ROOT.
+  // WASM zstd fallback for a runtime without node:zlib zstd; src/parquet/codec/zstd.ts looks in $LAMBDA_TASK_ROOT.
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],

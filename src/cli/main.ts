@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../errors.ts';
+import { TOOL_VERSION } from '../version.ts';
 import type { CliCommand, CommandContext } from './command.ts';
 import { reportError } from './errors.ts';
 
@@ -62,14 +63,6 @@ export function extractOverrides(argv: string[]): { rest: string[]; overrides: s
   return { rest, overrides };
 }
 
-async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 export interface MainIo {
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
@@ -87,7 +80,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       return name === undefined ? ExitCode.badInput : ExitCode.ok;
     }
     if (name === '--version') {
-      stdout(await version());
+      stdout(TOOL_VERSION);
       return ExitCode.ok;
     }
     const entry = COMMANDS[name];

@@ -12,7 +12,7 @@ import type { ObjectRef } from '../dataset/layout.ts';
 import { objectColumns } from '../dataset/layout.ts';
 import { FOOTER_KEYS, GENERATOR_VERSION } from '../dataset/manifest.ts';
 import { columnValues, objectRowCount, valueContextFor } from '../dataset/values.ts';
-import { ParquetStreamWriter } from '../parquet/writer.ts';
+import { ParquetStreamWriter } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { ByteChannel } from './byte-channel.ts';
 

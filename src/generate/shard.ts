@@ -17,7 +17,7 @@ import { type DatasetLayout, datasetLayout, layoutObjectKey, objectsOfFiles } fr
 import { datasetFingerprint, FOOTER_KEYS } from '../dataset/manifest.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
 import type { GenerateShard } from '../exec/shards.ts';
-import { readFooter } from '../parquet/footer.ts';
+import { readFooter } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { type ObjectFaults, writeObject } from './object.ts';
 

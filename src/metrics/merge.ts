@@ -5,6 +5,7 @@
  */
 import type { Workload } from '../config/types.ts';
 import type { OperationType } from '../storage/operations.ts';
+import { TOOL_VERSION } from '../version.ts';
 import { auPercentage, mean, stdev, windowThroughput } from './au.ts';
 import {
   type CloudUsage,
@@ -193,7 +194,7 @@ export function mergePartials(
   const summary: RunSummaryJson = {
     schema_version: SUMMARY_SCHEMA_VERSION,
     tool: 'pqbench',
-    tool_version: context.toolVersion ?? '0.1.0',
+    tool_version: context.toolVersion ?? TOOL_VERSION,
     run_id: context.runId,
     workload: w.model.name,
     config_hash: context.configHash,

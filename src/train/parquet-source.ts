@@ -10,11 +10,11 @@ import { projectedColumns } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { datasetLayout, layoutObjectKey } from '../dataset/layout.ts';
 import { objectRowCount, valueContextFor } from '../dataset/values.ts';
-import { ParquetObjectReader } from '../parquet/reader.ts';
-import { verifyRowGroup } from '../parquet/verify.ts';
+import { ParquetObjectReader } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import type { LoadedChunk, OpenedObject, SampleSource } from './loop.ts';
 import type { ObjectRef } from './schedule.ts';
+import { verifyRowGroup } from './verify.ts';
 
 const EMPTY_OBJECT: OpenedObject = {
   rowGroupRows: [],

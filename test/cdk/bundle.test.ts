@@ -31,6 +31,7 @@ describe('lambda bundles', () => {
         minify: ESBUILD_SHARED.minify,
         keepNames: ESBUILD_SHARED.keepNames,
         sourcemap: ESBUILD_SHARED.sourcemap,
+        define: ESBUILD_SHARED.define,
         logLevel: 'error',
       });
     }

@@ -21,7 +21,7 @@ import {
 import { compareManifest, readManifest } from '../../src/dataset/manifest.ts';
 import { columnValues, objectRowCount, valueContextFor } from '../../src/dataset/values.ts';
 import { runGenerate } from '../../src/generate/run.ts';
-import { hyparquetCompressors } from '../../src/parquet/codecs.ts';
+import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { OperationLog } from '../../src/storage/operations.ts';

@@ -15,8 +15,8 @@ import { parquetReadObjects } from 'hyparquet';
 import type { Codec, ColumnSpec, Dtype, VectorLayout } from '../../src/config/types.ts';
 import { CODECS } from '../../src/config/types.ts';
 import { columnValues, type ValueContext } from '../../src/dataset/values.ts';
-import { hyparquetCompressors, parquetCodecOf } from '../../src/parquet/codecs.ts';
-import { columnShape } from '../../src/parquet/schema.ts';
+import { hyparquetCompressors, parquetCodecOf } from '../../src/parquet/codec/codecs.ts';
+import { columnShape } from '../../src/parquet/write/schema.ts';
 import {
   arrayBufferOf,
   canonical,

@@ -12,13 +12,13 @@ import { valueContextFor } from '../../src/dataset/values.ts';
 import { CorruptParquetError, SchemaMismatchError, StorageError } from '../../src/errors.ts';
 import { planGenerateShards } from '../../src/exec/shards.ts';
 import { generateShard } from '../../src/generate/shard.ts';
-import { readFooter } from '../../src/parquet/footer.ts';
-import { ParquetObjectReader, type ParquetReaderOptions } from '../../src/parquet/reader.ts';
-import { verifyRowGroup } from '../../src/parquet/verify.ts';
+import { readFooter } from '../../src/parquet/read/footer.ts';
+import { ParquetObjectReader, type ParquetReaderOptions } from '../../src/parquet/read/reader.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { OperationLog } from '../../src/storage/operations.ts';
 import type { Storage } from '../../src/storage/types.ts';
+import { verifyRowGroup } from '../../src/train/verify.ts';
 import { createTestBucket, s3Skip, type TestBucket } from '../helpers/s3-env.ts';
 
 const TIMEOUT = { timeout: 60_000 };

@@ -10,15 +10,15 @@ import {
   decompress,
   hyparquetCompressors,
   parquetCodecOf,
-} from '../../src/parquet/codecs.ts';
-import { lz4CompressBlock } from '../../src/parquet/lz4.ts';
+} from '../../src/parquet/codec/codecs.ts';
+import { lz4CompressBlock } from '../../src/parquet/codec/lz4.ts';
 import {
   loadZstdBackend,
   ZSTD_BACKEND_ORDER,
   type ZstdBackend,
   type ZstdBackendName,
   zstdBackendName,
-} from '../../src/parquet/zstd.ts';
+} from '../../src/parquet/codec/zstd.ts';
 
 const randomFloats = new Uint8Array(
   (
@@ -150,7 +150,7 @@ function backendInChild(forced: string | undefined): { name: string; stderr: str
   const env = { ...process.env };
   delete env.PQBENCH_ZSTD;
   if (forced !== undefined) env.PQBENCH_ZSTD = forced;
-  const zstdModule = new URL('../../src/parquet/zstd.ts', import.meta.url).href;
+  const zstdModule = new URL('../../src/parquet/codec/zstd.ts', import.meta.url).href;
   const child = spawnSync(
     process.execPath,
     [

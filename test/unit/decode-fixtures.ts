@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type FileMetaData, parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { ColumnValues } from '../../src/dataset/column-values.ts';
-import { compress, hyparquetCompressors } from '../../src/parquet/codecs.ts';
+import { compress, hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
 
 /** Runs `COPY (<select>) TO file (FORMAT parquet, <options>)` in DuckDB and returns the file's bytes. */
 export async function duckdbParquet(select: string, options = ''): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 /** Level-stream validators of the fast path, on hand-built RLE / bit-packed hybrid streams. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from '../../src/parquet/decode-levels.ts';
+import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from '../../src/parquet/read/decode-levels.ts';
 
 function varint(n: number): number[] {
   const out: number[] = [];

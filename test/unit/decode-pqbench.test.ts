@@ -17,12 +17,12 @@ import { valueContextFor } from '../../src/dataset/values.ts';
 import { SchemaMismatchError, VerifyError } from '../../src/errors.ts';
 import { planGenerateShards } from '../../src/exec/shards.ts';
 import { generateShard } from '../../src/generate/shard.ts';
-import { hyparquetCompressors } from '../../src/parquet/codecs.ts';
-import { decodeColumnChunkDetailed, targetForSpec } from '../../src/parquet/decode.ts';
-import { ParquetObjectReader, type ParquetReaderOptions } from '../../src/parquet/reader.ts';
-import { verifyRowGroup } from '../../src/parquet/verify.ts';
+import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
+import { decodeColumnChunkDetailed, targetForSpec } from '../../src/parquet/read/decode.ts';
+import { ParquetObjectReader, type ParquetReaderOptions } from '../../src/parquet/read/reader.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import type { Storage } from '../../src/storage/types.ts';
+import { verifyRowGroup } from '../../src/train/verify.ts';
 import { assertSameRows, hyparquetRows } from './decode-fixtures.ts';
 
 const COLUMNS: ColumnSpec[] = [

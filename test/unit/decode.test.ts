@@ -7,9 +7,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileMetaData } from 'hyparquet';
 import { CorruptParquetError, SchemaMismatchError } from '../../src/errors.ts';
-import { hyparquetCompressors } from '../../src/parquet/codecs.ts';
-import { type DecodeTarget, decodeColumnChunk, decodeColumnChunkDetailed } from '../../src/parquet/decode.ts';
-import { planColumnRanges } from '../../src/parquet/plan.ts';
+import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
+import {
+  type DecodeTarget,
+  decodeColumnChunk,
+  decodeColumnChunkDetailed,
+} from '../../src/parquet/read/decode.ts';
+import { planColumnRanges } from '../../src/parquet/read/plan.ts';
 import {
   assertSameRows,
   duckdbParquet,

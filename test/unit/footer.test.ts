@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CorruptParquetError, StorageError } from '../../src/errors.ts';
-import { readFooter } from '../../src/parquet/footer.ts';
+import { readFooter } from '../../src/parquet/read/footer.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import { OperationLog } from '../../src/storage/operations.ts';

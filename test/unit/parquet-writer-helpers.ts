@@ -1,10 +1,10 @@
 /** Shared by the writer's unit and interop tests: write a synthetic file into memory, walk its pages. */
 import type { FileMetaData, PageHeader } from 'hyparquet';
 import { parquetMetadata } from 'hyparquet';
-import { parquetHeader } from 'hyparquet/src/column.js';
 import type { Codec, ColumnSpec, VectorLayout } from '../../src/config/types.ts';
 import { columnValues, type ValueContext } from '../../src/dataset/values.ts';
-import { ParquetStreamWriter, type ParquetWriteResult } from '../../src/parquet/writer.ts';
+import { parquetHeader } from '../../src/parquet/hyparquet.ts';
+import { ParquetStreamWriter, type ParquetWriteResult } from '../../src/parquet/write/writer.ts';
 
 export interface TestFileOptions {
   columns: ColumnSpec[];

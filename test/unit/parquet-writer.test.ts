@@ -6,10 +6,10 @@ import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { writePlain } from 'hyparquet-writer/src/plain.js';
 import type { ColumnSpec, Dtype, VectorLayout } from '../../src/config/types.ts';
 import { columnValues } from '../../src/dataset/values.ts';
-import { decompress, hyparquetCompressors } from '../../src/parquet/codecs.ts';
-import { constantLevels, encodeHybrid, listRepetitionLevels } from '../../src/parquet/encode-levels.ts';
-import { columnShape, PQBENCH_COLUMNS_KEY, parquetSchemaFor } from '../../src/parquet/schema.ts';
-import { ParquetStreamWriter } from '../../src/parquet/writer.ts';
+import { decompress, hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
+import { constantLevels, encodeHybrid, listRepetitionLevels } from '../../src/parquet/write/encode-levels.ts';
+import { columnShape, PQBENCH_COLUMNS_KEY, parquetSchemaFor } from '../../src/parquet/write/schema.ts';
+import { ParquetStreamWriter } from '../../src/parquet/write/writer.ts';
 import {
   arrayBufferOf,
   canonical,

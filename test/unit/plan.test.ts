@@ -9,8 +9,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { FileMetaData } from 'hyparquet';
 import { CorruptParquetError, SchemaMismatchError } from '../../src/errors.ts';
-import { fetchPlan } from '../../src/parquet/fetch.ts';
-import { chunkStart, coalesceRanges, leafColumnsByName, planColumnRanges } from '../../src/parquet/plan.ts';
+import { fetchPlan } from '../../src/parquet/read/fetch.ts';
+import {
+  chunkStart,
+  coalesceRanges,
+  leafColumnsByName,
+  planColumnRanges,
+} from '../../src/parquet/read/plan.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import { OperationLog } from '../../src/storage/operations.ts';

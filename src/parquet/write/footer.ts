@@ -4,8 +4,8 @@
  */
 
 import type { SchemaElement } from 'hyparquet';
-import type { ParquetCodec } from './codecs.ts';
-import { parquetCodecId } from './codecs.ts';
+import type { ParquetCodec } from '../codec/codecs.ts';
+import { parquetCodecId } from '../codec/codecs.ts';
 import type { ParquetPhysicalType } from './schema.ts';
 import type { EncodedStatistics } from './statistics.ts';
 import { CompactWriter, T } from './thrift-write.ts';

@@ -4,8 +4,8 @@
  * head of it. A HEAD only when the backend does not report the object size.
  */
 import { type FileMetaData, parquetMetadata } from 'hyparquet';
-import { CorruptParquetError } from '../errors.ts';
-import type { Storage } from '../storage/types.ts';
+import { CorruptParquetError } from '../../errors.ts';
+import type { Storage } from '../../storage/types.ts';
 
 export interface FooterResult {
   metadata: FileMetaData;

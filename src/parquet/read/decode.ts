@@ -4,8 +4,8 @@
  * becomes a CorruptParquetError naming the object, row group and column.
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
-import type { ColumnValues } from '../dataset/column-values.ts';
-import { CorruptParquetError, PqbenchError } from '../errors.ts';
+import type { ColumnValues } from '../../dataset/column-values.ts';
+import { CorruptParquetError, PqbenchError } from '../../errors.ts';
 import { decodeGenericChunk } from './decode-generic.ts';
 import { decodePlainChunk } from './decode-plain.ts';
 import { type DecodeTarget, leafInfo } from './decode-target.ts';

@@ -4,8 +4,8 @@
  * chunk lies inside one request, a concatenation when a split cut through it.
  */
 import type { AsyncBuffer } from 'hyparquet';
-import { CorruptParquetError } from '../errors.ts';
-import type { Storage } from '../storage/types.ts';
+import { CorruptParquetError } from '../../errors.ts';
+import type { Storage } from '../../storage/types.ts';
 import type { ByteSpan, ReadPlan } from './plan.ts';
 
 export interface FetchOptions {

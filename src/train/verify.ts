@@ -8,7 +8,7 @@ import type { ColumnSpec } from '../config/types.ts';
 import type { BytesValues, ColumnValues, NumericValues } from '../dataset/column-values.ts';
 import { columnValues, type ValueContext } from '../dataset/values.ts';
 import { VerifyError } from '../errors.ts';
-import { constantColumn, type RowGroupData } from './reader.ts';
+import { constantColumn, type RowGroupData } from '../parquet/index.ts';
 
 export interface VerifyInput {
   key: string;

@@ -13,17 +13,17 @@
  * list column the full-page level bytes are computed once per chunk.
  */
 
-import type { Codec } from '../config/types.ts';
-import type { ColumnValues } from '../dataset/column-values.ts';
-import { compress, parquetCodecOf } from './codecs.ts';
+import type { Codec } from '../../config/types.ts';
+import type { ColumnValues } from '../../dataset/column-values.ts';
+import { compress, parquetCodecOf } from '../codec/codecs.ts';
 import { constantLevels, listRepetitionLevels } from './encode-levels.ts';
 import { byteArrayEncodedLength, narrowInt8, packBools, rawBytes, writeByteArrays } from './encode-plain.ts';
+import type { ColumnChunkInfo } from './footer.ts';
+import { ENCODING_PLAIN, ENCODING_RLE, encodeDataPageHeader } from './footer.ts';
 import type { LeafColumn } from './schema.ts';
 import type { StatisticsAccumulator } from './statistics.ts';
 import { statisticsFor } from './statistics.ts';
 import type { CompactWriter } from './thrift-write.ts';
-import type { ColumnChunkInfo } from './write-footer.ts';
-import { ENCODING_PLAIN, ENCODING_RLE, encodeDataPageHeader } from './write-footer.ts';
 
 export interface PageOutput {
   /** Current file offset (bytes handed to the output so far). */

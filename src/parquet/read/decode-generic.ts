@@ -5,11 +5,10 @@
  * complete; the fast path in decode-plain.ts covers what pqbench writes.
  */
 import type { Compressors, DecodedArray, SchemaElement } from 'hyparquet';
-import { readColumn } from 'hyparquet/src/column.js';
-import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
-import { KIND_BYTES } from '../config/dtypes.ts';
-import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
-import { SchemaMismatchError } from '../errors.ts';
+import { KIND_BYTES } from '../../config/dtypes.ts';
+import type { ColumnValues, NumericValues } from '../../dataset/column-values.ts';
+import { SchemaMismatchError } from '../../errors.ts';
+import { DEFAULT_PARSERS, readColumn } from '../hyparquet.ts';
 import { type DecodeTarget, type LeafInfo, physicalWidth } from './decode-target.ts';
 
 export function decodeGenericChunk(

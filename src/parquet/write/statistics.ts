@@ -7,7 +7,7 @@
  * Min/max are copied, never views, so a row group's buffers are not pinned.
  */
 
-import type { ColumnValues } from '../dataset/column-values.ts';
+import type { ColumnValues } from '../../dataset/column-values.ts';
 import type { LeafColumn } from './schema.ts';
 
 export interface EncodedStatistics {

@@ -5,10 +5,10 @@
  */
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
-import { columnShape, DTYPE_INFO } from '../config/dtypes.ts';
-import type { ColumnSpec, VectorLayout } from '../config/types.ts';
-import { SchemaMismatchError } from '../errors.ts';
-import { PQBENCH_COLUMNS_KEY } from './schema.ts';
+import { columnShape, DTYPE_INFO } from '../../config/dtypes.ts';
+import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
+import { SchemaMismatchError } from '../../errors.ts';
+import { PQBENCH_COLUMNS_KEY } from '../write/schema.ts';
 
 export interface ValidateOptions {
   /** Hive partition column: dropped from the files, restored from the path. */

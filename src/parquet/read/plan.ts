@@ -4,7 +4,7 @@
  * and bytes a read will cost is known before any I/O, and tests can assert it.
  */
 import type { ColumnMetaData, FileMetaData } from 'hyparquet';
-import { CorruptParquetError, SchemaMismatchError } from '../errors.ts';
+import { CorruptParquetError, SchemaMismatchError } from '../../errors.ts';
 
 /** `[start, end)` in bytes. */
 export interface ByteSpan {

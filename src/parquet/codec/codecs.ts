@@ -13,9 +13,9 @@
 
 import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
 import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { snappyUncompressor } from 'hysnappy';
-import type { Codec } from '../config/types.ts';
+import type { Codec } from '../../config/types.ts';
+import { snappyCompress } from '../hyparquet.ts';
 import { lz4CompressBlock } from './lz4.ts';
 import { zstdCompress, zstdDecompress } from './zstd.ts';
 

@@ -10,10 +10,9 @@
  * to the generic decoder; throws only for bytes that are certainly corrupt.
  */
 import type { Compressors, PageHeader } from 'hyparquet';
-import { parquetHeader } from 'hyparquet/src/column.js';
-import { decompressPage } from 'hyparquet/src/datapage.js';
-import { KIND_BYTES } from '../config/dtypes.ts';
-import type { ColumnValues, NumericValues } from '../dataset/column-values.ts';
+import { KIND_BYTES } from '../../config/dtypes.ts';
+import type { ColumnValues, NumericValues } from '../../dataset/column-values.ts';
+import { decompressPage, parquetHeader } from '../hyparquet.ts';
 import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from './decode-levels.ts';
 import { type DecodeTarget, type LeafInfo, physicalWidth } from './decode-target.ts';
 

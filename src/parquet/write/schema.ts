@@ -25,11 +25,11 @@ import {
   type DtypeInfo,
   type ParquetPhysicalType,
   type ValueKind,
-} from '../config/dtypes.ts';
-import type { ColumnSpec, VectorLayout } from '../config/types.ts';
+} from '../../config/dtypes.ts';
+import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
 
-export type { ColumnShape, ParquetPhysicalType } from '../config/dtypes.ts';
-export { columnShape } from '../config/dtypes.ts';
+export type { ColumnShape, ParquetPhysicalType } from '../../config/dtypes.ts';
+export { columnShape } from '../../config/dtypes.ts';
 
 /** How one workload column is laid out in the file: everything the writer's encoders need. */
 export interface LeafColumn {

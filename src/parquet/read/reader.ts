@@ -13,10 +13,10 @@
  * With `decode: false` only bytes move (RowGroupData.columns is undefined).
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
-import type { ColumnSpec, VectorLayout } from '../config/types.ts';
-import type { ColumnValues } from '../dataset/column-values.ts';
-import type { Storage } from '../storage/types.ts';
-import { hyparquetCompressors } from './codecs.ts';
+import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
+import type { ColumnValues } from '../../dataset/column-values.ts';
+import type { Storage } from '../../storage/types.ts';
+import { hyparquetCompressors } from '../codec/codecs.ts';
 import { decodeColumnChunk } from './decode.ts';
 import { targetForSpec } from './decode-target.ts';
 import { fetchPlan } from './fetch.ts';

@@ -11,9 +11,9 @@ import type {
   SchemaTree,
 } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
-import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from 'hyparquet/src/schema.js';
-import { DTYPE_INFO, type ValueKind } from '../config/dtypes.ts';
-import type { ColumnSpec } from '../config/types.ts';
+import { DTYPE_INFO, type ValueKind } from '../../config/dtypes.ts';
+import type { ColumnSpec } from '../../config/types.ts';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from '../hyparquet.ts';
 
 export interface DecodeTarget {
   kind: ValueKind;

@@ -18,10 +18,12 @@
  * are copied into pages, so the caller may reuse them once writeColumn resolves.
  */
 
-import type { Codec, ColumnSpec, VectorLayout } from '../config/types.ts';
-import type { ColumnValues } from '../dataset/column-values.ts';
-import { valuesRowCount } from '../dataset/column-values.ts';
+import type { Codec, ColumnSpec, VectorLayout } from '../../config/types.ts';
+import type { ColumnValues } from '../../dataset/column-values.ts';
+import { valuesRowCount } from '../../dataset/column-values.ts';
+import { TOOL_NAME, TOOL_VERSION } from '../../version.ts';
 import { ColumnChunkWriter, type PageOutput } from './column-chunk.ts';
+import { encodeFileMetadata, type RowGroupInfo } from './footer.ts';
 import {
   columnsMetadataValue,
   type LeafColumn,
@@ -30,9 +32,8 @@ import {
   parquetSchemaFor,
 } from './schema.ts';
 import { CompactWriter } from './thrift-write.ts';
-import { encodeFileMetadata, type RowGroupInfo } from './write-footer.ts';
 
-export const CREATED_BY = 'pqbench version 0.1.0';
+export const CREATED_BY = `${TOOL_NAME} version ${TOOL_VERSION}`;
 const MAGIC = new TextEncoder().encode('PAR1');
 
 export interface ParquetStreamWriterOptions {

@@ -19,7 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../errors.ts';
 import {
   loadNativeZstd,
   loadZlibZstd,

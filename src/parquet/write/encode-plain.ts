@@ -5,7 +5,7 @@
  * vector of those are the typed array's own bytes, so encoding is a view.
  */
 
-import type { BytesValues, NumericValues } from '../dataset/column-values.ts';
+import type { BytesValues, NumericValues } from '../../dataset/column-values.ts';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('pqbench writes Parquet by memory copy and needs a little-endian host');
