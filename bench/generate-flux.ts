@@ -5,8 +5,9 @@
  */
 import { defaultWorkload } from '../src/config/load.ts';
 import type { VectorLayout } from '../src/config/types.ts';
-import { planGenerateShards } from '../src/exec/shards.ts';
+import { resolveRun } from '../src/dataset/run-plan.ts';
 import { generateShard } from '../src/generate/shard.ts';
+import { planGenerateShards } from '../src/generate/shards.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 
 const [dir, layout = 'list'] = process.argv.slice(2);
@@ -21,7 +22,12 @@ w.dataset.parquet.row_group_size = 288;
 w.dataset.parquet.vector_layout = layout as VectorLayout;
 w.dataset.parquet.columns = [{ name: 'latent', dtype: 'float32', size: 524_328, read: true }];
 const storage = new LocalStorage(dir);
-const result = await generateShard(w, planGenerateShards(w, 1)[0], storage, { force: true });
+const result = await generateShard(
+  resolveRun(w),
+  planGenerateShards(resolveRun(w).dataset.layout, 1)[0],
+  storage,
+  { force: true },
+);
 process.stdout.write(
   `${JSON.stringify({
     bytes: result.bytesWritten,

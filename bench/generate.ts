@@ -19,8 +19,9 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { defaultWorkload } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
-import { planGenerateShards } from '../src/exec/shards.ts';
+import { resolveRun } from '../src/dataset/run-plan.ts';
 import { generateShard } from '../src/generate/shard.ts';
+import { planGenerateShards } from '../src/generate/shards.ts';
 import { zstdBackendName } from '../src/parquet/codec/codecs.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 
@@ -55,7 +56,12 @@ async function pqbenchRun(
 ): Promise<{ mbps: number; bytes: number }> {
   const w = workload(dir, layout, codec);
   const storage = new LocalStorage(dir);
-  const result = await generateShard(w, planGenerateShards(w, 1)[0], storage, { force: true });
+  const result = await generateShard(
+    resolveRun(w),
+    planGenerateShards(resolveRun(w).dataset.layout, 1)[0],
+    storage,
+    { force: true },
+  );
   return { mbps: result.bytesWritten / 1e6 / result.seconds, bytes: result.bytesWritten };
 }
 

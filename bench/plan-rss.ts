@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultWorkload } from '../src/config/load.ts';
-import { planAcceleratorEpoch, resolveShuffleSeeds } from '../src/train/schedule.ts';
+import { resolveRun } from '../src/dataset/run-plan.ts';
+import { planAcceleratorEpoch } from '../src/train/schedule.ts';
 
 if (!process.env.PQBENCH_PLAN_RSS_INPROCESS && !process.env.PQBENCH_PLAN_RSS_CHILD) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pqb-plan-rss-'));
@@ -53,7 +54,7 @@ const w = defaultWorkload([
   `train.epochs=${epochs}`,
   'reader.file_shuffle=seed',
 ]);
-const seeds = resolveShuffleSeeds(w, null);
+const run = resolveRun(w);
 const rssStart = process.memoryUsage().rss;
 let peak = rssStart;
 let checksum = 0;
@@ -61,7 +62,7 @@ let visited = 0;
 const started = performance.now();
 for (let epoch = 0; epoch < epochs; epoch++) {
   for (let k = 0; k < accelerators; k++) {
-    const plan = planAcceleratorEpoch(w, seeds, epoch, k);
+    const plan = planAcceleratorEpoch(run, epoch, k);
     for (let i = 0; i < plan.count; i++) {
       checksum = (checksum + plan.at(i).fileIndex) % 2 ** 48;
       visited++;

@@ -35,8 +35,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { defaultWorkload, projectedColumns } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
 import { objectKey } from '../src/dataset/layout.ts';
-import { planGenerateShards } from '../src/exec/shards.ts';
+import { resolveDataset, resolveRun } from '../src/dataset/run-plan.ts';
 import { generateShard } from '../src/generate/shard.ts';
+import { planGenerateShards } from '../src/generate/shards.ts';
 import { hyparquetCompressors, zstdBackendName } from '../src/parquet/codec/codecs.ts';
 import { decodeColumnChunkDetailed, targetForSpec } from '../src/parquet/read/decode.ts';
 import { fetchPlan } from '../src/parquet/read/fetch.ts';
@@ -109,8 +110,8 @@ async function decodeSection(): Promise<void> {
     ] as [VectorLayout, Codec][]) {
       const w = vectorWorkload(dir, `${layout}-${codec}`, layout, codec, rows, 1);
       const storage = new LocalStorage(dir);
-      await generateShard(w, planGenerateShards(w, 1)[0], storage);
-      const key = objectKey(w, 'train', 0, null);
+      await generateShard(resolveRun(w), planGenerateShards(resolveRun(w).dataset.layout, 1)[0], storage);
+      const key = objectKey(resolveDataset(w).layout, 'train', 0, null);
       const file = path.join(dir, key);
       const bytes = new Uint8Array(await readFile(file));
       const { metadata } = await readFooter(storage, key, 65536);
@@ -245,8 +246,10 @@ async function fetchSection(): Promise<void> {
   try {
     const w = vectorWorkload('', 'bench-fetch', 'fixed', 'none', 8192, files);
     w.dataset.parquet.row_group_size = 1024; // 8 row groups: 8 ranged GETs of 2 MiB per file
-    await generateShard(w, planGenerateShards(w, 1)[0], store.storage);
-    const keys = Array.from({ length: files }, (_, f) => objectKey(w, 'train', f, null));
+    await generateShard(resolveRun(w), planGenerateShards(resolveRun(w).dataset.layout, 1)[0], store.storage);
+    const keys = Array.from({ length: files }, (_, f) =>
+      objectKey(resolveDataset(w).layout, 'train', f, null),
+    );
     const options = {
       footerFetchBytes: w.reader.footer_fetch_bytes,
       columns: projectedColumns(w),

@@ -8,8 +8,8 @@ import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { CLOUD_PREFIX } from '../src/cloud/keys.ts';
 import { MANIFEST_NAME } from '../src/dataset/layout.ts';
-import { CLOUD_PREFIX } from '../src/exec/cloud-plan.ts';
 
 export interface NagSubjects {
   bucket: s3.IBucket;

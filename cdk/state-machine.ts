@@ -17,7 +17,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { CLOUD_PREFIX, MAP_RESULTS_PREFIX } from '../src/exec/cloud-plan.ts';
+import { CLOUD_PREFIX, MAP_RESULTS_PREFIX } from '../src/cloud/keys.ts';
 
 /** State names; the local ASL runner and the CLI's progress display refer to these. */
 export const STATE = {

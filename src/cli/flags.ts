@@ -1,8 +1,10 @@
-/** Flag parsing shared by the commands that run work: --workers, --prices, and the progress line. */
+/** What the commands that run work share: the workload argument, --workers, --prices, --force, the progress line. */
 import { readFile } from 'node:fs/promises';
+import { loadWorkload } from '../config/load.ts';
+import type { Workload } from '../config/types.ts';
 import { ConfigError, UsageError } from '../errors.ts';
+import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressLine } from '../exec/progress.ts';
-import { resolveWorkers } from '../exec/shards.ts';
 import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
 import type { CommandContext } from './command.ts';
 
@@ -49,4 +51,31 @@ export function stderrProgress(ctx: CommandContext, unit: string): ProgressLine 
     process.stderr.isTTY ? process.stderr : { write: (s: string) => ctx.stderr(s.trimEnd()), isTTY: false },
     { unit },
   );
+}
+
+/** The one positional workload file, loaded with the overrides; its notices go to stderr. */
+export async function loadCommandWorkload(
+  ctx: CommandContext,
+  usage: string,
+): Promise<{ path: string; workload: Workload; notices: string[] }> {
+  const path = ctx.positionals[0];
+  if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${usage}`);
+  const { workload, notices } = await loadWorkload(path, ctx.overrides);
+  for (const n of notices) ctx.stderr(n);
+  return { path, workload, notices };
+}
+
+/** The flags of the commands that run work, checked before anything runs. */
+export interface RunFlags {
+  workers?: number;
+  prices?: Partial<PriceTable>;
+  force: boolean;
+}
+
+export async function parseRunFlags(ctx: CommandContext): Promise<RunFlags> {
+  return {
+    workers: parseWorkersFlag(ctx.values.workers),
+    prices: await loadPrices(ctx.values.prices),
+    force: ctx.values.force === true,
+  };
 }

@@ -12,11 +12,10 @@
  * Partitioned datasets (Hive): `<split>/<col>=<value>/[<subfolder>/]<file>`.
  */
 
-import { effectiveColumns } from '../config/load.ts';
 import type { ColumnSpec, Workload } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
+import type { DatasetLayout, ObjectRef, PartitionLayout, Split, SplitLayout } from './types.ts';
 
-export type Split = 'train' | 'eval';
 export const SPLITS: readonly Split[] = ['train', 'eval'];
 
 /** DLIO's folder names for the splits. */
@@ -24,38 +23,7 @@ const SPLIT_FOLDER: Record<Split, string> = { train: 'train', eval: 'valid' };
 
 export const MANIFEST_NAME = '_pqbench.json';
 
-export interface PartitionLayout {
-  /** The partition_by column (dropped from the files). */
-  column: ColumnSpec;
-  /** Number of partition values: 0..cardinality-1. */
-  cardinality: number;
-}
-
-export interface SplitLayout {
-  split: Split;
-  /** Key prefix of the split, e.g. `data/dlrm/train`. */
-  prefix: string;
-  numFiles: number;
-  numSubfolders: number;
-  /** Objects in the split: numFiles × cardinality (1 when not partitioned). */
-  numObjects: number;
-}
-
-export interface DatasetLayout {
-  /** Normalised data_folder: no leading './' or '/', no trailing '/', '' for the root. */
-  dataFolder: string;
-  manifestKey: string;
-  partition: PartitionLayout | null;
-  splits: Record<Split, SplitLayout>;
-}
-
-/** One object of the dataset: a file, or one partition of a file. */
-export interface ObjectRef {
-  split: Split;
-  fileIndex: number;
-  /** Partition value 0..cardinality-1, or null when not partitioned. */
-  partition: number | null;
-}
+type DatasetSection = Workload['dataset'];
 
 export function normaliseFolder(folder: string): string {
   return folder
@@ -72,10 +40,10 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-export function partitionLayout(w: Workload): PartitionLayout | null {
-  const name = w.dataset.parquet.partition_by;
+function partitionLayout(d: DatasetSection): PartitionLayout | null {
+  const name = d.parquet.partition_by;
   if (name === null) return null;
-  const columns = w.dataset.parquet.columns;
+  const columns = d.parquet.columns;
   const column = columns.find((c) => c.name === name);
   if (!column) {
     throw new ConfigError([
@@ -107,9 +75,10 @@ export function partitionValueText(column: ColumnSpec, value: number): string {
   return String(value);
 }
 
-export function datasetLayout(w: Workload): DatasetLayout {
-  const dataFolder = normaliseFolder(w.dataset.data_folder);
-  const partition = partitionLayout(w);
+/** The layout of the dataset a workload's `dataset` section describes (ConfigError for a bad partition_by). */
+export function datasetLayout(d: DatasetSection): DatasetLayout {
+  const dataFolder = normaliseFolder(d.data_folder);
+  const partition = partitionLayout(d);
   const perFile = partition ? partition.cardinality : 1;
   const split = (s: Split, numFiles: number, numSubfolders: number): SplitLayout => ({
     split: s,
@@ -120,17 +89,14 @@ export function datasetLayout(w: Workload): DatasetLayout {
   });
   return {
     dataFolder,
+    filePrefix: d.file_prefix,
     manifestKey: joinKey(dataFolder, MANIFEST_NAME),
     partition,
     splits: {
-      train: split('train', w.dataset.num_files_train, w.dataset.num_subfolders_train),
-      eval: split('eval', w.dataset.num_files_eval, w.dataset.num_subfolders_eval),
+      train: split('train', d.num_files_train, d.num_subfolders_train),
+      eval: split('eval', d.num_files_eval, d.num_subfolders_eval),
     },
   };
-}
-
-export function manifestKey(w: Workload): string {
-  return joinKey(normaliseFolder(w.dataset.data_folder), MANIFEST_NAME);
 }
 
 /** `<prefix>_<i>_of_<N>.parquet`, i padded to the digits of N (DLIO). */
@@ -138,10 +104,9 @@ export function fileName(prefix: string, fileIndex: number, numFiles: number): s
   return `${prefix}_${pad(fileIndex, String(numFiles).length)}_of_${numFiles}.parquet`;
 }
 
-/** Key of one object computed from an already-built layout (no re-validation per call). */
-export function layoutObjectKey(
+/** Key of one object of the dataset. */
+export function objectKey(
   layout: DatasetLayout,
-  filePrefix: string,
   split: Split,
   fileIndex: number,
   partition: number | null,
@@ -164,11 +129,7 @@ export function layoutObjectKey(
   }
   const subfolder =
     s.numSubfolders > 1 ? pad(fileIndex % s.numSubfolders, String(s.numSubfolders).length) : '';
-  return joinKey(s.prefix, partitionFolder, subfolder, fileName(filePrefix, fileIndex, s.numFiles));
-}
-
-export function objectKey(w: Workload, split: Split, fileIndex: number, partition: number | null): string {
-  return layoutObjectKey(datasetLayout(w), w.dataset.file_prefix, split, fileIndex, partition);
+  return joinKey(s.prefix, partitionFolder, subfolder, fileName(layout.filePrefix, fileIndex, s.numFiles));
 }
 
 /** The partition values of one file: [null] when unpartitioned, else 0..cardinality-1. */
@@ -188,10 +149,4 @@ export function* objectsOfFiles(
   for (let fileIndex = fileStart; fileIndex < fileEnd; fileIndex++) {
     for (const partition of partitions) yield { split, fileIndex, partition };
   }
-}
-
-/** The columns stored in each object: all of them, minus the Hive partition column. */
-export function objectColumns(w: Workload): ColumnSpec[] {
-  const partitionBy = w.dataset.parquet.partition_by;
-  return effectiveColumns(w).filter((c) => c.name !== partitionBy);
 }

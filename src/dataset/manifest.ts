@@ -9,11 +9,10 @@
  * existing object without trusting the manifest (see shard.ts).
  */
 import { createHash } from 'node:crypto';
-import { effectiveColumns } from '../config/load.ts';
-import type { Codec, VectorLayout, Workload } from '../config/types.ts';
+import type { ColumnSpec, Workload } from '../config/types.ts';
 import { ManifestMismatchError, StorageError } from '../errors.ts';
 import type { Storage } from '../storage/types.ts';
-import { manifestKey } from './layout.ts';
+import type { DatasetDefinition, DatasetPlan, ManifestColumn } from './types.ts';
 
 /**
  * Bump when the bytes generated for the same config change (value scheme,
@@ -28,35 +27,6 @@ export const FOOTER_KEYS = {
   generatorVersion: 'pqbench.generator_version',
 } as const;
 
-export interface ManifestColumn {
-  name: string;
-  dtype: string;
-  size: number;
-  cardinality?: number;
-}
-
-/** Everything that determines the dataset's bytes and names. */
-export interface DatasetDefinition {
-  format: 'parquet';
-  num_files_train: number;
-  num_files_eval: number;
-  num_subfolders_train: number;
-  num_subfolders_eval: number;
-  file_prefix: string;
-  num_samples_per_file: number;
-  record_length_bytes: number;
-  record_length_bytes_stdev: number;
-  compression: Codec;
-  compression_level: number | null;
-  row_group_size: number;
-  page_size: number;
-  generation_batch_size: number | null;
-  vector_layout: VectorLayout;
-  partition_by: string | null;
-  columns: ManifestColumn[];
-  seed: number;
-}
-
 export interface DatasetManifest {
   format: typeof MANIFEST_FORMAT;
   generator: { name: 'pqbench'; version: number };
@@ -66,13 +36,16 @@ export interface DatasetManifest {
   dataset: DatasetDefinition;
 }
 
-/** The seed the values are generated from (train.seed, as DLIO seeds its generator from the workload seed). */
-export function datasetSeed(w: Workload): number {
-  return w.train.seed;
-}
-
-export function datasetDefinition(w: Workload): DatasetDefinition {
-  const d = w.dataset;
+/**
+ * The manifest's `dataset` section for a workload: every config field that
+ * defines the dataset's bytes and names. `read` only affects readers, so it is
+ * not part of the data's identity.
+ */
+export function datasetDefinition(
+  d: Workload['dataset'],
+  columns: ColumnSpec[],
+  seed: number,
+): DatasetDefinition {
   const p = d.parquet;
   return {
     format: 'parquet',
@@ -91,27 +64,26 @@ export function datasetDefinition(w: Workload): DatasetDefinition {
     generation_batch_size: p.generation_batch_size,
     vector_layout: p.vector_layout,
     partition_by: p.partition_by,
-    // `read` only affects readers, so it is not part of the data's identity.
-    columns: effectiveColumns(w).map(({ name, dtype, size, cardinality }) =>
+    columns: columns.map(({ name, dtype, size, cardinality }) =>
       cardinality === undefined ? { name, dtype, size } : { name, dtype, size, cardinality },
     ),
-    seed: datasetSeed(w),
+    seed,
   };
 }
 
 /** Hash of the definition + generator version: equal fingerprints mean equal bytes. */
-export function datasetFingerprint(w: Workload): string {
-  const canonical = JSON.stringify({ generator: GENERATOR_VERSION, dataset: datasetDefinition(w) });
+export function datasetFingerprint(definition: DatasetDefinition): string {
+  const canonical = JSON.stringify({ generator: GENERATOR_VERSION, dataset: definition });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
-export function buildManifest(w: Workload, created: Date = new Date()): DatasetManifest {
+export function buildManifest(dataset: DatasetPlan, created: Date = new Date()): DatasetManifest {
   return {
     format: MANIFEST_FORMAT,
     generator: { name: 'pqbench', version: GENERATOR_VERSION },
     created: created.toISOString(),
-    fingerprint: datasetFingerprint(w),
-    dataset: datasetDefinition(w),
+    fingerprint: dataset.fingerprint,
+    dataset: dataset.definition,
   };
 }
 
@@ -129,14 +101,14 @@ function describeColumn(c: ManifestColumn | undefined): string {
  * each ("dataset.num_files_train: dataset has 1024, config has 512"); empty
  * when the workload describes exactly this dataset.
  */
-export function compareManifest(manifest: DatasetManifest, w: Workload): string[] {
+export function compareManifest(manifest: DatasetManifest, dataset: DatasetPlan): string[] {
   const diffs: string[] = [];
   if (manifest.generator?.version !== GENERATOR_VERSION) {
     diffs.push(
       `generator version: dataset has ${show(manifest.generator?.version)}, this pqbench writes ${GENERATOR_VERSION}`,
     );
   }
-  const want = datasetDefinition(w);
+  const want = dataset.definition;
   const have = (manifest.dataset ?? {}) as Partial<DatasetDefinition>;
   for (const key of Object.keys(want) as (keyof DatasetDefinition)[]) {
     if (key === 'columns') continue;
@@ -167,8 +139,8 @@ export function compareManifest(manifest: DatasetManifest, w: Workload): string[
 }
 
 /** Throws ManifestMismatchError naming every difference; for readers. */
-export function assertManifestMatches(manifest: DatasetManifest, w: Workload, where: string): void {
-  const diffs = compareManifest(manifest, w);
+export function assertManifestMatches(manifest: DatasetManifest, dataset: DatasetPlan, where: string): void {
+  const diffs = compareManifest(manifest, dataset);
   if (diffs.length > 0) {
     throw new ManifestMismatchError(
       `${where}: the dataset was generated with a different config: ${diffs.join('; ')} ` +
@@ -177,9 +149,12 @@ export function assertManifestMatches(manifest: DatasetManifest, w: Workload, wh
   }
 }
 
-/** The manifest of the dataset `w` points at, or undefined when there is none. */
-export async function readManifest(storage: Storage, w: Workload): Promise<DatasetManifest | undefined> {
-  const key = manifestKey(w);
+/** The dataset's manifest, or undefined when there is none. */
+export async function readManifest(
+  storage: Storage,
+  dataset: DatasetPlan,
+): Promise<DatasetManifest | undefined> {
+  const key = dataset.layout.manifestKey;
   let body: Uint8Array;
   try {
     body = (await storage.get(key)).body;
@@ -202,9 +177,13 @@ export async function readManifest(storage: Storage, w: Workload): Promise<Datas
   return m as DatasetManifest;
 }
 
-export async function writeManifest(storage: Storage, w: Workload, manifest: DatasetManifest): Promise<void> {
+export async function writeManifest(
+  storage: Storage,
+  dataset: DatasetPlan,
+  manifest: DatasetManifest,
+): Promise<void> {
   const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
-  await storage.put(manifestKey(w), body);
+  await storage.put(dataset.layout.manifestKey, body);
 }
 
 /**
@@ -214,20 +193,36 @@ export async function writeManifest(storage: Storage, w: Workload, manifest: Dat
  * carries a manifest that vouches for it. Used by local runs and the cloud plan.
  */
 export async function prepareManifestForGenerate(
-  w: Workload,
+  dataset: DatasetPlan,
   storage: Storage,
   force: boolean,
 ): Promise<boolean> {
   let matches = false;
   try {
-    const existing = await readManifest(storage, w);
+    const existing = await readManifest(storage, dataset);
     if (existing === undefined) return false;
-    matches = compareManifest(existing, w).length === 0;
+    matches = compareManifest(existing, dataset).length === 0;
   } catch (e) {
     if (!(e instanceof ManifestMismatchError)) throw e;
   }
-  if (!matches || force) await storage.deleteMany([manifestKey(w)]);
+  if (!matches || force) await storage.deleteMany([dataset.layout.manifestKey]);
   return matches && !force;
+}
+
+/**
+ * After every object was generated: records the manifest unless the one found
+ * before generating already vouched for this dataset (`prepareManifestForGenerate`
+ * returned true). Returns whether it wrote one. Local runs and the cloud
+ * schedule step both end generation here.
+ */
+export async function recordManifestAfterGenerate(
+  dataset: DatasetPlan,
+  storage: Storage,
+  manifestCurrent: boolean,
+): Promise<boolean> {
+  if (manifestCurrent) return false;
+  await writeManifest(storage, dataset, buildManifest(dataset));
+  return true;
 }
 
 /**
@@ -235,15 +230,15 @@ export async function prepareManifestForGenerate(
  * with the config; a dataset without a manifest is read as a foreign one
  * (returned as a notice). Used by local runs and the cloud schedule step.
  */
-export async function checkDatasetManifest(w: Workload, storage: Storage): Promise<string[]> {
-  const where = `${storage.location}/${manifestKey(w)}`;
-  const manifest = await readManifest(storage, w);
+export async function checkDatasetManifest(dataset: DatasetPlan, storage: Storage): Promise<string[]> {
+  const where = `${storage.location}/${dataset.layout.manifestKey}`;
+  const manifest = await readManifest(storage, dataset);
   if (manifest === undefined) {
     return [
       `no pqbench manifest at ${where}: reading the dataset as a foreign one ` +
         '(its schema is still checked against the config file by file)',
     ];
   }
-  assertManifestMatches(manifest, w, where);
+  assertManifestMatches(manifest, dataset, where);
   return [];
 }

@@ -26,9 +26,9 @@
  */
 
 import { DTYPE_INFO } from '../config/dtypes.ts';
-import type { ColumnSpec, Workload } from '../config/types.ts';
+import type { ColumnSpec } from '../config/types.ts';
 import type { BytesValues, ColumnValues } from './column-values.ts';
-import { datasetSeed } from './manifest.ts';
+import type { DatasetPlan } from './types.ts';
 
 export interface ValueContext {
   seed: number;
@@ -80,14 +80,14 @@ function rowKey(key: number, row: number): number {
   return mix32(key ^ mix32((row + Math.imul(key, GOLDEN)) >>> 0));
 }
 
-/** Rows in the object (fileIndex, partition): a file's rows spread evenly over the partition values. */
-export function objectRowCount(w: Workload, fileIndex: number, partition: number | null): number {
-  void fileIndex;
-  const rows = w.dataset.num_samples_per_file;
+/** Rows in one object: a file's rows spread evenly over its partition objects. */
+export function objectRowCount(
+  dataset: Pick<DatasetPlan, 'samplesPerFile' | 'layout'>,
+  partition: number | null,
+): number {
+  const rows = dataset.samplesPerFile;
   if (partition === null) return rows;
-  const name = w.dataset.parquet.partition_by;
-  const spec = w.dataset.parquet.columns.find((c) => c.name === name);
-  const parts = spec?.cardinality ?? 1;
+  const parts = dataset.layout.partition?.cardinality ?? 1;
   return Math.floor(rows / parts) + (partition < rows % parts ? 1 : 0);
 }
 
@@ -291,9 +291,12 @@ export function valueKindOf(spec: ColumnSpec): ColumnValues['kind'] {
 }
 
 /** The value context of one object; readers verifying values must build the same. */
-export function valueContextFor(w: Workload, fileIndex: number, partition: number | null): ValueContext {
-  const ctx: ValueContext = { seed: datasetSeed(w), fileIndex, partition };
-  // Only the implicit `data` column has variable-length records (SPEC §1).
-  if (w.dataset.parquet.columns.length === 0) ctx.recordLengthStdev = w.dataset.record_length_bytes_stdev;
+export function valueContextFor(
+  dataset: Pick<DatasetPlan, 'seed' | 'recordLengthStdev'>,
+  fileIndex: number,
+  partition: number | null,
+): ValueContext {
+  const ctx: ValueContext = { seed: dataset.seed, fileIndex, partition };
+  if (dataset.recordLengthStdev > 0) ctx.recordLengthStdev = dataset.recordLengthStdev;
   return ctx;
 }

@@ -8,12 +8,13 @@
  * so uploads get aborted cleanly), waits for them to settle, and rejects with
  * the original typed error rebuilt from the worker (see worker-errors.ts).
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { deserializeError, type SerializedError } from './worker-errors.ts';
 
 /** What a worker calls: `export async function name(args, ctx)` in `moduleUrl`. */
 export interface ShardTaskModule {
-  /** file: URL of the module, e.g. `new URL('../generate/shard-task.ts', import.meta.url).href`. */
+  /** file: URL of the module, e.g. `new URL('./shard-task.ts', import.meta.url).href` of the task's module. */
   moduleUrl: string;
   exportName: string;
 }
@@ -41,6 +42,12 @@ type WorkerMessage =
   | { type: 'progress'; id: number; payload: unknown }
   | { type: 'done'; id: number; result: unknown }
   | { type: 'error'; id: number; error: SerializedError };
+
+/** `run.workers`: a number, or `auto` = the cores this process may use. */
+export function resolveWorkers(workers: number | 'auto'): number {
+  if (workers === 'auto') return Math.max(1, availableParallelism());
+  return Math.max(1, Math.floor(workers));
+}
 
 const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 

@@ -93,3 +93,29 @@ export class ProgressLine {
     return this.latest;
   }
 }
+
+/**
+ * The latest report of each shard, summed into one snapshot: shards report
+ * their own running totals, so the run's total is the sum of the latest ones.
+ */
+export class ProgressTotals<P> {
+  private readonly latest = new Map<number, P>();
+
+  constructor(
+    private readonly shardOf: (report: P) => number,
+    private readonly total: number,
+    private readonly counts: (report: P) => { done: number; bytes: number },
+  ) {}
+
+  update(report: P): ProgressSnapshot {
+    this.latest.set(this.shardOf(report), report);
+    let done = 0;
+    let bytes = 0;
+    for (const r of this.latest.values()) {
+      const c = this.counts(r);
+      done += c.done;
+      bytes += c.bytes;
+    }
+    return { done, total: this.total, bytes };
+  }
+}

@@ -7,10 +7,9 @@
  * (local temp file removed, S3 multipart upload aborted) before we rethrow.
  */
 import { memoryRowBytes } from '../config/dtypes.ts';
-import type { ColumnSpec, Workload } from '../config/types.ts';
-import type { ObjectRef } from '../dataset/layout.ts';
-import { objectColumns } from '../dataset/layout.ts';
+import type { ColumnSpec } from '../config/types.ts';
 import { FOOTER_KEYS, GENERATOR_VERSION } from '../dataset/manifest.ts';
+import type { DatasetPlan, FileFormat, ObjectRef } from '../dataset/types.ts';
 import { columnValues, objectRowCount, valueContextFor } from '../dataset/values.ts';
 import { ParquetStreamWriter } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
@@ -22,7 +21,6 @@ export interface ObjectFaults {
 }
 
 export interface WriteObjectOptions {
-  fingerprint: string;
   signal?: AbortSignal;
   faults?: ObjectFaults;
   /** Bytes of this object produced so far. */
@@ -42,35 +40,35 @@ const CHANNEL_CHUNK_BYTES = 1024 * 1024;
  * Rows generated per step for a column: `generation_batch_size`, or as many
  * rows as fill one page (at least one row — a 2 MB FLUX row is one batch).
  */
-export function generationBatchRows(w: Workload, spec: ColumnSpec): number {
-  const configured = w.dataset.parquet.generation_batch_size;
+export function generationBatchRows(format: FileFormat, spec: ColumnSpec): number {
+  const configured = format.generationBatchSize;
   if (configured !== null) return Math.max(1, configured);
-  return Math.max(1, Math.floor(w.dataset.parquet.page_size / memoryRowBytes(spec)));
+  return Math.max(1, Math.floor(format.pageSize / memoryRowBytes(spec)));
 }
 
 async function produce(
-  w: Workload,
+  dataset: DatasetPlan,
   ref: ObjectRef,
-  columns: ColumnSpec[],
   sink: (chunk: Uint8Array) => Promise<void>,
   options: WriteObjectOptions,
 ): Promise<void> {
+  const { format, objectColumns: columns } = dataset;
   const writer = new ParquetStreamWriter({
     columns,
-    vectorLayout: w.dataset.parquet.vector_layout,
-    codec: w.dataset.compression,
-    compressionLevel: w.dataset.compression_level,
-    pageSize: w.dataset.parquet.page_size,
+    vectorLayout: format.vectorLayout,
+    codec: format.codec,
+    compressionLevel: format.compressionLevel,
+    pageSize: format.pageSize,
     kvMetadata: [
-      { key: FOOTER_KEYS.fingerprint, value: options.fingerprint },
+      { key: FOOTER_KEYS.fingerprint, value: dataset.fingerprint },
       { key: FOOTER_KEYS.generatorVersion, value: String(GENERATOR_VERSION) },
     ],
     sink,
   });
-  const ctx = valueContextFor(w, ref.fileIndex, ref.partition);
-  const rows = objectRowCount(w, ref.fileIndex, ref.partition);
-  const groupRows = w.dataset.parquet.row_group_size;
-  const batchRows = columns.map((spec) => generationBatchRows(w, spec));
+  const ctx = valueContextFor(dataset, ref.fileIndex, ref.partition);
+  const rows = objectRowCount(dataset, ref.partition);
+  const groupRows = format.rowGroupSize;
+  const batchRows = columns.map((spec) => generationBatchRows(format, spec));
   for (let groupStart = 0; groupStart < rows; groupStart += groupRows) {
     const groupEnd = Math.min(rows, groupStart + groupRows);
     writer.beginRowGroup(groupEnd - groupStart);
@@ -87,13 +85,12 @@ async function produce(
 }
 
 export async function writeObject(
-  w: Workload,
+  dataset: DatasetPlan,
   ref: ObjectRef,
   key: string,
   storage: Storage,
   options: WriteObjectOptions,
 ): Promise<WrittenObject> {
-  const columns = objectColumns(w);
   const channel = new ByteChannel(CHANNEL_CHUNK_BYTES);
   const upload = storage.putStream(key, channel, { partSize: GENERATE_PART_SIZE, signal: options.signal });
   // If the upload dies first (network, abort), unblock the producer so it stops.
@@ -109,7 +106,7 @@ export async function writeObject(
     options.onBytes?.(produced);
   };
   try {
-    await produce(w, ref, columns, sink, options);
+    await produce(dataset, ref, sink, options);
     await channel.close();
   } catch (error) {
     const uploadStoppedFirst = channel.abandoned;

@@ -1,22 +1,23 @@
 /**
- * A local generate run: plan shards, run them on worker threads (or in this
- * thread for one worker), aggregate progress, then write the manifest.
- * `pqbench generate` and `pqbench run` both call `runGenerate`.
+ * A local generate run: plan shards, run them through the local executor,
+ * then record the manifest. `pqbench generate` and `pqbench run` both call
+ * `runGenerate`.
  *
- * Manifest protocol: a manifest that does not describe this config is deleted
- * *before* any object is replaced, and the new one is written only after every
- * shard succeeded — so a manifest never vouches for a half-rewritten dataset.
+ * Manifest protocol (dataset/manifest.ts, shared with the cloud plan step):
+ * a manifest that does not describe this dataset is deleted *before* any
+ * object is replaced, and a new one is written only after every shard
+ * succeeded — so a manifest never vouches for a half-rewritten dataset.
  */
-import type { Workload } from '../config/types.ts';
-import { manifestKey } from '../dataset/layout.ts';
-import { buildManifest, prepareManifestForGenerate, writeManifest } from '../dataset/manifest.ts';
-import { runShardsOnWorkers } from '../exec/pool.ts';
-import type { ProgressSnapshot } from '../exec/progress.ts';
-import { type GenerateShard, planGenerateShards, resolveWorkers } from '../exec/shards.ts';
+import { prepareManifestForGenerate, recordManifestAfterGenerate } from '../dataset/manifest.ts';
+import type { RunPlan } from '../dataset/types.ts';
+import { runLocally, threadsUsed } from '../exec/local.ts';
+import { resolveWorkers } from '../exec/pool.ts';
+import { type ProgressSnapshot, ProgressTotals } from '../exec/progress.ts';
 import type { Storage } from '../storage/types.ts';
 import type { ObjectFaults } from './object.ts';
 import { type GenerateProgress, type GenerateShardResult, generateShard } from './shard.ts';
 import type { GenerateShardTaskArgs } from './shard-task.ts';
+import { planGenerateShards } from './shards.ts';
 
 export interface GenerateRunOptions {
   force?: boolean;
@@ -40,85 +41,79 @@ export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
   manifestWritten: boolean;
 }
 
-const SHARD_TASK = {
+const SHARD_TASK_MODULE = {
   moduleUrl: new URL('./shard-task.ts', import.meta.url).href,
   exportName: 'generateShardTask',
 };
 
 export async function runGenerate(
-  w: Workload,
+  plan: RunPlan,
   storage: Storage,
   options: GenerateRunOptions = {},
 ): Promise<GenerateRunResult> {
   const started = performance.now();
+  const { dataset } = plan;
   const force = options.force ?? false;
-  const manifestCurrent = await prepareManifestForGenerate(w, storage, force);
-  const workers = options.workers ?? resolveWorkers(w.run.workers);
-  const plan: GenerateShard[] = planGenerateShards(w, workers);
-  const filesTotal = w.dataset.num_files_train + w.dataset.num_files_eval;
-
-  const latest = new Map<number, GenerateProgress>();
-  const onShardProgress = (p: GenerateProgress) => {
-    latest.set(p.shard, p);
-    if (!options.onProgress) return;
-    let done = 0;
-    let bytes = 0;
-    for (const s of latest.values()) {
-      done += s.filesDone;
-      bytes += s.bytesWritten;
-    }
-    options.onProgress({ done, total: filesTotal, bytes });
-  };
-
-  let results: GenerateShardResult[];
-  if (workers <= 1 || plan.length <= 1) {
-    results = [];
-    for (const shard of plan) {
-      results.push(
-        await generateShard(w, shard, storage, {
-          force,
-          signal: options.signal,
-          faults: options.faults,
-          onProgress: onShardProgress,
+  const manifestCurrent = await prepareManifestForGenerate(dataset, storage, force);
+  const workers = options.workers ?? resolveWorkers(plan.workers);
+  const shards = planGenerateShards(dataset.layout, workers);
+  const filesTotal = dataset.layout.splits.train.numFiles + dataset.layout.splits.eval.numFiles;
+  const totals = new ProgressTotals<GenerateProgress>(
+    (p) => p.shard,
+    filesTotal,
+    (p) => ({ done: p.filesDone, bytes: p.bytesWritten }),
+  );
+  const args: GenerateShardTaskArgs[] = shards.map((shard) => ({
+    plan,
+    shard,
+    force,
+    faults: options.faults,
+  }));
+  const results = await runLocally<GenerateShardTaskArgs, GenerateShardResult>(
+    {
+      module: SHARD_TASK_MODULE,
+      inThread: (a, ctx) =>
+        generateShard(a.plan, a.shard, storage, {
+          force: a.force,
+          signal: ctx.signal,
+          faults: a.faults,
+          onProgress: ctx.progress,
         }),
-      );
-    }
-  } else {
-    const args: GenerateShardTaskArgs[] = plan.map((shard) => ({
-      workload: w,
-      shard,
-      force,
-      faults: options.faults,
-    }));
-    results = await runShardsOnWorkers<GenerateShardTaskArgs, GenerateShardResult>(SHARD_TASK, args, {
+    },
+    args,
+    {
       workers,
       signal: options.signal,
-      onProgress: (_, payload) => onShardProgress(payload as GenerateProgress),
-    });
-  }
+      onProgress: (_, payload) => options.onProgress?.(totals.update(payload as GenerateProgress)),
+    },
+  );
+  const manifestWritten = await recordManifestAfterGenerate(dataset, storage, manifestCurrent);
+  return summarize(results, {
+    seconds: (performance.now() - started) / 1000,
+    files: filesTotal,
+    workers: threadsUsed(workers, shards.length),
+    shards: shards.length,
+    manifestKey: dataset.layout.manifestKey,
+    manifestWritten,
+  });
+}
 
+type RunLevel = Pick<
+  GenerateRunResult,
+  'seconds' | 'files' | 'workers' | 'shards' | 'manifestKey' | 'manifestWritten'
+>;
+
+function summarize(results: GenerateShardResult[], run: RunLevel): GenerateRunResult {
   const sum = (pick: (r: GenerateShardResult) => number) => results.reduce((n, r) => n + pick(r), 0);
-  const objectsWritten = sum((r) => r.objectsWritten);
-  let manifestWritten = false;
-  if (!manifestCurrent || objectsWritten > 0) {
-    await writeManifest(storage, w, buildManifest(w));
-    manifestWritten = true;
-  }
-  const seconds = (performance.now() - started) / 1000;
   const bytesWritten = sum((r) => r.bytesWritten);
   return {
-    files: filesTotal,
+    ...run,
     filesWritten: sum((r) => r.filesWritten),
     filesSkipped: sum((r) => r.filesSkipped),
-    objectsWritten,
+    objectsWritten: sum((r) => r.objectsWritten),
     objectsSkipped: sum((r) => r.objectsSkipped),
     bytesWritten,
     parts: sum((r) => r.parts),
-    seconds,
-    mbPerSecond: seconds > 0 ? bytesWritten / 1e6 / seconds : 0,
-    workers: Math.min(workers, Math.max(plan.length, 1)),
-    shards: plan.length,
-    manifestKey: manifestKey(w),
-    manifestWritten,
+    mbPerSecond: run.seconds > 0 ? bytesWritten / 1e6 / run.seconds : 0,
   };
 }

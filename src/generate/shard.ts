@@ -12,14 +12,14 @@
  * small suffix GET per object, the same request count and price as a HEAD.
  */
 import type { FileMetaData } from 'hyparquet';
-import type { Workload } from '../config/types.ts';
-import { type DatasetLayout, datasetLayout, layoutObjectKey, objectsOfFiles } from '../dataset/layout.ts';
-import { datasetFingerprint, FOOTER_KEYS } from '../dataset/manifest.ts';
+import { objectKey, objectsOfFiles } from '../dataset/layout.ts';
+import { FOOTER_KEYS } from '../dataset/manifest.ts';
+import type { RunPlan } from '../dataset/types.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
-import type { GenerateShard } from '../exec/shards.ts';
 import { readFooter } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { type ObjectFaults, writeObject } from './object.ts';
+import type { GenerateShard } from './shards.ts';
 
 export interface GenerateProgress {
   shard: number;
@@ -96,14 +96,14 @@ export async function existingObjectMatches(
 const PROGRESS_INTERVAL_MS = 250;
 
 export async function generateShard(
-  w: Workload,
+  plan: RunPlan,
   shard: GenerateShard,
   storage: Storage,
   options: GenerateShardOptions = {},
 ): Promise<GenerateShardResult> {
   const started = performance.now();
-  const layout: DatasetLayout = datasetLayout(w);
-  const fingerprint = datasetFingerprint(w);
+  const { dataset } = plan;
+  const { layout, fingerprint } = dataset;
   const filesTotal = shard.ranges.reduce((n, r) => n + r.end - r.start, 0);
   const progress: GenerateProgress = {
     shard: shard.index,
@@ -141,17 +141,16 @@ export async function generateShard(
         fileWrote = false;
         report(true);
       }
-      const key = layoutObjectKey(layout, w.dataset.file_prefix, ref.split, ref.fileIndex, ref.partition);
+      const key = objectKey(layout, ref.split, ref.fileIndex, ref.partition);
       if (
         !options.force &&
-        (await existingObjectMatches(storage, key, fingerprint, w.reader.footer_fetch_bytes))
+        (await existingObjectMatches(storage, key, fingerprint, plan.loader.footerFetchBytes))
       ) {
         progress.objectsSkipped++;
         continue;
       }
       const before = progress.bytesWritten;
-      const written = await writeObject(w, ref, key, storage, {
-        fingerprint,
+      const written = await writeObject(dataset, ref, key, storage, {
         signal: options.signal,
         faults: options.faults,
         onBytes: (bytes) => {

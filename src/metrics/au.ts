@@ -9,7 +9,7 @@
  * `exclude_end_steps` steps are held in a ring and removed at the end —
  * O(exclude_end_steps) memory, whatever the number of steps.
  */
-import type { StepRecord } from '../train/loop.ts';
+import type { StepRecord } from './step.ts';
 
 export interface WindowStats {
   /** Steps inside the window; 0 when the epoch was too short for it. */

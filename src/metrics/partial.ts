@@ -5,9 +5,9 @@
  * thread or in a Lambda.
  */
 import type { Operation, OperationSink, OperationType } from '../storage/operations.ts';
-import type { StepRecord } from '../train/loop.ts';
 import { EpochStepAccumulator, type WindowStats } from './au.ts';
 import { type EncodedHistogram, encodeHistogram, newHistogram, recordMs } from './histogram.ts';
+import type { StepRecord } from './step.ts';
 
 export const PARTIAL_VERSION = 1;
 

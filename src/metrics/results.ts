@@ -53,23 +53,42 @@ export interface ResultFile {
   body: string;
 }
 
-export function renderRunResults(run: RunSummary, w: Workload): ResultFile[] {
+/** The result files of a run; `configYaml` is the resolved workload without credentials (workloadToYaml). */
+export function renderRunResults(run: RunSummary, configYaml: string): ResultFile[] {
   return [
     { name: 'summary.json', body: `${JSON.stringify(run.summary, null, 2)}\n` },
     { name: 'per_epoch_stats.json', body: `${JSON.stringify(run.perEpoch, null, 2)}\n` },
-    { name: 'config.yaml', body: workloadToYaml(w) },
+    { name: 'config.yaml', body: configYaml },
   ];
 }
 
-export function runDirectory(w: Workload, runId: string): string {
-  return join(w.output.folder, runId);
+/** Where a run's results go and what identifies its configuration. */
+export interface RunOutput {
+  runId: string;
+  /** `<output.folder>/<run-id>` */
+  dir: string;
+  /** The resolved workload as YAML, credentials removed. */
+  configYaml: string;
+  configHash: string;
+  /** output.requests_csv */
+  requestsCsv: boolean;
+}
+
+export function runOutput(w: Workload, runId: string = makeRunId(w)): RunOutput {
+  return {
+    runId,
+    dir: join(w.output.folder, runId),
+    configYaml: workloadToYaml(w),
+    configHash: configHash(w),
+    requestsCsv: w.output.requests_csv,
+  };
 }
 
 /** Writes the rendered files into `dir` (created); returns their paths. */
-export async function writeRunResults(dir: string, run: RunSummary, w: Workload): Promise<string[]> {
+export async function writeRunResults(dir: string, run: RunSummary, configYaml: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
-  for (const file of renderRunResults(run, w)) {
+  for (const file of renderRunResults(run, configYaml)) {
     const path = join(dir, file.name);
     await writeFile(path, file.body);
     paths.push(path);

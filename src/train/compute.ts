@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { ComputationTime } from '../config/types.ts';
-import { mixKey } from './permutation.ts';
+import { mixKey } from '../dataset/permutation.ts';
 
 /** A small, fast, seedable PRNG (mulberry32) returning [0, 1). */
 export function seededRandom(seed: number): () => number {

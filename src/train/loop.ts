@@ -16,9 +16,10 @@
  * Chunks are consumed in completion order (a slow GET does not block others).
  */
 import type { ReadMode } from '../config/types.ts';
+import { permutation } from '../dataset/permutation.ts';
+import type { StepRecord } from '../metrics/step.ts';
 import { now } from '../storage/operations.ts';
-import { permutation } from './permutation.ts';
-import type { AcceleratorEpochPlan, ObjectRef } from './schedule.ts';
+import type { AcceleratorEpochPlan, UnitRef } from './schedule.ts';
 
 /** What a fetch delivered: a contiguous row range of one object. */
 export interface LoadedChunk {
@@ -42,19 +43,7 @@ export interface OpenedObject {
 
 /** Where samples come from; the Parquet reader adapter implements it, tests use in-memory sources. */
 export interface SampleSource {
-  open(ref: ObjectRef): Promise<OpenedObject>;
-}
-
-export interface StepRecord {
-  epoch: number;
-  step: number;
-  /** ms timestamps (performance.timeOrigin based): step start (= previous step's end), batch ready, compute end. */
-  start: number;
-  batchReady: number;
-  end: number;
-  loadWaitMs: number;
-  computeMs: number;
-  samples: number;
+  open(ref: UnitRef): Promise<OpenedObject>;
 }
 
 /** Ids of a batch's samples as parallel arrays: sample i is row rows[i] of object units[i]. */
@@ -62,6 +51,8 @@ export interface SampleBatch {
   units: number[];
   rows: number[];
 }
+
+export type { StepRecord } from '../metrics/step.ts';
 
 export interface EpochLoopOptions {
   plan: AcceleratorEpochPlan;
@@ -73,7 +64,7 @@ export interface EpochLoopOptions {
   /** Steps cap for this epoch (total_training_steps); ≤ 0 = no cap. */
   maxSteps: number;
   /** Row-order key of a chunk (sample_shuffle), or null for file order. */
-  sampleKey: (ref: ObjectRef, rowStart: number) => number | null;
+  sampleKey: (ref: UnitRef, rowStart: number) => number | null;
   /** Draws the next step's compute time in ms. */
   nextComputeMs: () => number;
   /** Simulates compute; tests pass an instant one. */
@@ -81,7 +72,7 @@ export interface EpochLoopOptions {
   onStep?: (step: StepRecord) => void;
   /** Called with every batch's sample ids (verification and tests; costs memory per batch only). */
   onBatch?: (batch: SampleBatch) => void;
-  onChunk?: (ref: ObjectRef, chunk: LoadedChunk) => void;
+  onChunk?: (ref: UnitRef, chunk: LoadedChunk) => void;
   signal?: AbortSignal;
 }
 
@@ -97,14 +88,14 @@ export interface EpochLoopResult {
 }
 
 interface WorkItem {
-  ref: ObjectRef;
+  ref: UnitRef;
   /** Already opened (row_group mode) or to be opened by the fetcher (default mode). */
   opened?: OpenedObject;
   rowGroup?: number;
 }
 
 interface BufferedChunk {
-  ref: ObjectRef;
+  ref: UnitRef;
   rowStart: number;
   numRows: number;
   taken: number;
@@ -116,7 +107,7 @@ interface BufferedChunk {
 function workCursor(plan: AcceleratorEpochPlan, source: SampleSource, readMode: ReadMode) {
   let position = 0;
   let opened: OpenedObject | undefined;
-  let openedRef: ObjectRef | undefined;
+  let openedRef: UnitRef | undefined;
   let nextRowGroup = 0;
   let lock: Promise<unknown> = Promise.resolve();
 
@@ -130,7 +121,7 @@ function workCursor(plan: AcceleratorEpochPlan, source: SampleSource, readMode: 
       opened = await source.open(openedRef);
       nextRowGroup = 0;
     }
-    return { ref: openedRef as ObjectRef, opened, rowGroup: nextRowGroup++ };
+    return { ref: openedRef as UnitRef, opened, rowGroup: nextRowGroup++ };
   };
 
   return {

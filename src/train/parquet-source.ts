@@ -6,14 +6,13 @@
  * With `verify: true` every decoded value is checked against the generator
  * (inside the fetch, so its CPU time shows up as load time, as decode's does).
  */
-import { projectedColumns } from '../config/load.ts';
-import type { Workload } from '../config/types.ts';
-import { datasetLayout, layoutObjectKey } from '../dataset/layout.ts';
+import { objectKey } from '../dataset/layout.ts';
+import type { RunPlan } from '../dataset/types.ts';
 import { objectRowCount, valueContextFor } from '../dataset/values.ts';
 import { ParquetObjectReader } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import type { LoadedChunk, OpenedObject, SampleSource } from './loop.ts';
-import type { ObjectRef } from './schedule.ts';
+import type { UnitRef } from './schedule.ts';
 import { verifyRowGroup } from './verify.ts';
 
 const EMPTY_OBJECT: OpenedObject = {
@@ -22,23 +21,23 @@ const EMPTY_OBJECT: OpenedObject = {
   read: async () => ({ rowStart: 0, numRows: 0, bytesFetched: 0, projectedBytes: 0 }),
 };
 
-export function createParquetSource(w: Workload, storage: Storage, signal?: AbortSignal): SampleSource {
-  const layout = datasetLayout(w);
-  const columns = projectedColumns(w);
-  const partitionColumn = w.dataset.parquet.partition_by;
+export function createParquetSource(plan: RunPlan, storage: Storage, signal?: AbortSignal): SampleSource {
+  const { dataset, loader } = plan;
+  const columns = loader.projected;
+  const partitionColumn = dataset.layout.partition?.column.name ?? null;
   return {
-    async open(ref: ObjectRef): Promise<OpenedObject> {
+    async open(ref: UnitRef): Promise<OpenedObject> {
       // Partitions with no rows (fewer rows per file than partition values) hold no samples to read.
-      if (objectRowCount(w, ref.fileIndex, ref.partition) === 0) return EMPTY_OBJECT;
-      const key = layoutObjectKey(layout, w.dataset.file_prefix, 'train', ref.fileIndex, ref.partition);
+      if (objectRowCount(dataset, ref.partition) === 0) return EMPTY_OBJECT;
+      const key = objectKey(dataset.layout, 'train', ref.fileIndex, ref.partition);
       const reader = await ParquetObjectReader.open(storage, key, {
-        footerFetchBytes: w.reader.footer_fetch_bytes,
+        footerFetchBytes: loader.footerFetchBytes,
         columns,
-        vectorLayout: w.dataset.parquet.vector_layout,
-        coalesceGapBytes: w.reader.coalesce_gap_bytes,
-        maxRequestBytes: w.reader.max_request_bytes,
-        readThreads: w.reader.read_threads,
-        decode: w.reader.decode,
+        vectorLayout: dataset.format.vectorLayout,
+        coalesceGapBytes: loader.coalesceGapBytes,
+        maxRequestBytes: loader.maxRequestBytes,
+        readThreads: loader.readThreads,
+        decode: loader.decode,
         partition:
           partitionColumn !== null && ref.partition !== null
             ? { column: partitionColumn, value: ref.partition }
@@ -50,8 +49,8 @@ export function createParquetSource(w: Workload, storage: Storage, signal?: Abor
         openBytes: reader.footer.bytesFetched,
         async read(rowGroups: number[]): Promise<LoadedChunk> {
           const groups = await reader.readRowGroups(rowGroups);
-          if (w.reader.verify) {
-            const context = valueContextFor(w, ref.fileIndex, ref.partition);
+          if (loader.verify) {
+            const context = valueContextFor(dataset, ref.fileIndex, ref.partition);
             for (const data of groups)
               verifyRowGroup({ key, data, columns, context, partitionBy: partitionColumn });
           }
@@ -60,8 +59,8 @@ export function createParquetSource(w: Workload, storage: Storage, signal?: Abor
             rowStart: groups[0]?.rowStart ?? 0,
             numRows: groups.reduce((n, g) => n + g.numRows, 0),
             bytesFetched: groups.reduce((n, g) => n + g.bytesFetched, 0),
-            projectedBytes: reader.plan(rowGroups).projectedBytes,
-            payload: w.reader.decode ? groups.map((g) => g.columns) : undefined,
+            projectedBytes: groups.reduce((n, g) => n + g.projectedBytes, 0),
+            payload: loader.decode ? groups.map((g) => g.columns) : undefined,
           };
         },
       };

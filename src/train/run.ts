@@ -1,25 +1,25 @@
 /**
  * A local training run (`pqbench train`, and the train half of `pqbench run`):
- * check the dataset manifest, run every accelerator shard — in this thread, or
- * on worker threads in groups so all accelerators start together — merge the
- * partials exactly as the cloud aggregator does, and write the results.
+ * check the dataset manifest, run every accelerator shard through the local
+ * executor — in this thread, or on worker threads in groups so all
+ * accelerators start together — merge the partials exactly as the cloud
+ * aggregator does, and write the results.
  */
 import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
-import type { Workload } from '../config/types.ts';
-import { datasetLayout } from '../dataset/layout.ts';
 import { checkDatasetManifest } from '../dataset/manifest.ts';
-import { runShardsOnWorkers } from '../exec/pool.ts';
-import { resolveWorkers } from '../exec/shards.ts';
+import type { RunPlan } from '../dataset/types.ts';
+import { runLocally } from '../exec/local.ts';
+import { resolveWorkers } from '../exec/pool.ts';
+import { ProgressTotals } from '../exec/progress.ts';
 import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
-import { configHash, joinRequestsCsv, makeRunId, runDirectory, writeRunResults } from '../metrics/results.ts';
+import { joinRequestsCsv, type RunOutput, writeRunResults } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
-import { drawRandomSeed } from './schedule.ts';
 import type { ShardProgress } from './shard.ts';
 import { type AcceleratorGroupArgs, requestsCsvPart, runAcceleratorGroup } from './shard-task.ts';
 
@@ -36,7 +36,6 @@ export interface TrainRunOptions {
   prices?: Partial<PriceTable>;
   /** Threads; default run.workers. 1 = everything in this thread. */
   workers?: number;
-  runId?: string;
   onProgress?: (p: TrainProgress) => void;
   /** Called with each notice as soon as it is known (page cache, missing manifest). */
   onNotice?: (notice: string) => void;
@@ -51,109 +50,103 @@ export interface TrainRunResult {
   workers: number;
 }
 
-const TASK = {
+const TASK_MODULE = {
   moduleUrl: new URL('./shard-task.ts', import.meta.url).href,
   exportName: 'acceleratorGroupTask',
 };
 /** Worker threads need about a second to load tsx and the modules; shards wait for this common start. */
 const WORKER_START_MS = 2000;
 
-async function localDatasetBytes(w: Workload, storage: Storage): Promise<number> {
+async function localDatasetBytes(plan: RunPlan, storage: Storage): Promise<number> {
   let bytes = 0;
-  for await (const entry of storage.list(`${datasetLayout(w).splits.train.prefix}/`))
+  for await (const entry of storage.list(`${plan.dataset.layout.splits.train.prefix}/`))
     bytes += Math.max(0, entry.size);
   return bytes;
 }
 
-function expectedSamples(w: Workload): number {
-  const perEpoch = w.dataset.num_files_train * w.dataset.num_samples_per_file;
-  const capped =
-    w.train.total_training_steps > 0
-      ? Math.min(perEpoch, w.train.total_training_steps * w.reader.batch_size * w.run.accelerators)
-      : perEpoch;
-  return capped * w.train.epochs;
-}
-
-export async function runTraining(w: Workload, options: TrainRunOptions = {}): Promise<TrainRunResult> {
-  const notices = [...(options.notices ?? [])];
-  const notice = (text: string) => {
-    notices.push(text);
-    options.onNotice?.(text);
-  };
-  const storage = openStorage(w.storage);
+/** What a reader of the numbers must know before the run starts: a foreign dataset, the page cache. */
+async function preflightNotices(plan: RunPlan): Promise<string[]> {
+  const storage = openStorage(plan.storage);
   try {
-    for (const n of await checkDatasetManifest(w, storage)) notice(n);
-    if (w.storage.storage_type === 'local_fs') {
-      const warning = pageCacheWarning(
-        'local_fs',
-        await localDatasetBytes(w, storage),
-        freemem(),
-        w.train.epochs,
-      );
-      if (warning) notice(warning);
+    const notices = await checkDatasetManifest(plan.dataset, storage);
+    if (plan.storage.storage_type === 'local_fs') {
+      const bytes = await localDatasetBytes(plan, storage);
+      const warning = pageCacheWarning('local_fs', bytes, freemem(), plan.training.epochs);
+      if (warning) notices.push(warning);
     }
+    return notices;
   } finally {
     await storage.close();
   }
+}
 
-  const runId = options.runId ?? makeRunId(w);
-  const dir = runDirectory(w, runId);
-  const needsRandom = w.reader.file_shuffle === 'random' || w.reader.sample_shuffle === 'random';
-  const randomSeed = needsRandom ? drawRandomSeed() : null;
-  const accelerators = w.run.accelerators;
-  const workers = Math.min(accelerators, options.workers ?? resolveWorkers(w.run.workers));
+function expectedSamples(plan: RunPlan): number {
+  const { training, loader } = plan;
+  const perEpoch = plan.facts.numFilesTrain * plan.dataset.samplesPerFile;
+  const capped =
+    training.totalTrainingSteps > 0
+      ? Math.min(perEpoch, training.totalTrainingSteps * loader.batchSize * training.accelerators)
+      : perEpoch;
+  return capped * training.epochs;
+}
+
+/** Accelerators dealt round-robin over the threads. */
+function acceleratorGroups(accelerators: number, workers: number): number[][] {
   const groups: number[][] = Array.from({ length: workers }, () => []);
   for (let k = 0; k < accelerators; k++) groups[k % workers].push(k);
+  return groups;
+}
+
+export async function runTraining(
+  plan: RunPlan,
+  output: RunOutput,
+  options: TrainRunOptions = {},
+): Promise<TrainRunResult> {
+  const notices = [...(options.notices ?? [])];
+  for (const notice of await preflightNotices(plan)) {
+    notices.push(notice);
+    options.onNotice?.(notice);
+  }
+  const accelerators = plan.training.accelerators;
+  const workers = Math.min(accelerators, options.workers ?? resolveWorkers(plan.workers));
   const startAt = workers > 1 ? Date.now() + WORKER_START_MS : undefined;
-  const requestsCsvDir = w.output.requests_csv ? dir : undefined;
+  const requestsCsvDir = output.requestsCsv ? output.dir : undefined;
   if (requestsCsvDir) await mkdir(requestsCsvDir, { recursive: true });
-  const argsList: AcceleratorGroupArgs[] = groups.map((group) => ({
-    workload: w,
+  const argsList: AcceleratorGroupArgs[] = acceleratorGroups(accelerators, workers).map((group) => ({
+    plan,
     accelerators: group,
-    randomSeed,
     startAt,
     requestsCsvDir,
   }));
-
-  const total = expectedSamples(w);
-  const latest = new Map<number, ShardProgress>();
-  const report = (p: ShardProgress) => {
-    latest.set(p.accelerator, p);
-    let samples = 0;
-    let bytes = 0;
-    for (const q of latest.values()) {
-      samples += q.samples;
-      bytes += q.bytes;
-    }
-    options.onProgress?.({ samples, total, bytes });
-  };
-
-  let partials: AcceleratorPartial[];
-  if (workers <= 1) {
-    partials = await runAcceleratorGroup(argsList[0], report, options.signal);
-  } else {
-    const results = await runShardsOnWorkers<AcceleratorGroupArgs, AcceleratorPartial[]>(TASK, argsList, {
+  const totals = new ProgressTotals<ShardProgress>(
+    (p) => p.accelerator,
+    expectedSamples(plan),
+    (p) => ({ done: p.samples, bytes: p.bytes }),
+  );
+  const groups = await runLocally<AcceleratorGroupArgs, AcceleratorPartial[]>(
+    { module: TASK_MODULE, inThread: (a, ctx) => runAcceleratorGroup(a, ctx.progress, ctx.signal) },
+    argsList,
+    {
       workers,
       signal: options.signal,
-      onProgress: (_task, payload) => report(payload as ShardProgress),
-    });
-    partials = results.flat();
-  }
-
-  const run = mergePartials(w, partials, {
-    runId,
-    configHash: configHash(w),
+      onProgress: (_, payload) => {
+        const snapshot = totals.update(payload as ShardProgress);
+        options.onProgress?.({ samples: snapshot.done, total: snapshot.total, bytes: snapshot.bytes });
+      },
+    },
+  );
+  const run = mergePartials(plan, groups.flat(), {
+    runId: output.runId,
+    configHash: output.configHash,
     prices: options.prices,
     notices,
   });
-  const files = await writeRunResults(dir, run, w);
+  const files = await writeRunResults(output.dir, run, output.configYaml);
   if (requestsCsvDir) {
-    const path = `${dir}/requests.csv`;
-    await joinRequestsCsv(
-      path,
-      Array.from({ length: accelerators }, (_, k) => requestsCsvPart(requestsCsvDir, k)),
-    );
+    const path = `${output.dir}/requests.csv`;
+    const parts = Array.from({ length: accelerators }, (_, k) => requestsCsvPart(requestsCsvDir, k));
+    await joinRequestsCsv(path, parts);
     files.push(path);
   }
-  return { runId, dir, run, files, workers };
+  return { runId: output.runId, dir: output.dir, run, files, workers };
 }

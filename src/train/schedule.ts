@@ -9,25 +9,17 @@
  * every object is read by exactly one accelerator. Nothing here materialises a
  * list: an epoch plan is (count, at(i)).
  */
-import { randomInt } from 'node:crypto';
-import type { ShuffleMode, Workload } from '../config/types.ts';
-import { partitionLayout } from '../dataset/layout.ts';
-import { mixKey, permutation } from './permutation.ts';
 
-export interface ObjectRef {
+import { mixKey, permutation } from '../dataset/permutation.ts';
+import type { DatasetLayout, RunPlan, TrainingPlan } from '../dataset/types.ts';
+
+/** One object to read: unit u is file ⌊u/P⌋, partition u mod P (P partition values, 1 when unpartitioned). */
+export interface UnitRef {
   /** Index in 0..unitCount-1. */
   unit: number;
   fileIndex: number;
   /** Partition value index, or null when the dataset is not partitioned. */
   partition: number | null;
-}
-
-/** Resolved shuffle seeds of a run: null = that shuffle is off. */
-export interface ShuffleSeeds {
-  file: number | null;
-  sample: number | null;
-  /** Set when a mode is `random`: the seed drawn once for the run, recorded in results. */
-  randomSeed: number | null;
 }
 
 export interface AcceleratorEpochPlan {
@@ -36,72 +28,48 @@ export interface AcceleratorEpochPlan {
   accelerators: number;
   /** Objects this accelerator reads this epoch. */
   count: number;
-  at(i: number): ObjectRef;
+  at(i: number): UnitRef;
 }
 
-/** Partition values per file: the partition column's cardinality, or 1 (validated by the layout). */
-export function partitionCount(w: Workload): number {
-  return partitionLayout(w)?.cardinality ?? 1;
+/** Objects of the train split: files × partition values. */
+export function unitCount(layout: DatasetLayout): number {
+  return layout.splits.train.numObjects;
 }
 
-export function unitCount(w: Workload): number {
-  return w.dataset.num_files_train * partitionCount(w);
-}
-
-export function objectRef(w: Workload, unit: number): ObjectRef {
-  if (w.dataset.parquet.partition_by === null) return { unit, fileIndex: unit, partition: null };
-  const p = partitionCount(w);
+export function unitRef(layout: DatasetLayout, unit: number): UnitRef {
+  if (layout.partition === null) return { unit, fileIndex: unit, partition: null };
+  const p = layout.partition.cardinality;
   return { unit, fileIndex: Math.floor(unit / p), partition: unit % p };
 }
 
-/** Draws the per-run seed for `random` shuffles; call once per run, never per shard. */
-export function drawRandomSeed(): number {
-  return randomInt(0, 2 ** 47);
-}
-
-/** `randomSeed` is used only by `random` modes; pass the same value to every shard of a run. */
-export function resolveShuffleSeeds(w: Workload, randomSeed: number | null): ShuffleSeeds {
-  const needsRandom = w.reader.file_shuffle === 'random' || w.reader.sample_shuffle === 'random';
-  if (needsRandom && randomSeed === null) {
-    throw new Error('a random shuffle needs the run seed drawn by drawRandomSeed()');
-  }
-  const seedFor = (mode: ShuffleMode, salt: number): number | null => {
-    if (mode === 'off') return null;
-    return mixKey(mode === 'seed' ? w.train.seed : (randomSeed as number), salt);
-  };
-  return {
-    file: seedFor(w.reader.file_shuffle, 1),
-    sample: seedFor(w.reader.sample_shuffle, 2),
-    randomSeed: needsRandom ? randomSeed : null,
-  };
-}
-
-function epochSalt(w: Workload, epoch: number): number {
-  return w.train.seed_change_epoch ? epoch : 0;
+function epochSalt(training: TrainingPlan, epoch: number): number {
+  return training.seedChangeEpoch ? epoch : 0;
 }
 
 /** Objects accelerator k reads in `epoch`: positions k, k+A, … of the epoch's unit order. */
 export function planAcceleratorEpoch(
-  w: Workload,
-  seeds: ShuffleSeeds,
+  plan: RunPlan,
   epoch: number,
   accelerator: number,
 ): AcceleratorEpochPlan {
-  const accelerators = w.run.accelerators;
+  const { training } = plan;
+  const layout = plan.dataset.layout;
+  const accelerators = training.accelerators;
   if (accelerator < 0 || accelerator >= accelerators) {
     throw new RangeError(`accelerator ${accelerator} outside 0..${accelerators - 1}`);
   }
-  const units = unitCount(w);
-  const order = permutation(units, seeds.file === null ? null : mixKey(seeds.file, epochSalt(w, epoch)));
+  const units = unitCount(layout);
+  const fileSeed = training.shuffle.file;
+  const order = permutation(units, fileSeed === null ? null : mixKey(fileSeed, epochSalt(training, epoch)));
   const count = accelerator < units ? Math.floor((units - accelerator - 1) / accelerators) + 1 : 0;
   return {
     epoch,
     accelerator,
     accelerators,
     count,
-    at(i: number): ObjectRef {
+    at(i: number): UnitRef {
       if (i < 0 || i >= count) throw new RangeError(`plan position ${i} outside 0..${count - 1}`);
-      return objectRef(w, order.at(accelerator + i * accelerators));
+      return unitRef(layout, order.at(accelerator + i * accelerators));
     },
   };
 }
@@ -113,12 +81,12 @@ export function planAcceleratorEpoch(
  * or drops a sample.
  */
 export function sampleOrderKey(
-  w: Workload,
-  seeds: ShuffleSeeds,
+  training: TrainingPlan,
   epoch: number,
   unit: number,
   rowStart: number,
 ): number | null {
-  if (seeds.sample === null) return null;
-  return mixKey(seeds.sample, epochSalt(w, epoch), unit, rowStart);
+  const seed = training.shuffle.sample;
+  if (seed === null) return null;
+  return mixKey(seed, epochSalt(training, epoch), unit, rowStart);
 }

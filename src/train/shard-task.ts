@@ -5,7 +5,7 @@
  * own storage client.
  */
 import { join } from 'node:path';
-import type { Workload } from '../config/types.ts';
+import type { RunPlan } from '../dataset/types.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
 import { RequestsCsvWriter } from '../metrics/results.ts';
@@ -13,9 +13,8 @@ import { openStorage } from '../storage/open.ts';
 import { runAcceleratorShard, type ShardProgress } from './shard.ts';
 
 export interface AcceleratorGroupArgs {
-  workload: Workload;
+  plan: RunPlan;
   accelerators: number[];
-  randomSeed: number | null;
   /** Common start (Date.now() ms) for all accelerators of the run. */
   startAt?: number;
   /** Directory for `requests.<k>.csv.part` files when requests.csv is on. */
@@ -38,13 +37,12 @@ export async function runAcceleratorGroup(
   try {
     const settled = await Promise.allSettled(
       args.accelerators.map(async (k) => {
-        const storage = openStorage(args.workload.storage);
+        const storage = openStorage(args.plan.storage);
         const csv = args.requestsCsvDir
           ? new RequestsCsvWriter(requestsCsvPart(args.requestsCsvDir, k))
           : undefined;
         try {
-          return await runAcceleratorShard(args.workload, k, storage, {
-            randomSeed: args.randomSeed,
+          return await runAcceleratorShard(args.plan, k, storage, {
             startAt: args.startAt,
             sink: csv,
             onProgress,

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import type { Workload } from '../config/types.ts';
+import type { RunPlan } from '../dataset/types.ts';
 import { type AcceleratorPartial, PartialRecorder } from '../metrics/partial.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import { now, type Operation, type OperationSink } from '../storage/operations.ts';
@@ -13,7 +13,7 @@ import type { Storage } from '../storage/types.ts';
 import { computeTimeSampler, simulateCompute } from './compute.ts';
 import { runEpochLoop, type SampleBatch, type SampleSource } from './loop.ts';
 import { createParquetSource } from './parquet-source.ts';
-import { planAcceleratorEpoch, resolveShuffleSeeds, sampleOrderKey } from './schedule.ts';
+import { planAcceleratorEpoch, sampleOrderKey } from './schedule.ts';
 
 export interface ShardProgress {
   accelerator: number;
@@ -34,8 +34,6 @@ export interface AcceleratorShardOptions {
    * accelerators started at different moments (Lambdas) measure together.
    */
   startAt?: number;
-  /** The run's seed for `random` shuffles (drawRandomSeed(), once per run); required when a shuffle is random. */
-  randomSeed?: number | null;
   /** Also receives every raw Operation record (requests.csv). */
   sink?: OperationSink;
   /** Defaults to the Parquet reader over `storage`; tests pass in-memory sources. */
@@ -60,22 +58,22 @@ class TeeSink implements OperationSink {
 }
 
 export async function runAcceleratorShard(
-  w: Workload,
+  plan: RunPlan,
   accelerator: number,
   storage: Storage,
   options: AcceleratorShardOptions = {},
 ): Promise<AcceleratorPartial> {
-  const seeds = resolveShuffleSeeds(w, options.randomSeed ?? null);
+  const { training, loader } = plan;
   const recorder = new PartialRecorder(
     accelerator,
     options.host ?? hostname(),
-    { start: w.metric.exclude_start_steps, end: w.metric.exclude_end_steps },
-    seeds.randomSeed,
+    { start: training.metric.excludeStartSteps, end: training.metric.excludeEndSteps },
+    training.shuffle.randomSeed,
   );
   const sink = options.sink ? new TeeSink([recorder, options.sink]) : recorder;
   const measured = instrumentStorage(storage, sink, accelerator);
-  const source = options.source ?? createParquetSource(w, measured);
-  const nextComputeMs = computeTimeSampler(w.train.computation_time, w.train.seed, accelerator);
+  const source = options.source ?? createParquetSource(plan, measured);
+  const nextComputeMs = computeTimeSampler(training.computation, training.seed, accelerator);
   const interval = options.progressIntervalMs ?? 1000;
 
   if (options.startAt !== undefined) {
@@ -86,19 +84,18 @@ export async function runAcceleratorShard(
   let lastReport = 0;
   let steps = 0;
   let samples = 0;
-  for (let epoch = 0; epoch < w.train.epochs; epoch++) {
+  for (let epoch = 0; epoch < training.epochs; epoch++) {
     options.signal?.throwIfAborted();
-    const plan = planAcceleratorEpoch(w, seeds, epoch, accelerator);
     recorder.beginEpoch(epoch, now());
     const result = await runEpochLoop({
-      plan,
+      plan: planAcceleratorEpoch(plan, epoch, accelerator),
       source,
-      readMode: w.dataset.parquet.read_mode,
-      readThreads: w.reader.read_threads,
-      prefetchSize: w.reader.prefetch_size,
-      batchSize: w.reader.batch_size,
-      maxSteps: w.train.total_training_steps,
-      sampleKey: (ref, rowStart) => sampleOrderKey(w, seeds, epoch, ref.unit, rowStart),
+      readMode: loader.readMode,
+      readThreads: loader.readThreads,
+      prefetchSize: loader.prefetchSize,
+      batchSize: loader.batchSize,
+      maxSteps: training.totalTrainingSteps,
+      sampleKey: (ref, rowStart) => sampleOrderKey(training, epoch, ref.unit, rowStart),
       nextComputeMs,
       compute: options.compute ?? simulateCompute,
       onStep: (step) => {
@@ -110,7 +107,7 @@ export async function runAcceleratorShard(
           options.onProgress({
             accelerator,
             epoch,
-            epochs: w.train.epochs,
+            epochs: training.epochs,
             steps,
             samples,
             bytes: recorder.bytesReadSoFar,
@@ -126,7 +123,7 @@ export async function runAcceleratorShard(
     options.onProgress?.({
       accelerator,
       epoch,
-      epochs: w.train.epochs,
+      epochs: training.epochs,
       steps,
       samples,
       bytes: recorder.bytesReadSoFar,

@@ -5,8 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cloudLines } from '../../src/cli/commands/cloud.ts';
 import { main } from '../../src/cli/main.ts';
+import {
+  executionFailure,
+  executionName,
+  formatProgress,
+  stackInfoFromOutputs,
+} from '../../src/cloud/aws.ts';
+import { STACK_OUTPUT } from '../../src/cloud/keys.ts';
+import { cloudLines } from '../../src/cloud/report.ts';
 import {
   ConfigError,
   ExitCode,
@@ -14,13 +21,6 @@ import {
   type StorageError,
   UsageError,
 } from '../../src/errors.ts';
-import {
-  executionFailure,
-  executionName,
-  formatProgress,
-  stackInfoFromOutputs,
-} from '../../src/exec/cloud.ts';
-import { STACK_OUTPUT } from '../../src/exec/cloud-plan.ts';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -5,25 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allStates, LOCAL_ITEM_READER_RESOURCE, toLocalDefinition } from '../../cdk/asl-local.ts';
 import { STATE } from '../../cdk/state-machine.ts';
+import { assertRunId, resultKeys, runKeys } from '../../src/cloud/keys.ts';
+import { cloudWorkload, generateShardCount, scheduleReadStart } from '../../src/cloud/plan.ts';
 import {
   cloudReport,
   distribution,
   estimateStateTransitions,
   type ReaderPartialFile,
-} from '../../lambdas/partials.ts';
+} from '../../src/cloud/report.ts';
 import { defaultWorkload } from '../../src/config/load.ts';
+import { resolveDataset } from '../../src/dataset/run-plan.ts';
 import { ConfigError } from '../../src/errors.ts';
-import {
-  assertRunId,
-  cloudWorkload,
-  generateShardCount,
-  resultKeys,
-  runKeys,
-  scheduleReadStart,
-} from '../../src/exec/cloud-plan.ts';
 import { makeRunId } from '../../src/metrics/results.ts';
+import { allStates, LOCAL_ITEM_READER_RESOURCE, toLocalDefinition } from '../helpers/asl-local.ts';
 import { synthDefinition, synthTemplate } from './synth.ts';
 
 describe('cloud plan', () => {
@@ -73,12 +68,12 @@ describe('cloud plan', () => {
   it('sizes generate shards by concurrency, by bytes, and never above the file count', () => {
     const limits = { generateMaxConcurrency: 100, readMaxConcurrency: 100, generateBytesPerShard: 1e9 };
     const small = defaultWorkload(['dataset.num_files_train=10', 'dataset.num_samples_per_file=10']);
-    assert.equal(generateShardCount(small, limits), 10);
+    assert.equal(generateShardCount(resolveDataset(small), limits), 10);
     const many = defaultWorkload(['dataset.num_files_train=5000', 'dataset.num_samples_per_file=10']);
-    assert.equal(generateShardCount(many, limits), 100);
+    assert.equal(generateShardCount(resolveDataset(many), limits), 100);
     // 5000 files × 1000 rows × 65536 B ≈ 328 GB → 328 shards of 1 GB.
     const big = defaultWorkload(['dataset.num_files_train=5000', 'dataset.num_samples_per_file=1000']);
-    assert.equal(generateShardCount(big, limits), Math.ceil((5000 * 1000 * 65536) / 1e9));
+    assert.equal(generateShardCount(resolveDataset(big), limits), Math.ceil((5000 * 1000 * 65536) / 1e9));
   });
 
   it('schedules the common start a margin ahead, in whole ms', () => {

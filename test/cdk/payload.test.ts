@@ -7,18 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyPayloadTemplate, type Json, readPath } from '../../cdk/asl-local.ts';
 import { STATE } from '../../cdk/state-machine.ts';
-import type { PlanOutput, ScheduleOutput } from '../../lambdas/plan.ts';
-import type { ReadOutput } from '../../lambdas/read.ts';
+import type { PlanOutput, ScheduleOutput } from '../../src/cloud/events.ts';
+import { payloadBytes, runKeys, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/cloud/keys.ts';
+import { planCloudRun, scheduleReadStart } from '../../src/cloud/plan.ts';
+import type { ReadOutput } from '../../src/cloud/steps/read.ts';
 import { defaultWorkload } from '../../src/config/load.ts';
-import {
-  payloadBytes,
-  planCloudRun,
-  runKeys,
-  STATE_PAYLOAD_LIMIT_BYTES,
-  scheduleReadStart,
-} from '../../src/exec/cloud-plan.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
+import { applyPayloadTemplate, type Json, readPath } from '../helpers/asl-local.ts';
 import { synthDefinition, synthTemplate } from './synth.ts';
 
 const ACCELERATORS = 10_000;
@@ -40,13 +36,13 @@ describe('payload limits for 10,000 accelerators', () => {
     'workflow.train=true',
   ]);
   const runId = '20260101-000000-abcd';
-  const planned = planCloudRun(w, runId, {
+  const planned = planCloudRun(resolveRun(w), runId, {
     generateMaxConcurrency: 1000,
     readMaxConcurrency: ACCELERATORS,
     generateBytesPerShard: 2 * 1024 ** 3,
   });
   const lambda = { durationMs: 1234.5, memoryMb: 1769 };
-  const planOutput: PlanOutput = { ...planned.output, force: false, manifestCurrent: false, lambda };
+  const planOutput: PlanOutput = { ...planned.lists, force: false, manifestCurrent: false, lambda };
   const scheduleOutput: ScheduleOutput = {
     ...scheduleReadStart(Date.now(), 30_000),
     randomSeed: 2 ** 47 - 1,
@@ -129,7 +125,7 @@ describe('payload limits for 10,000 accelerators', () => {
     const big = defaultWorkload([`run.accelerators=${ACCELERATORS + 1}`]);
     assert.throws(
       () =>
-        planCloudRun(big, runId, {
+        planCloudRun(resolveRun(big), runId, {
           generateMaxConcurrency: 1000,
           readMaxConcurrency: ACCELERATORS,
           generateBytesPerShard: 1e9,

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { allStates } from '../../cdk/asl-local.ts';
 import { OUTPUT } from '../../cdk/stack.ts';
 import { STATE, STATE_PATH } from '../../cdk/state-machine.ts';
-import { ENV } from '../../lambdas/env.ts';
+import { ENV } from '../../src/cloud/env.ts';
+import { allStates } from '../helpers/asl-local.ts';
 import { synthDefinition, synthStack, synthTemplate } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };

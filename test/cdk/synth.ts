@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type AslDefinition, definitionFromTemplate } from '../../cdk/asl-local.ts';
 import { settingsFromContext } from '../../cdk/settings.ts';
 import { PqbenchStack, REPO_ROOT } from '../../cdk/stack.ts';
+import { type AslDefinition, definitionFromTemplate } from '../helpers/asl-local.ts';
 
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {

@@ -12,26 +12,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { definitionFromTemplate, type Json, toLocalDefinition } from '../../cdk/asl-local.ts';
 import { STATE } from '../../cdk/state-machine.ts';
 import { handler as aggregateHandler } from '../../lambdas/aggregate.ts';
-import { ENV } from '../../lambdas/env.ts';
-import type { ExecutionInput } from '../../lambdas/events.ts';
 import { handler as generateHandler } from '../../lambdas/generate.ts';
-import type { CloudReport, ReaderPartialFile } from '../../lambdas/partials.ts';
 import { handler as planHandler } from '../../lambdas/plan.ts';
 import { handler as readHandler } from '../../lambdas/read.ts';
-import { cloudLines } from '../../src/cli/commands/cloud.ts';
+import { fetchResults } from '../../src/cloud/aws.ts';
+import { ENV } from '../../src/cloud/env.ts';
+import type { ExecutionInput } from '../../src/cloud/events.ts';
+import { resultKeys, runKeys } from '../../src/cloud/keys.ts';
+import { cloudWorkload } from '../../src/cloud/plan.ts';
+import type { CloudReport, ReaderPartialFile } from '../../src/cloud/report.ts';
+import { cloudLines } from '../../src/cloud/report.ts';
 import { defaultWorkload, workloadToYaml } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
-import { fetchResults } from '../../src/exec/cloud.ts';
-import { cloudWorkload, resultKeys, runKeys } from '../../src/exec/cloud-plan.ts';
-import { makeRunId } from '../../src/metrics/results.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
+import { makeRunId, runOutput } from '../../src/metrics/results.ts';
 import type { EpochStats, RunSummaryJson } from '../../src/metrics/summary.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import type { Storage } from '../../src/storage/types.ts';
 import { runTraining } from '../../src/train/run.ts';
 import { synthTemplate } from '../cdk/synth.ts';
+import { definitionFromTemplate, type Json, toLocalDefinition } from '../helpers/asl-local.ts';
 import { createTestBucket, s3Skip, s3TestEnv, type TestBucket } from '../helpers/s3-env.ts';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+).
@@ -228,10 +230,12 @@ describe('state machine executed locally against the S3 dev server', { skip: s3S
     assert.match(cloudLines(fetched.files[3]?.body).join('\n'), /Readers: 3; cold starts/);
 
     // The local executor on the same dataset: same schema, same sample counts.
-    const local = await runTraining(
-      { ...workload, storage: bucket.storage('datasets'), output: { ...workload.output, folder: outDir } },
-      { workers: 1 },
-    );
+    const localWorkload: Workload = {
+      ...workload,
+      storage: bucket.storage('datasets'),
+      output: { ...workload.output, folder: outDir },
+    };
+    const local = await runTraining(resolveRun(localWorkload), runOutput(localWorkload), { workers: 1 });
     const localSummary = local.run.summary;
     const cloudKeys = new Set(keyPaths(cloudSummary));
     const localKeys = new Set(keyPaths(localSummary));

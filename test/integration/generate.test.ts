@@ -11,14 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { type AsyncBuffer, parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
-import {
-  datasetLayout,
-  layoutObjectKey,
-  objectColumns,
-  objectsOfFiles,
-  SPLITS,
-} from '../../src/dataset/layout.ts';
+import { objectKey, objectsOfFiles, SPLITS } from '../../src/dataset/layout.ts';
 import { compareManifest, readManifest } from '../../src/dataset/manifest.ts';
+import { resolveDataset, resolveRun } from '../../src/dataset/run-plan.ts';
 import { columnValues, objectRowCount, valueContextFor } from '../../src/dataset/values.ts';
 import { runGenerate } from '../../src/generate/run.ts';
 import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
@@ -82,16 +77,16 @@ function sameValue(
 
 /** Reads every object back with hyparquet and compares every value with the generator's. */
 async function verifyDataset(w: Workload, storage: Storage): Promise<number> {
-  const layout = datasetLayout(w);
+  const layout = resolveDataset(w).layout;
   const partitionBy = w.dataset.parquet.partition_by;
-  const fileColumns = objectColumns(w);
+  const fileColumns = resolveDataset(w).objectColumns;
   let objects = 0;
   for (const split of SPLITS) {
     for (const ref of objectsOfFiles(layout, split, 0, layout.splits[split].numFiles)) {
-      const key = layoutObjectKey(layout, w.dataset.file_prefix, split, ref.fileIndex, ref.partition);
+      const key = objectKey(layout, split, ref.fileIndex, ref.partition);
       const file = asyncBufferOf(await readAll(storage, key));
       const metadata = parquetMetadata(await file.slice(0));
-      const rows = objectRowCount(w, ref.fileIndex, ref.partition);
+      const rows = objectRowCount(resolveDataset(w), ref.partition);
       assert.equal(Number(metadata.num_rows), rows, `${key} rows`);
       assert.equal(
         metadata.row_groups.length,
@@ -108,7 +103,7 @@ async function verifyDataset(w: Workload, storage: Storage): Promise<number> {
         utf8: false,
       })) as Record<string, unknown>[];
       assert.equal(records.length, rows);
-      const ctx = valueContextFor(w, ref.fileIndex, ref.partition);
+      const ctx = valueContextFor(resolveDataset(w), ref.fileIndex, ref.partition);
       for (const spec of fileColumns) {
         const expected = columnValues(spec, ctx, 0, rows);
         for (let r = 0; r < rows; r++) {
@@ -199,19 +194,19 @@ for (const backend of [localBackend(), s3Backend()]) {
       const log = new OperationLog();
       const storage = instrumentStorage(openStorage(w.storage), log);
       try {
-        const first = await runGenerate(w, storage, { workers: 1 });
+        const first = await runGenerate(resolveRun(w), storage, { workers: 1 });
         assert.equal(first.files, 4);
         assert.equal(first.filesWritten, 4);
         assert.equal(first.objectsWritten, 4);
         assert.ok(first.manifestWritten);
         assert.equal(await verifyDataset(w, storage), 4);
-        const manifest = await readManifest(storage, w);
+        const manifest = await readManifest(storage, resolveDataset(w));
         assert.ok(manifest);
-        assert.deepEqual(compareManifest(manifest, w), []);
+        assert.deepEqual(compareManifest(manifest, resolveDataset(w)), []);
         assert.equal(writes(log), 5, 'four objects and the manifest');
 
         log.clear();
-        const again = await runGenerate(w, storage, { workers: 1 });
+        const again = await runGenerate(resolveRun(w), storage, { workers: 1 });
         assert.equal(
           writes(log),
           0,
@@ -222,7 +217,7 @@ for (const backend of [localBackend(), s3Backend()]) {
         assert.equal(again.manifestWritten, false);
 
         log.clear();
-        const forced = await runGenerate(w, storage, { workers: 1, force: true });
+        const forced = await runGenerate(resolveRun(w), storage, { workers: 1, force: true });
         assert.equal(forced.objectsWritten, 4);
         assert.equal(writes(log), 5);
         assert.equal(await verifyDataset(w, storage), 4);
@@ -232,11 +227,11 @@ for (const backend of [localBackend(), s3Backend()]) {
           x.train.seed = 7;
         });
         log.clear();
-        const changed = await runGenerate(reseeded, storage, { workers: 1 });
+        const changed = await runGenerate(resolveRun(reseeded), storage, { workers: 1 });
         assert.equal(changed.objectsWritten, 4);
         assert.equal(await verifyDataset(reseeded, storage), 4);
-        const stale = await readManifest(storage, w);
-        assert.ok(stale && compareManifest(stale, w).some((d) => d.startsWith('seed:')));
+        const stale = await readManifest(storage, resolveDataset(w));
+        assert.ok(stale && compareManifest(stale, resolveDataset(w)).some((d) => d.startsWith('seed:')));
       } finally {
         await storage.close();
       }
@@ -253,7 +248,7 @@ for (const backend of [localBackend(), s3Backend()]) {
       });
       const storage = openStorage(w.storage);
       try {
-        const result = await runGenerate(w, storage, { workers: 1 });
+        const result = await runGenerate(resolveRun(w), storage, { workers: 1 });
         assert.equal(result.objectsWritten, 6);
         assert.equal(result.filesWritten, 2);
         const keys: string[] = [];
@@ -286,18 +281,22 @@ for (const backend of [localBackend(), s3Backend()]) {
         x.dataset.parquet.columns = [{ name: 'blob', dtype: 'binary', size: 65536, read: true }];
       });
       const storage = openStorage(w.storage);
-      const key = layoutObjectKey(datasetLayout(w), 'img', 'train', 0, null);
+      const key = objectKey(resolveDataset(w).layout, 'train', 0, null);
       try {
         await assert.rejects(
-          runGenerate(w, storage, { workers: 1, faults: { failAfterBytes: 9 * 1024 * 1024 } }),
+          runGenerate(resolveRun(w), storage, { workers: 1, faults: { failAfterBytes: 9 * 1024 * 1024 } }),
           /injected failure after/,
         );
         assert.equal(await storage.head(key), undefined, 'no partial object');
         assert.deepEqual(await env.unfinishedUploads(), [], 'no unfinished multipart upload');
         assert.deepEqual(await env.leftovers(), [], 'no temp file');
-        assert.equal(await readManifest(storage, w), undefined, 'no manifest for a failed run');
+        assert.equal(
+          await readManifest(storage, resolveDataset(w)),
+          undefined,
+          'no manifest for a failed run',
+        );
 
-        const ok = await runGenerate(w, storage, { workers: 1 });
+        const ok = await runGenerate(resolveRun(w), storage, { workers: 1 });
         assert.equal(ok.objectsWritten, 1);
         assert.ok(ok.bytesWritten > 10_000_000);
         if (backend.name === 's3') assert.ok(ok.parts >= 2, `multipart: ${ok.parts} parts`);
@@ -314,7 +313,7 @@ for (const backend of [localBackend(), s3Backend()]) {
       });
       const storage = openStorage(w.storage);
       try {
-        const result = await runGenerate(w, storage, { workers: 2 });
+        const result = await runGenerate(resolveRun(w), storage, { workers: 2 });
         assert.equal(result.shards, 2);
         assert.equal(result.objectsWritten, 6);
         assert.equal(await verifyDataset(w, storage), 6);
@@ -322,7 +321,7 @@ for (const backend of [localBackend(), s3Backend()]) {
           x.dataset.data_folder = 'data/workers-fail';
         });
         await assert.rejects(
-          runGenerate(failing, storage, { workers: 2, faults: { failAfterBytes: 100 } }),
+          runGenerate(resolveRun(failing), storage, { workers: 2, faults: { failAfterBytes: 100 } }),
           (e: Error) => {
             assert.match(e.message, /injected failure after/);
             return true;

@@ -8,10 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import { defaultWorkload, projectedColumns } from '../../src/config/load.ts';
 import type { ColumnSpec, VectorLayout, Workload } from '../../src/config/types.ts';
 import { objectKey } from '../../src/dataset/layout.ts';
+import { resolveDataset, resolveRun } from '../../src/dataset/run-plan.ts';
 import { valueContextFor } from '../../src/dataset/values.ts';
 import { CorruptParquetError, SchemaMismatchError, StorageError } from '../../src/errors.ts';
-import { planGenerateShards } from '../../src/exec/shards.ts';
 import { generateShard } from '../../src/generate/shard.ts';
+import { planGenerateShards } from '../../src/generate/shards.ts';
 import { readFooter } from '../../src/parquet/read/footer.ts';
 import { ParquetObjectReader, type ParquetReaderOptions } from '../../src/parquet/read/reader.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
@@ -63,10 +64,10 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
     storage = instrumentStorage(openStorage(bucket.storage()), log);
     for (const layout of ['fixed', 'list'] as const) {
       const w = workload(bucket.storage(), layout);
-      await generateShard(w, planGenerateShards(w, 1)[0], storage);
+      await generateShard(resolveRun(w), planGenerateShards(resolveRun(w).dataset.layout, 1)[0], storage);
       workloads.push(w);
     }
-    const whole = (await storage.get(objectKey(workloads[0], 'train', 0, null))).body;
+    const whole = (await storage.get(objectKey(resolveDataset(workloads[0]).layout, 'train', 0, null))).body;
     const footerLength = new DataView(whole.buffer, whole.byteOffset + whole.length - 8, 4).getUint32(
       0,
       true,
@@ -102,13 +103,18 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
         let fileBytes = 0;
         log.clear();
         for (let file = 0; file < 2; file++) {
-          const key = objectKey(w, 'train', file, null);
+          const key = objectKey(resolveDataset(w).layout, 'train', file, null);
           const reader = await ParquetObjectReader.open(storage, key, options(w));
           const groups = reader.rowGroups.map((_, g) => g);
           const plan = reader.plan(groups);
           const data = await reader.readRowGroups(groups);
           for (const group of data)
-            verifyRowGroup({ key, data: group, columns, context: valueContextFor(w, file, null) });
+            verifyRowGroup({
+              key,
+              data: group,
+              columns,
+              context: valueContextFor(resolveDataset(w), file, null),
+            });
           projected += plan.projectedBytes;
           footers += reader.footer.bytesFetched;
           predictedGets += plan.requests.length + reader.footer.requests;
@@ -137,7 +143,7 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
 
   it('row_group mode: one plan per group, each GET within max_request_bytes', TIMEOUT, async () => {
     const w = workloads[0];
-    const key = objectKey(w, 'train', 1, null);
+    const key = objectKey(resolveDataset(w).layout, 'train', 1, null);
     const reader = await ParquetObjectReader.open(
       storage,
       key,
@@ -146,7 +152,12 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
     log.clear();
     for (let g = 0; g < reader.rowGroups.length; g++) {
       const [data] = await reader.readRowGroups([g]);
-      verifyRowGroup({ key, data, columns: projectedColumns(w), context: valueContextFor(w, 1, null) });
+      verifyRowGroup({
+        key,
+        data,
+        columns: projectedColumns(w),
+        context: valueContextFor(resolveDataset(w), 1, null),
+      });
     }
     const gets = log.operations.filter((o) => o.op === 'GET');
     assert.equal(
@@ -158,7 +169,7 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
 
   it('a footer larger than footer_fetch_bytes: exactly 2 footer GETs', TIMEOUT, async () => {
     const w = workloads[0];
-    const key = objectKey(w, 'train', 0, null);
+    const key = objectKey(resolveDataset(w).layout, 'train', 0, null);
     log.clear();
     const footer = await readFooter(storage, key, 64);
     assert.ok(footer.footerBytes > 64);
@@ -171,7 +182,7 @@ describe('Parquet reader on S3', { skip: s3Skip() }, () => {
 
   it('schema mismatch names file, columns expected vs found, and what the file has', TIMEOUT, async () => {
     const w = workloads[1];
-    const key = objectKey(w, 'train', 0, null);
+    const key = objectKey(resolveDataset(w).layout, 'train', 0, null);
     const columns: ColumnSpec[] = [
       { name: 'v0', dtype: 'float16', size: 256, read: true },
       { name: 'label', dtype: 'int32', size: 1, read: true },

@@ -12,13 +12,15 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.ts';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
+import { resolveDataset, resolveRun } from '../../src/dataset/run-plan.ts';
 import { objectRowCount } from '../../src/dataset/values.ts';
 import { ManifestMismatchError } from '../../src/errors.ts';
 import { runGenerate } from '../../src/generate/run.ts';
 import { mergePartials } from '../../src/metrics/merge.ts';
+import { runOutput } from '../../src/metrics/results.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { runTraining } from '../../src/train/run.ts';
-import { objectRef } from '../../src/train/schedule.ts';
+import { unitRef } from '../../src/train/schedule.ts';
 import { runAcceleratorShard } from '../../src/train/shard.ts';
 
 const QUICKSTART = new URL('../../workloads/quickstart.yaml', import.meta.url).pathname;
@@ -57,7 +59,7 @@ function smallWorkload(name: string, edit: (w: Workload) => void = () => {}): Wo
 async function generate(w: Workload): Promise<void> {
   const storage = openStorage(w.storage);
   try {
-    await runGenerate(w, storage, { workers: 1 });
+    await runGenerate(resolveRun(w), storage, { workers: 1 });
   } finally {
     await storage.close();
   }
@@ -140,12 +142,13 @@ describe('exactly once through the Parquet reader', () => {
         }
       });
       await generate(w);
+      const run = resolveRun(w);
       const seen = new Map<string, number>();
       const partials = [];
       for (let k = 0; k < 3; k++) {
         const storage = openStorage(w.storage);
         partials.push(
-          await runAcceleratorShard(w, k, storage, {
+          await runAcceleratorShard(run, k, storage, {
             compute: instant,
             onBatch: (epoch, b) => {
               b.units.forEach((u, i) => {
@@ -161,15 +164,15 @@ describe('exactly once through the Parquet reader', () => {
       let expected = 0;
       for (let epoch = 0; epoch < 2; epoch++) {
         for (let u = 0; u < units; u++) {
-          const ref = objectRef(w, u);
-          const rows = objectRowCount(w, ref.fileIndex, ref.partition);
+          const ref = unitRef(resolveDataset(w).layout, u);
+          const rows = objectRowCount(resolveDataset(w), ref.partition);
           for (let r = 0; r < rows; r++)
             assert.equal(seen.get(`${epoch}/${u}/${r}`), 1, `${epoch}/${u}/${r}`);
           expected += rows;
         }
       }
       assert.equal(seen.size, expected);
-      const { summary } = mergePartials(w, JSON.parse(JSON.stringify(partials)), {
+      const { summary } = mergePartials(resolveRun(w), JSON.parse(JSON.stringify(partials)), {
         runId: 'x',
         configHash: 'y',
       });
@@ -187,7 +190,7 @@ describe('runTraining checks and notices', () => {
     const other = smallWorkload('mismatch', (x) => {
       x.dataset.num_samples_per_file = 40;
     });
-    await assert.rejects(runTraining(other), (e: unknown) => {
+    await assert.rejects(runTraining(resolveRun(other), runOutput(other)), (e: unknown) => {
       assert.ok(e instanceof ManifestMismatchError);
       assert.match(e.message, /num_samples_per_file: dataset has 37, config has 40/);
       return true;
@@ -201,7 +204,7 @@ describe('runTraining checks and notices', () => {
       x.metric.exclude_start_steps = 1;
     });
     await generate(w);
-    const result = await runTraining(w);
+    const result = await runTraining(resolveRun(w), runOutput(w));
     const { summary } = result.run;
     assert.deepEqual(summary.metric.train_au_percentage, [null]);
     assert.equal(summary.metric.train_au_meet_expectation, 'fail');
@@ -220,7 +223,7 @@ describe('runTraining checks and notices', () => {
       x.train.epochs = 2;
     });
     await generate(w);
-    const result = await runTraining(w, { workers: 2 });
+    const result = await runTraining(resolveRun(w), runOutput(w), { workers: 2 });
     assert.equal(result.workers, 2);
     assert.equal(result.run.summary.steps.total, 2 * 2 * 3);
     assert.equal(result.run.summary.steps.samples, 2 * 2 * 3 * 8);

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
 import { runGenerate } from '../../src/generate/run.ts';
+import { runOutput } from '../../src/metrics/results.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { runTraining } from '../../src/train/run.ts';
 import { createTestBucket, s3Skip, type TestBucket } from '../helpers/s3-env.ts';
@@ -61,11 +63,11 @@ describe('training on S3', { skip: s3Skip() }, () => {
     const w = workload();
     const storage = openStorage(w.storage);
     try {
-      await runGenerate(w, storage, { workers: 1 });
+      await runGenerate(resolveRun(w), storage, { workers: 1 });
     } finally {
       await storage.close();
     }
-    const result = await runTraining(w);
+    const result = await runTraining(resolveRun(w), runOutput(w));
     const s = result.run.summary;
     assert.equal(s.storage_type, 's3');
     assert.equal(s.steps.samples, 2 * 6 * 1000);

@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
 import { runEpochLoop, type StepRecord } from '../../src/train/loop.ts';
-import {
-  type ObjectRef,
-  planAcceleratorEpoch,
-  resolveShuffleSeeds,
-  sampleOrderKey,
-} from '../../src/train/schedule.ts';
+import { planAcceleratorEpoch, sampleOrderKey, type UnitRef } from '../../src/train/schedule.ts';
 import { memorySource } from './helpers/memory-source.ts';
 
 const instant = async () => {};
@@ -17,10 +13,10 @@ const instant = async () => {};
 async function deliverEpoch(
   w: Workload,
   epoch: number,
-  rowsOf: (ref: ObjectRef) => number,
+  rowsOf: (ref: UnitRef) => number,
   rowGroupSize: number,
 ) {
-  const seeds = resolveShuffleSeeds(w, 99);
+  const run = resolveRun(w, { randomSeed: 99 });
   const delivered = new Map<string, number>();
   const steps: StepRecord[][] = [];
   const results = [];
@@ -28,14 +24,14 @@ async function deliverEpoch(
     const { source, stats } = memorySource(rowsOf, rowGroupSize);
     const mine: StepRecord[] = [];
     const result = await runEpochLoop({
-      plan: planAcceleratorEpoch(w, seeds, epoch, k),
+      plan: planAcceleratorEpoch(run, epoch, k),
       source,
       readMode: w.dataset.parquet.read_mode,
       readThreads: w.reader.read_threads,
       prefetchSize: w.reader.prefetch_size,
       batchSize: w.reader.batch_size,
       maxSteps: w.train.total_training_steps,
-      sampleKey: (ref, rowStart) => sampleOrderKey(w, seeds, epoch, ref.unit, rowStart),
+      sampleKey: (ref, rowStart) => sampleOrderKey(run.training, epoch, ref.unit, rowStart),
       nextComputeMs: () => 0,
       compute: instant,
       onStep: (s) => mine.push(s),
@@ -54,7 +50,7 @@ async function deliverEpoch(
 }
 
 describe('runEpochLoop: every sample exactly once per epoch across accelerators', () => {
-  const cases: { name: string; set: string[]; rows: (ref: ObjectRef) => number; rowGroup: number }[] = [];
+  const cases: { name: string; set: string[]; rows: (ref: UnitRef) => number; rowGroup: number }[] = [];
   for (const accelerators of [1, 3, 4]) {
     for (const files of [1, 5, 13]) {
       for (const [fileShuffle, sampleShuffle] of [
@@ -121,7 +117,7 @@ describe('runEpochLoop: every sample exactly once per epoch across accelerators'
       'reader.batch_size=4',
     ]);
     // 5 rows over 7 partition values: values 5 and 6 hold none.
-    const rows = (ref: ObjectRef) => ((ref.partition ?? 0) < 5 ? 1 : 0);
+    const rows = (ref: UnitRef) => ((ref.partition ?? 0) < 5 ? 1 : 0);
     const { delivered } = await deliverEpoch(w, 0, rows, 2);
     assert.equal(delivered.size, 20);
     for (let f = 0; f < 4; f++) for (let p = 0; p < 5; p++) assert.equal(delivered.get(`${f * 7 + p}:0`), 1);
@@ -132,16 +128,16 @@ describe('runEpochLoop: every sample exactly once per epoch across accelerators'
     const order = async (shuffle: string) => {
       const w = defaultWorkload([...set, `reader.sample_shuffle=${shuffle}`]);
       const rows: number[] = [];
-      const seeds = resolveShuffleSeeds(w, null);
+      const run = resolveRun(w, { randomSeed: null });
       await runEpochLoop({
-        plan: planAcceleratorEpoch(w, seeds, 0, 0),
+        plan: planAcceleratorEpoch(run, 0, 0),
         source: memorySource(() => 100, 1000).source,
         readMode: 'default',
         readThreads: 1,
         prefetchSize: 1,
         batchSize: 100,
         maxSteps: -1,
-        sampleKey: (ref, rowStart) => sampleOrderKey(w, seeds, 0, ref.unit, rowStart),
+        sampleKey: (ref, rowStart) => sampleOrderKey(run.training, 0, ref.unit, rowStart),
         nextComputeMs: () => 0,
         compute: instant,
         onBatch: (b) => rows.push(...b.rows),
@@ -222,11 +218,11 @@ describe('runEpochLoop: bounds, caps and failures', () => {
       'reader.read_threads=3',
       'reader.file_shuffle=off',
     ]);
-    const seeds = resolveShuffleSeeds(w, null);
+    const run = resolveRun(w, { randomSeed: null });
     const { source, stats } = memorySource(() => 20, 20, { failOn: 4 });
     await assert.rejects(
       runEpochLoop({
-        plan: planAcceleratorEpoch(w, seeds, 0, 0),
+        plan: planAcceleratorEpoch(run, 0, 0),
         source,
         readMode: 'default',
         readThreads: 3,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultWorkload } from '../../src/config/load.ts';
+import { defaultWorkload, workloadToYaml } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
 import { mergePartials } from '../../src/metrics/merge.ts';
 import { type AcceleratorPartial, PartialRecorder } from '../../src/metrics/partial.ts';
 import { renderRunResults } from '../../src/metrics/results.ts';
@@ -67,7 +68,7 @@ describe('mergePartials', () => {
   const ctx = { runId: 'r1', configHash: 'sha256:x' };
 
   it('computes DLIO AU / throughput and pqbench I/O figures from the partials', () => {
-    const { summary, perEpoch } = mergePartials(w, [p1, p0], ctx);
+    const { summary, perEpoch } = mergePartials(resolveRun(w), [p1, p0], ctx);
     const m = summary.metric;
     // Window = steps 1..10: AU 90% and 40%, averaged per epoch; each accelerator 8 samples / 100 ms.
     assert.deepEqual(m.train_au_percentage, [65, 65]);
@@ -98,8 +99,8 @@ describe('mergePartials', () => {
   });
 
   it('is exact: merging JSON round-tripped partials equals recording all requests in one histogram', () => {
-    const direct = mergePartials(w, [p0, p1], ctx);
-    const viaJson = mergePartials(w, JSON.parse(JSON.stringify([p0, p1])), ctx);
+    const direct = mergePartials(resolveRun(w), [p0, p1], ctx);
+    const viaJson = mergePartials(resolveRun(w), JSON.parse(JSON.stringify([p0, p1])), ctx);
     assert.deepEqual(viaJson, direct);
     const everything: Operation[] = [];
     const rec = new PartialRecorder(0, 'h', { start: 1, end: 0 }, null);
@@ -112,14 +113,14 @@ describe('mergePartials', () => {
     rec.beginEpoch(0, T0);
     for (const op of everything) rec.record(op);
     rec.endEpoch(T0 + 1, { maxHeldChunks: 0, maxBufferedRows: 0 });
-    const single = mergePartials(defaultWorkload(), [rec.toPartial()], ctx);
+    const single = mergePartials(resolveRun(defaultWorkload()), [rec.toPartial()], ctx);
     assert.deepEqual(direct.summary.latency.request, single.summary.latency.request);
     assert.deepEqual(direct.summary.latency.time_to_first_byte, single.summary.latency.time_to_first_byte);
   });
 
   it('says so, with nulls and "fail", when there are too few steps for the metric window', () => {
     const short = fakeAccelerator(w, 0, { steps: 1, load: 1, compute: 1, bytes: 10, latency });
-    const { summary } = mergePartials(defaultWorkload(['train.epochs=2']), [short], ctx);
+    const { summary } = mergePartials(resolveRun(defaultWorkload(['train.epochs=2'])), [short], ctx);
     assert.deepEqual(summary.metric.train_au_percentage, [null, null]);
     assert.equal(summary.metric.train_au_mean_percentage, null);
     assert.equal(summary.metric.train_throughput_mean_samples_per_second, null);
@@ -132,7 +133,7 @@ describe('mergePartials', () => {
   });
 
   it('notes when fewer partials than accelerators were merged', () => {
-    const { summary } = mergePartials(w, [p0], ctx);
+    const { summary } = mergePartials(resolveRun(w), [p0], ctx);
     assert.ok(
       summary.notices.some((n) => /merged 1 accelerator partial\(s\) of the 2/.test(n)),
       summary.notices.join(),
@@ -140,12 +141,12 @@ describe('mergePartials', () => {
   });
 
   it('rejects duplicate accelerators and an empty list', () => {
-    assert.throws(() => mergePartials(w, [p0, p0], ctx), /two partials for accelerator 0/);
-    assert.throws(() => mergePartials(w, [], ctx), /no partials/);
+    assert.throws(() => mergePartials(resolveRun(w), [p0, p0], ctx), /two partials for accelerator 0/);
+    assert.throws(() => mergePartials(resolveRun(w), [], ctx), /no partials/);
   });
 
   it('renders summary.json with the DLIO keys, per_epoch_stats.json and config.yaml', () => {
-    const files = renderRunResults(mergePartials(w, [p0, p1], ctx), w);
+    const files = renderRunResults(mergePartials(resolveRun(w), [p0, p1], ctx), workloadToYaml(w));
     assert.deepEqual(
       files.map((f) => f.name),
       ['summary.json', 'per_epoch_stats.json', 'config.yaml'],

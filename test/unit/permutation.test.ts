@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { feistelPermutation, identityPermutation, mixKey, permutation } from '../../src/train/permutation.ts';
+import {
+  feistelPermutation,
+  identityPermutation,
+  mixKey,
+  permutation,
+} from '../../src/dataset/permutation.ts';
 
 function walk(size: number, key: number): number[] {
   const p = feistelPermutation(size, key);

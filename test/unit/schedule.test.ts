@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
-import {
-  drawRandomSeed,
-  objectRef,
-  planAcceleratorEpoch,
-  resolveShuffleSeeds,
-  sampleOrderKey,
-  unitCount,
-} from '../../src/train/schedule.ts';
+import { drawRandomSeed, resolveRun } from '../../src/dataset/run-plan.ts';
+import { planAcceleratorEpoch, sampleOrderKey, unitCount, unitRef } from '../../src/train/schedule.ts';
 
 function epochOrders(overrides: string[], epoch: number, randomSeed: number | null = null): number[][] {
   const w = defaultWorkload(overrides);
-  const seeds = resolveShuffleSeeds(w, randomSeed);
+  const run = resolveRun(w, { randomSeed });
   return Array.from({ length: w.run.accelerators }, (_, k) => {
-    const plan = planAcceleratorEpoch(w, seeds, epoch, k);
+    const plan = planAcceleratorEpoch(run, epoch, k);
     return Array.from({ length: plan.count }, (_, i) => plan.at(i).unit);
   });
 }
@@ -82,18 +76,18 @@ describe('planAcceleratorEpoch', () => {
       'dataset.parquet.partition_by=day',
       'dataset.parquet.columns=[{name: day, dtype: int32, cardinality: 4}, {name: x, dtype: float32}]',
     ]);
-    assert.equal(unitCount(w), 12);
-    assert.deepEqual(objectRef(w, 6), { unit: 6, fileIndex: 1, partition: 2 });
+    const layout = resolveRun(w).dataset.layout;
+    assert.equal(unitCount(layout), 12);
+    assert.deepEqual(unitRef(layout, 6), { unit: 6, fileIndex: 1, partition: 2 });
   });
 });
 
 describe('sampleOrderKey', () => {
   it('is null when sample_shuffle is off and differs by chunk otherwise', () => {
-    const off = defaultWorkload(['reader.sample_shuffle=off']);
-    assert.equal(sampleOrderKey(off, resolveShuffleSeeds(off, null), 0, 1, 0), null);
-    const on = defaultWorkload(['reader.sample_shuffle=seed']);
-    const seeds = resolveShuffleSeeds(on, null);
-    assert.notEqual(sampleOrderKey(on, seeds, 0, 1, 0), sampleOrderKey(on, seeds, 0, 1, 100));
-    assert.notEqual(sampleOrderKey(on, seeds, 0, 1, 0), sampleOrderKey(on, seeds, 1, 1, 0));
+    const off = resolveRun(defaultWorkload(['reader.sample_shuffle=off'])).training;
+    assert.equal(sampleOrderKey(off, 0, 1, 0), null);
+    const on = resolveRun(defaultWorkload(['reader.sample_shuffle=seed'])).training;
+    assert.notEqual(sampleOrderKey(on, 0, 1, 0), sampleOrderKey(on, 0, 1, 100));
+    assert.notEqual(sampleOrderKey(on, 0, 1, 0), sampleOrderKey(on, 1, 1, 0));
   });
 });

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
-import { planGenerateShards, resolveWorkers, shardFileCount } from '../../src/exec/shards.ts';
+import { datasetLayout } from '../../src/dataset/layout.ts';
+import { resolveWorkers } from '../../src/exec/pool.ts';
+import { planGenerateShards, shardFileCount } from '../../src/generate/shards.ts';
 
 function covered(train: number, evalFiles: number, count: number): void {
   const w = defaultWorkload();
   w.dataset.num_files_train = train;
   w.dataset.num_files_eval = evalFiles;
-  const plan = planGenerateShards(w, count);
+  const plan = planGenerateShards(datasetLayout(w.dataset), count);
   const seen = { train: new Array<number>(train).fill(0), eval: new Array<number>(evalFiles).fill(0) };
   for (const shard of plan) {
     assert.equal(shard.count, plan.length);
@@ -50,7 +52,7 @@ test('contiguous ranges: a shard straddling the splits gets the end of train and
   const w = defaultWorkload();
   w.dataset.num_files_train = 5;
   w.dataset.num_files_eval = 3;
-  const plan = planGenerateShards(w, 2);
+  const plan = planGenerateShards(datasetLayout(w.dataset), 2);
   assert.deepEqual(plan[0].ranges, [{ split: 'train', start: 0, end: 4 }]);
   assert.deepEqual(plan[1].ranges, [
     { split: 'train', start: 4, end: 5 },
@@ -61,7 +63,7 @@ test('contiguous ranges: a shard straddling the splits gets the end of train and
 test('no files, no shards; workers auto is at least one', () => {
   const w = defaultWorkload();
   w.dataset.num_files_train = 0;
-  assert.deepEqual(planGenerateShards(w, 4), []);
+  assert.deepEqual(planGenerateShards(datasetLayout(w.dataset), 4), []);
   assert.ok(resolveWorkers('auto') >= 1);
   assert.equal(resolveWorkers(3), 3);
   assert.equal(resolveWorkers(0), 1);

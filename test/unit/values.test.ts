@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ColumnSpec, Dtype, Workload } from '../../src/config/types.ts';
+import { defaultWorkload } from '../../src/config/load.ts';
+import type { ColumnSpec, Dtype } from '../../src/config/types.ts';
 import { type ColumnValues, sliceRows, valuesRowCount } from '../../src/dataset/column-values.ts';
+import { resolveDataset } from '../../src/dataset/run-plan.ts';
 import {
   columnValues,
   objectRowCount,
@@ -146,19 +148,15 @@ describe('columnValues', () => {
 });
 
 describe('objectRowCount', () => {
-  const w = {
-    dataset: {
-      num_samples_per_file: 1003,
-      parquet: {
-        partition_by: 'day',
-        columns: [spec('float32'), { ...spec('int32'), name: 'day', cardinality: 4 }],
-      },
-    },
-  } as unknown as Workload;
+  const w = defaultWorkload([
+    'dataset.num_samples_per_file=1003',
+    'dataset.parquet.partition_by=day',
+    'dataset.parquet.columns=[{name: c_float32, dtype: float32}, {name: day, dtype: int32, cardinality: 4}]',
+  ]);
 
   it('spreads a file over its partitions without losing a row', () => {
-    const counts = [0, 1, 2, 3].map((p) => objectRowCount(w, 5, p));
+    const counts = [0, 1, 2, 3].map((p) => objectRowCount(resolveDataset(w), p));
     assert.deepEqual(counts, [251, 251, 251, 250]);
-    assert.equal(objectRowCount(w, 5, null), 1003);
+    assert.equal(objectRowCount(resolveDataset(w), null), 1003);
   });
 });

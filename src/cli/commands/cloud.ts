@@ -5,8 +5,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadWorkload } from '../../config/index.ts';
-import { UsageError } from '../../errors.ts';
 import {
   type CloudResults,
   describeProgress,
@@ -17,8 +15,11 @@ import {
   startExecution,
   uploadRunConfig,
   waitForExecution,
-} from '../../exec/cloud.ts';
-import { ARM64_LAMBDA_GB_SECOND_USD, cloudWorkload } from '../../exec/cloud-plan.ts';
+} from '../../cloud/aws.ts';
+import { ARM64_LAMBDA_GB_SECOND_USD, cloudWorkload } from '../../cloud/plan.ts';
+import { cloudLines } from '../../cloud/report.ts';
+import { loadWorkload } from '../../config/index.ts';
+import { UsageError } from '../../errors.ts';
 import { makeRunId } from '../../metrics/results.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
@@ -27,25 +28,6 @@ import { loadPrices } from '../flags.ts';
 const USAGE = `pqbench cloud run <workload.yaml> --stack <name> [--region R] [--set key.path=value …] [--force] [--prices prices.json] [--detach]
 pqbench cloud status <execution-arn>
 pqbench cloud results <run-id> --stack <name> [--region R] [--output DIR]`;
-
-/** The cloud-only lines under the table: cold starts and the common start, from cloud.json. */
-export function cloudLines(cloudJson: Uint8Array | undefined): string[] {
-  if (!cloudJson) return [];
-  const c = JSON.parse(new TextDecoder().decode(cloudJson)) as {
-    readers: number;
-    cold_starts: { readers: number };
-    reader_init_ms: { median: number | null; max: number | null };
-    reader_wait_for_start_ms: { min: number | null };
-    readers_late: number;
-    start_margin_ms: number;
-    usage: { lambdaGbSeconds: number; lambdaInvocations: number; stateTransitions: number };
-  };
-  return [
-    `[CLOUD] Readers: ${c.readers}; cold starts ${c.cold_starts.readers} (init median ${c.reader_init_ms.median ?? 'n/a'} ms, max ${c.reader_init_ms.max ?? 'n/a'} ms) — outside the measured window`,
-    `[CLOUD] Common start margin ${c.start_margin_ms} ms; tightest reader had ${c.reader_wait_for_start_ms.min ?? 'n/a'} ms to spare; ${c.readers_late} reader(s) late`,
-    `[CLOUD] Lambda ${c.usage.lambdaGbSeconds.toFixed(1)} GB-s over ${c.usage.lambdaInvocations} invocations, ~${c.usage.stateTransitions} state transitions`,
-  ];
-}
 
 async function saveAndPrint(ctx: CommandContext, results: CloudResults, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,11 +1,9 @@
-import { loadWorkload } from '../../config/index.ts';
-import type { Workload } from '../../config/types.ts';
-import { datasetLayout } from '../../dataset/layout.ts';
-import { UsageError } from '../../errors.ts';
+import { resolveRun } from '../../dataset/run-plan.ts';
+import type { RunPlan } from '../../dataset/types.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { openStorage } from '../../storage/open.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { parseWorkersFlag, stderrProgress } from '../flags.ts';
+import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
 
 export function generateSummary(r: GenerateRunResult, where: string): string {
   const objects =
@@ -19,25 +17,19 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
   );
 }
 
-/** Generates an already loaded workload's dataset and prints one summary line; shared by `generate` and `run`. */
-export async function generateAndReport(
-  ctx: CommandContext,
-  workload: Workload,
-  flags: { force: boolean; workers?: number },
-): Promise<void> {
-  const layout = datasetLayout(workload);
-  const storage = openStorage(workload.storage);
+/** Generates a resolved workload's dataset and prints one summary line; shared by `generate` and `run`. */
+export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flags: RunFlags): Promise<void> {
+  const storage = openStorage(plan.storage);
   const progress = stderrProgress(ctx, 'files');
   try {
-    const result = await runGenerate(workload, storage, {
+    const result = await runGenerate(plan, storage, {
       force: flags.force,
       workers: flags.workers,
       onProgress: (s) => progress.update(s),
     });
     progress.finish();
-    ctx.stdout(
-      generateSummary(result, `${storage.location}${layout.dataFolder ? `/${layout.dataFolder}` : ''}`),
-    );
+    const folder = plan.dataset.layout.dataFolder;
+    ctx.stdout(generateSummary(result, `${storage.location}${folder ? `/${folder}` : ''}`));
   } finally {
     progress.finish();
     await storage.close();
@@ -53,11 +45,8 @@ export const command: CliCommand = {
     workers: { type: 'string' },
   },
   async run(ctx: CommandContext) {
-    const path = ctx.positionals[0];
-    if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
-    const workers = parseWorkersFlag(ctx.values.workers);
-    const { workload, notices } = await loadWorkload(path, ctx.overrides);
-    for (const n of notices) ctx.stderr(n);
-    await generateAndReport(ctx, workload, { force: ctx.values.force === true, workers });
+    const flags = await parseRunFlags(ctx);
+    const { workload } = await loadCommandWorkload(ctx, this.usage);
+    await generateAndReport(ctx, resolveRun(workload), flags);
   },
 };

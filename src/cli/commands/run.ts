@@ -1,7 +1,7 @@
-import { loadWorkload } from '../../config/index.ts';
-import { UsageError } from '../../errors.ts';
+import { resolveRun } from '../../dataset/run-plan.ts';
+import { runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices, parseWorkersFlag } from '../flags.ts';
+import { loadCommandWorkload, parseRunFlags } from '../flags.ts';
 import { generateAndReport } from './generate.ts';
 import { trainAndReport } from './train.ts';
 
@@ -16,19 +16,14 @@ export const command: CliCommand = {
     force: { type: 'boolean' },
   },
   async run(ctx: CommandContext) {
-    const path = ctx.positionals[0];
-    if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
-    const workers = parseWorkersFlag(ctx.values.workers);
-    const prices = await loadPrices(ctx.values.prices);
-    const { workload, notices } = await loadWorkload(path, ctx.overrides);
-    for (const n of notices) ctx.stderr(n);
+    const flags = await parseRunFlags(ctx);
+    const { workload, notices } = await loadCommandWorkload(ctx, this.usage);
     if (!workload.workflow.generate_data && !workload.workflow.train) {
       ctx.stderr('notice: workflow.generate_data and workflow.train are both false; nothing to do');
       return;
     }
-    if (workload.workflow.generate_data) {
-      await generateAndReport(ctx, workload, { force: ctx.values.force === true, workers });
-    }
-    if (workload.workflow.train) await trainAndReport(ctx, workload, notices, { workers, prices });
+    const plan = resolveRun(workload);
+    if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
+    if (plan.workflow.train) await trainAndReport(ctx, plan, runOutput(workload), notices, flags);
   },
 };

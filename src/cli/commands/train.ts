@@ -1,22 +1,22 @@
-import { loadWorkload } from '../../config/index.ts';
-import type { Workload } from '../../config/types.ts';
-import { UsageError } from '../../errors.ts';
-import type { PriceTable } from '../../metrics/cost.ts';
+import { resolveRun } from '../../dataset/run-plan.ts';
+import type { RunPlan } from '../../dataset/types.ts';
+import { type RunOutput, runOutput } from '../../metrics/results.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import { runTraining } from '../../train/run.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices, parseWorkersFlag, stderrProgress } from '../flags.ts';
+import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
 
-/** Trains on an already loaded workload and prints the table; shared by `train` and `run`. */
+/** Trains on a resolved workload, writes its results and prints the table; shared by `train` and `run`. */
 export async function trainAndReport(
   ctx: CommandContext,
-  workload: Workload,
+  plan: RunPlan,
+  output: RunOutput,
   notices: string[],
-  flags: { workers?: number; prices?: Partial<PriceTable> },
+  flags: RunFlags,
 ): Promise<void> {
   const progress = stderrProgress(ctx, 'samples');
   try {
-    const result = await runTraining(workload, {
+    const result = await runTraining(plan, output, {
       notices,
       workers: flags.workers,
       prices: flags.prices,
@@ -39,12 +39,8 @@ export const command: CliCommand = {
     prices: { type: 'string' },
   },
   async run(ctx: CommandContext) {
-    const path = ctx.positionals[0];
-    if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
-    const workers = parseWorkersFlag(ctx.values.workers);
-    const prices = await loadPrices(ctx.values.prices);
-    const { workload, notices } = await loadWorkload(path, ctx.overrides);
-    for (const n of notices) ctx.stderr(n);
-    await trainAndReport(ctx, workload, notices, { workers, prices });
+    const flags = await parseRunFlags(ctx);
+    const { workload, notices } = await loadCommandWorkload(ctx, this.usage);
+    await trainAndReport(ctx, resolveRun(workload), runOutput(workload), notices, flags);
   },
 };

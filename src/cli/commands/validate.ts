@@ -1,6 +1,6 @@
-import { loadWorkload, workloadToYaml } from '../../config/index.ts';
-import { UsageError } from '../../errors.ts';
+import { workloadToYaml } from '../../config/index.ts';
 import type { CliCommand } from '../command.ts';
+import { loadCommandWorkload } from '../flags.ts';
 
 export const command: CliCommand = {
   name: 'validate',
@@ -8,10 +8,7 @@ export const command: CliCommand = {
   usage: 'pqbench validate <workload.yaml> [--set key.path=value …] [--quiet]',
   options: { quiet: { type: 'boolean', short: 'q' } },
   async run(ctx) {
-    const path = ctx.positionals[0];
-    if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${this.usage}`);
-    const { workload, notices } = await loadWorkload(path, ctx.overrides);
-    for (const n of notices) ctx.stderr(n);
+    const { path, workload } = await loadCommandWorkload(ctx, this.usage);
     if (!ctx.values.quiet) ctx.stdout(workloadToYaml(workload).trimEnd());
     ctx.stderr(`ok: ${path} is a valid workload`);
   },

@@ -4,7 +4,7 @@
  * macrotask turns that vary by object, so fetches finish out of order.
  */
 import type { LoadedChunk, OpenedObject, SampleSource } from '../../../src/train/loop.ts';
-import type { ObjectRef } from '../../../src/train/schedule.ts';
+import type { UnitRef } from '../../../src/train/schedule.ts';
 
 export interface MemorySourceStats {
   opens: number;
@@ -20,13 +20,13 @@ const turns = (n: number) =>
   });
 
 export function memorySource(
-  rowsOf: (ref: ObjectRef) => number,
+  rowsOf: (ref: UnitRef) => number,
   rowGroupSize: number,
   options: { failOn?: number } = {},
 ): { source: SampleSource; stats: MemorySourceStats } {
   const stats: MemorySourceStats = { opens: 0, reads: 0, inFlight: 0, maxInFlight: 0 };
   const source: SampleSource = {
-    async open(ref: ObjectRef): Promise<OpenedObject> {
+    async open(ref: UnitRef): Promise<OpenedObject> {
       stats.opens++;
       await turns(ref.unit % 3);
       const rows = rowsOf(ref);

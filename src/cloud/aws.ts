@@ -30,7 +30,7 @@ import {
 import type { EpochStats, RunSummaryJson } from '../metrics/summary.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
-import { resultKeys, runKeys, STACK_OUTPUT } from './cloud-plan.ts';
+import { resultKeys, runKeys, STACK_OUTPUT } from './keys.ts';
 
 export interface StackInfo {
   stackName: string;

@@ -1,10 +1,13 @@
 /**
- * The payloads the state machine sends each handler (see cdk/state-machine.ts
- * for where each field comes from). Validated on entry: a malformed event is a
- * deployment or hand-started-execution mistake and fails with the field named.
+ * The payloads the state machine sends each step and the values each step
+ * returns (see cdk/state-machine.ts for where each field comes from). The zod
+ * schemas are the one statement of their shape: the types are derived from
+ * them. Events are validated on entry: a malformed one is a deployment or
+ * hand-started-execution mistake and fails with the field named.
  */
 import { z } from 'zod';
-import { ConfigError } from '../src/errors.ts';
+import { ConfigError } from '../errors.ts';
+import type { GenerateShard } from '../generate/shards.ts';
 
 const runId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,159}$/, 'run id: 1-160 of A-Z a-z 0-9 . _ -');
 const key = z.string().min(1).max(1024);
@@ -17,6 +20,9 @@ export const generateShardSchema = z.strictObject({
   count: z.number().int().min(1),
   ranges: z.array(fileRange),
 });
+// The work-list items are the generate shards the local executor runs: the schema must describe exactly them.
+const _sameShard: GenerateShard = {} as z.output<typeof generateShardSchema>;
+void _sameShard;
 
 /** What `pqbench cloud run` starts the execution with. */
 export const executionInputSchema = z.strictObject({
@@ -34,27 +40,41 @@ export const invocationCostSchema = z.strictObject({
   durationMs: z.number().min(0),
   memoryMb: z.number().min(0),
 });
+export type InvocationCost = z.output<typeof invocationCostSchema>;
 
-export const planOutputSchema = z.strictObject({
+/** The work lists' keys and sizes: a few hundred bytes whatever the workload. */
+export const workListsSchema = z.strictObject({
   runId,
   configKey: key,
-  force: z.boolean(),
-  manifestCurrent: z.boolean(),
   generate: z.strictObject({ count, itemsKey: key }),
   read: z.strictObject({ count, itemsKey: key }),
+});
+export type WorkLists = z.output<typeof workListsSchema>;
+
+export const planOutputSchema = workListsSchema.extend({
+  force: z.boolean(),
+  manifestCurrent: z.boolean(),
   lambda: invocationCostSchema,
 });
+export type PlanOutput = z.output<typeof planOutputSchema>;
 
-export const scheduleOutputSchema = z.strictObject({
+/** When every reader starts its measured window. */
+export const readStartSchema = z.strictObject({
+  /** ms since the epoch. */
   startAt: z.number(),
   startAtIso: z.string(),
   marginMs: z.number(),
+});
+export type ReadStart = z.output<typeof readStartSchema>;
+
+export const scheduleOutputSchema = readStartSchema.extend({
   randomSeed: z.number().nullable(),
   manifestWritten: z.boolean(),
   /** Facts about the dataset the summary must carry (e.g. no manifest: read as a foreign dataset). */
   notices: z.array(z.string()),
   lambda: invocationCostSchema,
 });
+export type ScheduleOutput = z.output<typeof scheduleOutputSchema>;
 
 export const planEventSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('plan'), runId, configKey: key, force: z.boolean() }),
@@ -70,10 +90,13 @@ export const generateEventSchema = z.strictObject({
 });
 export type GenerateEvent = z.output<typeof generateEventSchema>;
 
-export const readEventSchema = z.strictObject({
+/** One reader child: simulated accelerator `accelerator` for all epochs. */
+export const readItemSchema = z.strictObject({ accelerator: count });
+export type ReadItem = z.output<typeof readItemSchema>;
+
+export const readEventSchema = readItemSchema.extend({
   runId,
   configKey: key,
-  accelerator: count,
   /** ms since the epoch: the common start of the measured window. */
   startAt: z.number(),
   randomSeed: z.number().nullable(),
@@ -90,11 +113,11 @@ export const aggregateEventSchema = z.strictObject({
 export type AggregateEvent = z.output<typeof aggregateEventSchema>;
 
 /** Parses an event or throws a ConfigError naming each bad field. */
-export function parseEvent<T>(schema: z.ZodType<T>, event: unknown, handler: string): T {
+export function parseEvent<T>(schema: z.ZodType<T>, event: unknown, step: string): T {
   const result = schema.safeParse(event);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    `${handler} event`,
+    `${step} event`,
   );
 }

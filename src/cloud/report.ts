@@ -3,9 +3,9 @@
  * results (cloud.json): serverless usage, cold starts and how well the readers
  * met the common start. Pure; the aggregate handler does the I/O.
  */
-import type { GenerateShardResult } from '../src/generate/shard.ts';
-import type { CloudUsage } from '../src/metrics/cost.ts';
-import type { AcceleratorPartial } from '../src/metrics/partial.ts';
+import type { GenerateShardResult } from '../generate/shard.ts';
+import type { CloudUsage } from '../metrics/cost.ts';
+import type { AcceleratorPartial } from '../metrics/partial.ts';
 import type { InvocationFacts } from './runtime.ts';
 
 export interface InvocationRecord extends InvocationFacts {
@@ -136,4 +136,16 @@ export function cloudReport(input: CloudReportInput): CloudReport {
     usage_basis:
       'Lambda GB-seconds = Σ handler duration × configured memory (billed duration also includes init on cold starts); state transitions estimated: parent states + one per child, retries excluded.',
   };
+}
+
+/** The cloud-only lines under the summary table, from a run's cloud.json (none without one). */
+export function cloudLines(cloudJson: Uint8Array | undefined): string[] {
+  if (!cloudJson) return [];
+  const c = JSON.parse(new TextDecoder().decode(cloudJson)) as CloudReport;
+  const ms = (v: number | null) => v ?? 'n/a';
+  return [
+    `[CLOUD] Readers: ${c.readers}; cold starts ${c.cold_starts.readers} (init median ${ms(c.reader_init_ms.median)} ms, max ${ms(c.reader_init_ms.max)} ms) — outside the measured window`,
+    `[CLOUD] Common start margin ${c.start_margin_ms} ms; tightest reader had ${ms(c.reader_wait_for_start_ms.min)} ms to spare; ${c.readers_late} reader(s) late`,
+    `[CLOUD] Lambda ${c.usage.lambdaGbSeconds.toFixed(1)} GB-s over ${c.usage.lambdaInvocations} invocations, ~${c.usage.stateTransitions} state transitions`,
+  ];
 }

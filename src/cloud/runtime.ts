@@ -1,13 +1,15 @@
 /**
- * Plumbing every handler shares: the stack bucket as a `Storage`, the run's
- * workload from its uploaded config, JSON objects in the bucket, and the
- * invocation's own timing facts (cold start, init, duration).
+ * Plumbing every cloud step shares: the stack bucket as a `Storage`, the
+ * run's workload (and its plan) from the uploaded config, JSON objects in the
+ * bucket, and the invocation's own timing facts (cold start, init, duration).
  */
 import { hostname } from 'node:os';
-import { parseWorkload } from '../src/config/load.ts';
-import type { Workload } from '../src/config/types.ts';
-import { openStorage } from '../src/storage/open.ts';
-import type { Storage } from '../src/storage/types.ts';
+import { parseWorkload } from '../config/load.ts';
+import type { Workload } from '../config/types.ts';
+import { type ResolveOptions, resolveRun } from '../dataset/run-plan.ts';
+import type { RunPlan } from '../dataset/types.ts';
+import { openStorage } from '../storage/open.ts';
+import type { Storage } from '../storage/types.ts';
 import { ENV, requireEnv } from './env.ts';
 
 let control: Storage | undefined;
@@ -49,11 +51,17 @@ export async function writeJson(
   await storage.put(key, new TextEncoder().encode(text));
 }
 
-/** The resolved workload `pqbench cloud run` uploaded; parsed by the same code as a local run. */
-export async function loadRunWorkload(storage: Storage, configKey: string): Promise<Workload> {
+/** The resolved workload `pqbench cloud run` uploaded, parsed by the same code as a local run, and its plan. */
+export async function loadRun(
+  storage: Storage,
+  configKey: string,
+  options: ResolveOptions = {},
+): Promise<{ workload: Workload; plan: RunPlan }> {
   const { body } = await storage.get(configKey);
-  return parseWorkload(new TextDecoder().decode(body), { source: `${storage.location}/${configKey}` })
-    .workload;
+  const { workload } = parseWorkload(new TextDecoder().decode(body), {
+    source: `${storage.location}/${configKey}`,
+  });
+  return { workload, plan: resolveRun(workload, options) };
 }
 
 /** Timing facts of one invocation, reported beside (never inside) the measured window. */

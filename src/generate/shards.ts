@@ -2,9 +2,7 @@
  * Shard planning (SPEC §7): a generate shard is "files a..b" — plain data, so
  * the same plan drives local worker threads and Lambda invocations.
  */
-import { availableParallelism } from 'node:os';
-import type { Workload } from '../config/types.ts';
-import type { Split } from '../dataset/layout.ts';
+import type { DatasetLayout, Split } from '../dataset/types.ts';
 
 /** Files [start, end) of one split. */
 export interface FileRange {
@@ -22,12 +20,6 @@ export interface GenerateShard {
   ranges: FileRange[];
 }
 
-/** `run.workers`: a number, or `auto` = the cores this process may use. */
-export function resolveWorkers(workers: number | 'auto'): number {
-  if (workers === 'auto') return Math.max(1, availableParallelism());
-  return Math.max(1, Math.floor(workers));
-}
-
 export function shardFileCount(shard: GenerateShard): number {
   return shard.ranges.reduce((n, r) => n + (r.end - r.start), 0);
 }
@@ -37,10 +29,10 @@ export function shardFileCount(shard: GenerateShard): number {
  * whose sizes differ by at most one file. Never returns an empty shard: with
  * fewer files than `count` there are fewer shards; with no files, none.
  */
-export function planGenerateShards(w: Workload, count: number): GenerateShard[] {
+export function planGenerateShards(layout: DatasetLayout, count: number): GenerateShard[] {
   const splitFiles: [Split, number][] = [
-    ['train', w.dataset.num_files_train],
-    ['eval', w.dataset.num_files_eval],
+    ['train', layout.splits.train.numFiles],
+    ['eval', layout.splits.eval.numFiles],
   ];
   const total = splitFiles.reduce((n, [, files]) => n + files, 0);
   const shards = Math.min(Math.max(1, Math.floor(count)), total);

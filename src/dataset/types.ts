@@ -1,0 +1,165 @@
+/**
+ * The shared types of the dataset floor: the resolved run plan and its parts.
+ * Everything here is plain data (structured-clone and JSON safe), so a plan
+ * resolved once crosses to worker threads and Lambdas as it is.
+ */
+import type {
+  Codec,
+  ColumnSpec,
+  ComputationTime,
+  ReadMode,
+  VectorLayout,
+  Workload,
+} from '../config/types.ts';
+
+export type Split = 'train' | 'eval';
+
+export interface PartitionLayout {
+  /** The partition_by column (dropped from the files). */
+  column: ColumnSpec;
+  /** Number of partition values: 0..cardinality-1. */
+  cardinality: number;
+}
+
+export interface SplitLayout {
+  split: Split;
+  /** Key prefix of the split, e.g. `data/dlrm/train`. */
+  prefix: string;
+  numFiles: number;
+  numSubfolders: number;
+  /** Objects in the split: numFiles × cardinality (1 when not partitioned). */
+  numObjects: number;
+}
+
+/** Where every object of the dataset lives: names are computed, never listed. */
+export interface DatasetLayout {
+  /** Normalised data_folder: no leading './' or '/', no trailing '/', '' for the root. */
+  dataFolder: string;
+  filePrefix: string;
+  manifestKey: string;
+  partition: PartitionLayout | null;
+  splits: Record<Split, SplitLayout>;
+}
+
+/** One object of the dataset: a file, or one partition of a file. */
+export interface ObjectRef {
+  split: Split;
+  fileIndex: number;
+  /** Partition value 0..cardinality-1, or null when not partitioned. */
+  partition: number | null;
+}
+
+/** How each file is written (the Parquet writer's settings). */
+export interface FileFormat {
+  codec: Codec;
+  compressionLevel: number | null;
+  rowGroupSize: number;
+  pageSize: number;
+  /** Rows generated per step; null = as many as fill a page. */
+  generationBatchSize: number | null;
+  vectorLayout: VectorLayout;
+}
+
+export interface ManifestColumn {
+  name: string;
+  dtype: string;
+  size: number;
+  cardinality?: number;
+}
+
+/** Everything that determines the dataset's bytes and names (the manifest's `dataset`). */
+export interface DatasetDefinition {
+  format: 'parquet';
+  num_files_train: number;
+  num_files_eval: number;
+  num_subfolders_train: number;
+  num_subfolders_eval: number;
+  file_prefix: string;
+  num_samples_per_file: number;
+  record_length_bytes: number;
+  record_length_bytes_stdev: number;
+  compression: Codec;
+  compression_level: number | null;
+  row_group_size: number;
+  page_size: number;
+  generation_batch_size: number | null;
+  vector_layout: VectorLayout;
+  partition_by: string | null;
+  columns: ManifestColumn[];
+  seed: number;
+}
+
+/** The dataset as both sides read it: layout, columns, value seed, file format, identity. */
+export interface DatasetPlan {
+  layout: DatasetLayout;
+  /** Every column of a row (the implicit `data` column when none are configured). */
+  columns: ColumnSpec[];
+  /** The columns stored in each object: all, minus the Hive partition column. */
+  objectColumns: ColumnSpec[];
+  samplesPerFile: number;
+  /** Seed of the value generator. */
+  seed: number;
+  /** Stdev of the implicit `data` column's record length (0 otherwise). */
+  recordLengthStdev: number;
+  format: FileFormat;
+  definition: DatasetDefinition;
+  /** Hash of the definition and generator version: equal fingerprints mean equal bytes. */
+  fingerprint: string;
+}
+
+/** How a loader reads objects (SPEC §4). */
+export interface LoaderPlan {
+  readMode: ReadMode;
+  /** Columns with `read: true`, in file order (the partition column included: restored from the path). */
+  projected: ColumnSpec[];
+  batchSize: number;
+  readThreads: number;
+  prefetchSize: number;
+  decode: boolean;
+  verify: boolean;
+  footerFetchBytes: number;
+  coalesceGapBytes: number;
+  maxRequestBytes: number;
+}
+
+/** Resolved shuffle keys of a run: null = that shuffle is off. */
+export interface ShuffleSeeds {
+  file: number | null;
+  sample: number | null;
+  /** Set when a mode is `random`: the seed drawn once for the run, recorded in results. */
+  randomSeed: number | null;
+}
+
+/** The training loop (SPEC §5) and its metric window (SPEC §6). */
+export interface TrainingPlan {
+  epochs: number;
+  accelerators: number;
+  /** Steps cap per epoch; ≤ 0 = none. */
+  totalTrainingSteps: number;
+  seed: number;
+  seedChangeEpoch: boolean;
+  computation: ComputationTime;
+  shuffle: ShuffleSeeds;
+  metric: { au: number; excludeStartSteps: number; excludeEndSteps: number };
+}
+
+/** The facts summary.json repeats about the run's configuration. */
+export interface RunFacts {
+  workload: string;
+  storageType: Workload['storage']['storage_type'];
+  numFilesTrain: number;
+  numSamplesPerFile: number;
+  readMode: ReadMode;
+}
+
+/** A workload resolved once (resolveRun): what every shard, local or remote, takes. */
+export interface RunPlan {
+  workflow: { generateData: boolean; train: boolean };
+  dataset: DatasetPlan;
+  loader: LoaderPlan;
+  training: TrainingPlan;
+  storage: Workload['storage'];
+  /** run.workers as configured ('auto' is resolved where the threads start). */
+  workers: number | 'auto';
+  facts: RunFacts;
+}

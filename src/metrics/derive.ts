@@ -1,0 +1,237 @@
+/**
+ * From a combined run to its summary: AU, throughput, I/O rate, read
+ * amplification, cost and the notices a reader of the numbers must see.
+ * Pure; combine.ts gathers the facts, results.ts renders the files.
+ */
+import type { RunPlan } from '../dataset/types.ts';
+import type { OperationType } from '../storage/operations.ts';
+import { TOOL_NAME, TOOL_VERSION } from '../version.ts';
+import { auPercentage, mean, stdev, windowThroughput } from './au.ts';
+import type { EpochAggregate, RunAggregate } from './combine.ts';
+import {
+  type CloudUsage,
+  cloudCost,
+  costPerTB,
+  type PriceTable,
+  requestCost,
+  resolvePrices,
+} from './cost.ts';
+import { summarizeHistogram } from './histogram.ts';
+import type { RequestCounter, RequestCounters } from './partial.ts';
+import {
+  type EpochStats,
+  type RequestsSummary,
+  type RunSummary,
+  type RunSummaryJson,
+  SUMMARY_SCHEMA_VERSION,
+  type SummaryMetric,
+} from './summary.ts';
+
+/** What the summary needs of the run plan. */
+export type SummaryPlan = Pick<RunPlan, 'facts' | 'training'>;
+
+export interface SummaryContext {
+  runId: string;
+  /** sha256 of the resolved config, see configHash() in results.ts. */
+  configHash: string;
+  toolVersion?: string;
+  prices?: Partial<PriceTable>;
+  /** Cloud runs: Lambda / Step Functions usage for the cost. */
+  cloud?: CloudUsage;
+  /** Notices gathered before merging (page cache, config notices, cold starts…). */
+  notices?: string[];
+  /** Defaults to the number of distinct hosts in the partials. */
+  numHosts?: number;
+}
+
+const MB = 1e6;
+const MiB = 2 ** 20;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const round = (x: number | null, digits = 6) => (x === null ? null : Number(x.toFixed(digits)));
+const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+
+function requestsSummary(counters: RequestCounters): RequestsSummary {
+  const values = Object.values(counters) as RequestCounter[];
+  return {
+    ...counters,
+    total: values.reduce((n, c) => n + c.count, 0),
+    errors: values.reduce((n, c) => n + c.errors, 0),
+    retries: values.reduce((n, c) => n + c.retries, 0),
+  };
+}
+
+function counts(counters: RequestCounters): Partial<Record<OperationType, number>> {
+  return Object.fromEntries(Object.entries(counters).map(([op, c]) => [op, (c as RequestCounter).count]));
+}
+
+/** Bytes received by reads: the I/O rate and read amplification count what came over the wire. */
+function readBytes(counters: RequestCounters): number {
+  return (counters.GET?.bytes ?? 0) + (counters.HEAD?.bytes ?? 0);
+}
+
+/** One epoch's figures; `accelerators` are every accelerator of the run (absent ones report null AU). */
+function epochStats(e: EpochAggregate, accelerators: number[], prices: PriceTable): EpochStats {
+  const byAccelerator = new Map(e.accelerators.map((a) => [a.accelerator, a]));
+  const auPerAccelerator = accelerators.map((k) => {
+    const a = byAccelerator.get(k);
+    return a ? auPercentage(a.window) : null;
+  });
+  const auValues = known(auPerAccelerator);
+  const throughputs = known(e.accelerators.map((a) => windowThroughput(a.window)));
+  const wallS = (e.end - e.start) / 1000;
+  const bytes = readBytes(e.requests);
+  return {
+    epoch: e.epoch + 1,
+    start: iso(e.start),
+    end: iso(e.end),
+    duration_s: round(wallS) as number,
+    steps: e.steps,
+    samples: e.samples,
+    au_percentage: round(mean(auValues)),
+    au_percentage_per_accelerator: auPerAccelerator.map((v) => round(v)),
+    au_stdev_percentage_across_accelerators: round(stdev(auValues)),
+    throughput_samples_per_second:
+      throughputs.length > 0 ? round(throughputs.reduce((a, b) => a + b, 0)) : null,
+    io_MB_per_second: wallS > 0 ? round(bytes / MB / wallS) : null,
+    io_MiB_per_second: wallS > 0 ? round(bytes / MiB / wallS) : null,
+    bytes_transferred: bytes,
+    projected_bytes: e.projectedBytes,
+    read_amplification: e.projectedBytes > 0 ? round(bytes / e.projectedBytes) : null,
+    requests: requestsSummary(e.requests),
+    load_wait_s: round(e.loadWaitMs / 1000) as number,
+    compute_s: round(e.computeMs / 1000) as number,
+    cost_usd: requestCost(counts(e.requests), prices),
+  };
+}
+
+/** Epochs where some accelerator ran too few steps for the metric window. */
+function shortWindowNotices(run: RunAggregate, plan: SummaryPlan): string[] {
+  const { excludeStartSteps, excludeEndSteps } = plan.training.metric;
+  return run.epochs.flatMap((e) => {
+    const short = e.accelerators.filter((a) => a.window.steps === 0);
+    if (short.length === 0) return [];
+    const stepCounts = [...new Set(short.map((a) => a.steps))].join('/');
+    return [
+      `epoch ${e.epoch + 1}: ${short.length} of ${run.accelerators.length} accelerator(s) ran only ${stepCounts} step(s), ` +
+        `fewer than the metric window needs (exclude_start_steps ${excludeStartSteps} + exclude_end_steps ${excludeEndSteps} + 1); ` +
+        'their AU and throughput are not reported. Use more files or samples, a smaller batch_size, or smaller exclusions.',
+    ];
+  });
+}
+
+/** DLIO's metric keys over the epochs. */
+function metricSection(perEpoch: EpochStats[], plan: SummaryPlan): SummaryMetric {
+  const auByEpoch = perEpoch.map((e) => e.au_percentage);
+  const throughputByEpoch = perEpoch.map((e) => e.throughput_samples_per_second);
+  const auKnown = known(auByEpoch);
+  const throughputKnown = known(throughputByEpoch);
+  const ioKnown = known(perEpoch.map((e) => e.io_MB_per_second));
+  const ioMiBKnown = known(perEpoch.map((e) => e.io_MiB_per_second));
+  const auMean = mean(auKnown);
+  const expectation = plan.training.metric.au * 100;
+  return {
+    train_au_percentage: auByEpoch,
+    train_au_mean_percentage: round(auMean),
+    train_au_stdev_percentage: round(stdev(auKnown)),
+    train_au_meet_expectation: auMean !== null && auMean >= expectation ? 'success' : 'fail',
+    train_au_expectation_percentage: expectation,
+    train_throughput_samples_per_second: throughputByEpoch,
+    train_throughput_mean_samples_per_second: round(mean(throughputKnown)),
+    train_throughput_stdev_samples_per_second: round(stdev(throughputKnown)),
+    train_io_mean_MB_per_second: round(mean(ioKnown)),
+    train_io_stdev_MB_per_second: round(stdev(ioKnown)),
+    train_io_mean_MiB_per_second: round(mean(ioMiBKnown)),
+    exclude_start_steps: plan.training.metric.excludeStartSteps,
+    exclude_end_steps: plan.training.metric.excludeEndSteps,
+  };
+}
+
+function costSection(run: RunAggregate, perEpoch: EpochStats[], prices: PriceTable, cloud?: CloudUsage) {
+  const bytesTransferred = perEpoch.reduce((n, e) => n + e.bytes_transferred, 0);
+  const requestsUsd = requestCost(counts(run.requests), prices);
+  const serverlessUsd = cloud ? cloudCost(cloud, prices) : null;
+  const totalUsd = requestsUsd + (serverlessUsd ?? 0);
+  const epochCount = Math.max(1, perEpoch.length);
+  return {
+    currency: 'USD' as const,
+    prices,
+    requests_usd: requestsUsd,
+    serverless_usd: serverlessUsd,
+    total_usd: totalUsd,
+    per_epoch_usd: perEpoch.map((e) => e.cost_usd + (serverlessUsd ?? 0) / epochCount),
+    per_TB_read_usd: costPerTB(totalUsd, bytesTransferred),
+  };
+}
+
+function ioSection(perEpoch: EpochStats[]): RunSummaryJson['io'] {
+  const bytesTransferred = perEpoch.reduce((n, e) => n + e.bytes_transferred, 0);
+  const projectedBytes = perEpoch.reduce((n, e) => n + e.projected_bytes, 0);
+  const totalWallS = perEpoch.reduce((n, e) => n + e.duration_s, 0);
+  return {
+    bytes_transferred: bytesTransferred,
+    projected_bytes: projectedBytes,
+    read_amplification: projectedBytes > 0 ? round(bytesTransferred / projectedBytes) : null,
+    mean_MB_per_second: totalWallS > 0 ? round(bytesTransferred / MB / totalWallS) : null,
+    mean_MiB_per_second: totalWallS > 0 ? round(bytesTransferred / MiB / totalWallS) : null,
+  };
+}
+
+function runNotices(run: RunAggregate, plan: SummaryPlan, metric: SummaryMetric, given: string[]): string[] {
+  const notices = [...given];
+  const configured = plan.training.accelerators;
+  if (run.accelerators.length !== configured) {
+    notices.push(
+      `merged ${run.accelerators.length} accelerator partial(s) of the ${configured} configured: ` +
+        'the figures cover only the accelerators that reported',
+    );
+  }
+  notices.push(...shortWindowNotices(run, plan));
+  if (metric.train_au_mean_percentage === null) {
+    notices.push(
+      'AU could not be computed for any epoch (metric window empty), so train_au_meet_expectation is "fail".',
+    );
+  }
+  return notices;
+}
+
+export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: SummaryContext): RunSummary {
+  const prices = resolvePrices(context.prices);
+  const perEpoch = run.epochs.map((e) => epochStats(e, run.accelerators, prices));
+  const metric = metricSection(perEpoch, plan);
+  const summary: RunSummaryJson = {
+    schema_version: SUMMARY_SCHEMA_VERSION,
+    tool: TOOL_NAME,
+    tool_version: context.toolVersion ?? TOOL_VERSION,
+    run_id: context.runId,
+    workload: plan.facts.workload,
+    config_hash: context.configHash,
+    start: iso(run.start),
+    end: iso(run.end),
+    num_accelerators: plan.training.accelerators,
+    num_hosts: context.numHosts ?? run.hosts.length,
+    epochs: perEpoch.length,
+    num_files_train: plan.facts.numFilesTrain,
+    num_samples_per_file: plan.facts.numSamplesPerFile,
+    storage_type: plan.facts.storageType,
+    read_mode: plan.facts.readMode,
+    random_seed: run.randomSeed,
+    metric,
+    steps: {
+      total: perEpoch.reduce((n, e) => n + e.steps, 0),
+      samples: perEpoch.reduce((n, e) => n + e.samples, 0),
+      compute_s: round(perEpoch.reduce((n, e) => n + e.compute_s, 0)) as number,
+      load_wait_s: round(perEpoch.reduce((n, e) => n + e.load_wait_s, 0)) as number,
+    },
+    io: ioSection(perEpoch),
+    requests: requestsSummary(run.requests),
+    latency: {
+      request: summarizeHistogram(run.histograms.requestUs),
+      time_to_first_byte: summarizeHistogram(run.histograms.ttfbUs),
+      step_load_wait: summarizeHistogram(run.histograms.stepLoadWaitUs),
+    },
+    cost: costSection(run, perEpoch, prices, context.cloud),
+    notices: runNotices(run, plan, metric, context.notices ?? []),
+  };
+  return { summary, perEpoch };
+}
