@@ -8,7 +8,8 @@ import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { normalizeDlioKeys } from './dlio.ts';
 import { zodIssuesToConfigIssues } from './issues.ts';
 import { applyOverride, parseOverride } from './overrides.ts';
-import { crossFieldIssues, resolveWorkload, workloadSchema } from './schema.ts';
+import { crossFieldIssues } from './rules.ts';
+import { resolveWorkload, workloadSchema } from './schema.ts';
 import type { ColumnSpec, Workload } from './types.ts';
 
 export interface ParsedWorkload {

@@ -4,10 +4,7 @@
  * so an MLPerf Storage file that omits a key behaves as it does under DLIO.
  */
 import { z } from 'zod';
-import { DTYPE_INFO } from './dtypes.ts';
 import { CODECS, DTYPES, type Workload } from './types.ts';
-
-const CARDINAL_DTYPES = DTYPES.filter((d) => DTYPE_INFO[d].cardinal);
 
 const posInt = z.number().int().min(1);
 const nonNegInt = z.number().int().min(0);
@@ -52,6 +49,7 @@ const storageOptions = z.strictObject({
   s3_max_attempts: posInt.max(20).default(5),
   checksums: z.enum(['when_required', 'when_supported']).optional(),
   max_sockets: posInt.max(65536).default(256),
+  request_timeout_seconds: z.number().gt(0).max(3600).default(60),
   access_key_id: z.string().min(1).optional(),
   secret_access_key: z.string().min(1).optional(),
   session_token: z.string().min(1).optional(),
@@ -154,115 +152,6 @@ export const workloadSchema = z.strictObject({
 });
 
 export type RawWorkload = z.output<typeof workloadSchema>;
-
-/** Cross-field rules zod cannot express per key. Each issue names its path. */
-export function crossFieldIssues(w: RawWorkload): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
-  const cols = w.dataset.parquet.columns;
-  const seen = new Map<string, number>();
-  cols.forEach((c, i) => {
-    const p = `dataset.parquet.columns[${i}]`;
-    if (seen.has(c.name)) {
-      issues.push({
-        path: `${p}.name`,
-        message: `duplicate column name '${c.name}' (also columns[${seen.get(c.name)}])`,
-      });
-    }
-    seen.set(c.name, i);
-    if (c.cardinality !== undefined) {
-      const ok = DTYPE_INFO[c.dtype].cardinal && c.size === 1;
-      if (!ok) {
-        issues.push({
-          path: `${p}.cardinality`,
-          message: `cardinality applies to scalar ${CARDINAL_DTYPES.join('/')} columns, not ${c.dtype} of size ${c.size}`,
-        });
-      }
-      if (c.dtype === 'int8' && c.cardinality > 128) {
-        issues.push({
-          path: `${p}.cardinality`,
-          message: `${c.cardinality} does not fit int8; allowed: 1..128`,
-        });
-      }
-    }
-    if (
-      c.dtype === 'string' &&
-      c.cardinality !== undefined &&
-      String(`v${c.cardinality - 1}`).length > c.size
-    ) {
-      // Values are "v0".."v{n-1}"; they must fit the declared width.
-      issues.push({
-        path: `${p}.size`,
-        message: `string values v0..v${c.cardinality - 1} need size >= ${String(c.cardinality - 1).length + 1}`,
-      });
-    }
-  });
-
-  const pb = w.dataset.parquet.partition_by;
-  if (pb !== null) {
-    const col = cols.find((c) => c.name === pb);
-    if (!col) {
-      issues.push({
-        path: 'dataset.parquet.partition_by',
-        message: `'${pb}' is not a column; columns: ${cols.map((c) => c.name).join(', ') || '(none)'}`,
-      });
-    } else if (col.cardinality === undefined) {
-      issues.push({
-        path: 'dataset.parquet.partition_by',
-        message: `column '${pb}' needs a cardinality to be a partition key`,
-      });
-    } else if (cols.length === 1) {
-      issues.push({ path: 'dataset.parquet.partition_by', message: 'cannot partition by the only column' });
-    }
-  }
-
-  const level = w.dataset.compression_level;
-  if (level !== null) {
-    const ranges: Partial<Record<string, [number, number]>> = {
-      gzip: [0, 9],
-      zstd: [-7, 22],
-      brotli: [0, 11],
-    };
-    const r = ranges[w.dataset.compression];
-    if (r && (level < r[0] || level > r[1])) {
-      issues.push({
-        path: 'dataset.compression_level',
-        message: `${level} is out of range for ${w.dataset.compression}; allowed: ${r[0]}..${r[1]}`,
-      });
-    }
-  }
-
-  const folder = w.dataset.data_folder;
-  if (folder.startsWith('/') || folder.split('/').includes('..') || folder.includes('\0')) {
-    issues.push({
-      path: 'dataset.data_folder',
-      message: `'${folder}' must be a relative path inside storage_root without '..'`,
-    });
-  }
-
-  if (w.storage.storage_type === 's3') {
-    const bucket = w.storage.storage_root.replace(/^s3:\/\//, '').split('/')[0] ?? '';
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      issues.push({
-        path: 'storage.storage_root',
-        message: `'${w.storage.storage_root}' does not start with a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')`,
-      });
-    }
-  }
-
-  if (cols.length === 0 && w.dataset.record_length_bytes_stdev > w.dataset.record_length_bytes) {
-    issues.push({
-      path: 'dataset.record_length_bytes_stdev',
-      message: `${w.dataset.record_length_bytes_stdev} exceeds record_length_bytes (${w.dataset.record_length_bytes})`,
-    });
-  }
-  if (cols.length > 0 && cols.every((c) => !c.read)) {
-    issues.push({
-      path: 'dataset.parquet.columns',
-      message: 'every column has read: false; at least one must be read',
-    });
-  }
-  return issues;
-}
 
 /** Applies defaults that depend on other keys, producing the final `Workload`. */
 export function resolveWorkload(w: RawWorkload): Workload {

@@ -14,6 +14,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
 import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors';
 import { snappyUncompressor } from 'hysnappy';
+import { DEFAULT_LEVELS } from '../../config/codecs.ts';
 import type { Codec } from '../../config/types.ts';
 import { snappyCompress } from '../hyparquet.ts';
 import { lz4CompressBlock } from './lz4.ts';
@@ -54,29 +55,7 @@ export function parquetCodecId(codec: ParquetCodec): number {
   return PARQUET_CODECS.indexOf(codec);
 }
 
-/**
- * Levels used when `compression_level` is null. zstd 3 is libzstd's and
- * DuckDB's default; gzip 6 is zlib's; brotli 4 rather than the library's 11,
- * which would make generation CPU-bound at a few MB/s.
- */
-export const DEFAULT_LEVELS: Partial<Record<Codec, number>> = { zstd: 3, gzip: 6, brotli: 4 };
-
-const LEVEL_RANGES: Partial<Record<Codec, [number, number]>> = {
-  zstd: [-7, 22],
-  gzip: [0, 9],
-  brotli: [0, 11],
-};
-
-/** Why `level` is not valid for `codec`, or null when it is (null level = default; ignored by none/snappy/lz4). */
-export function compressionLevelProblem(codec: Codec, level: number | null): string | null {
-  if (level === null) return null;
-  const range = LEVEL_RANGES[codec];
-  if (!range) return null;
-  if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-    return `${codec} compression_level must be an integer in ${range[0]}..${range[1]}, got ${level}`;
-  }
-  return null;
-}
+export { compressionLevelProblem, DEFAULT_LEVELS } from '../../config/codecs.ts';
 
 /** Compresses one page body. The result may be a fresh array or (for none) the input itself. */
 export function compress(codec: Codec, bytes: Uint8Array, level: number | null = null): Uint8Array {
