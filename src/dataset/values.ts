@@ -99,91 +99,110 @@ export function columnValues(
   rowCount: number,
 ): ColumnValues {
   const key = streamKey(ctx, spec.name);
-  const size = spec.size;
+  const rows: RowSpan = { key, start: rowStart, count: rowCount, size: spec.size };
   const card = spec.cardinality;
   switch (spec.dtype) {
     case 'float32':
     case 'list': {
-      const data = new Float32Array(rowCount * size);
-      fillFloat32(data, key, rowStart, rowCount, size);
-      return { kind: 'f32', data, size };
+      const data = new Float32Array(rowCount * spec.size);
+      fillFloat32(data, key, rowStart, rowCount, spec.size);
+      return { kind: 'f32', data, size: spec.size };
     }
-    case 'float64': {
-      const data = new Float64Array(rowCount * size);
-      for (let r = 0; r < rowCount; r++) {
-        const rk = rowKey(key, rowStart + r);
-        const base = r * size;
-        for (let e = 0; e < size; e++) {
-          const hi = mix32((rk + Math.imul(e, GOLDEN)) >>> 0) >>> 11;
-          const lo = mix32((rk + Math.imul(e + size, GOLDEN)) >>> 0);
-          data[base + e] = (hi * 4294967296 + lo) * INV_2_53 * 2 - 1;
-        }
-      }
-      return { kind: 'f64', data, size };
-    }
-    case 'float16': {
-      const data = new Uint16Array(rowCount * size);
-      for (let r = 0; r < rowCount; r++) {
-        const rk = rowKey(key, rowStart + r);
-        const base = r * size;
-        for (let e = 0; e < size; e++) {
-          const x = mix32((rk + Math.imul(e, GOLDEN)) >>> 0);
-          const exponent = Math.max(0, 25 - Math.clz32(x >>> 11));
-          data[base + e] = (x & 0x83ff) | (exponent << 10);
-        }
-      }
-      return { kind: 'f16', data, size };
-    }
+    case 'float64':
+      return { kind: 'f64', data: float64Values(rows), size: spec.size };
+    case 'float16':
+      return { kind: 'f16', data: float16Values(rows), size: spec.size };
     case 'int8':
-    case 'int32': {
-      const data = new Int32Array(rowCount * size);
-      const shift = spec.dtype === 'int8' ? 24 : 0;
-      for (let r = 0; r < rowCount; r++) {
-        const rk = rowKey(key, rowStart + r);
-        const base = r * size;
-        for (let e = 0; e < size; e++) {
-          const x = mix32((rk + Math.imul(e, GOLDEN)) >>> 0);
-          data[base + e] = card ? bounded(x, card) : (x << shift) >> shift;
-        }
-      }
-      return { kind: 'i32', data, size };
-    }
-    case 'int64': {
-      const data = new BigInt64Array(rowCount * size);
-      // Little-endian word pairs: no BigInt is created per value.
-      const words = new Uint32Array(data.buffer);
-      for (let r = 0; r < rowCount; r++) {
-        const rk = rowKey(key, rowStart + r);
-        const base = r * size;
-        for (let e = 0; e < size; e++) {
-          const lo = mix32((rk + Math.imul(e, GOLDEN)) >>> 0);
-          const i = (base + e) * 2;
-          if (card) {
-            words[i] = bounded(lo, card);
-          } else {
-            words[i] = lo;
-            words[i + 1] = mix32((rk + Math.imul(e + size, GOLDEN)) >>> 0);
-          }
-        }
-      }
-      return { kind: 'i64', data, size };
-    }
-    case 'bool': {
-      const data = new Uint8Array(rowCount * size);
-      for (let r = 0; r < rowCount; r++) {
-        const rk = rowKey(key, rowStart + r);
-        const base = r * size;
-        for (let e = 0; e < size; e++) data[base + e] = mix32((rk + Math.imul(e, GOLDEN)) >>> 0) & 1;
-      }
-      return { kind: 'bool', data, size };
-    }
+    case 'int32':
+      return { kind: 'i32', data: int32Values(rows, spec.dtype === 'int8' ? 8 : 32, card), size: spec.size };
+    case 'int64':
+      return { kind: 'i64', data: int64Values(rows, card), size: spec.size };
+    case 'bool':
+      return { kind: 'bool', data: boolValues(rows), size: spec.size };
     case 'string':
       return card
         ? cardinalStrings(key, rowStart, rowCount, card)
-        : randomBytes(key, rowStart, rowCount, size, 0, true);
+        : randomBytes(key, rowStart, rowCount, spec.size, 0, true);
     case 'binary':
-      return randomBytes(key, rowStart, rowCount, size, ctx.recordLengthStdev ?? 0, false);
+      return randomBytes(key, rowStart, rowCount, spec.size, ctx.recordLengthStdev ?? 0, false);
   }
+}
+
+/** The rows one call generates: the column's stream key, the first row, how many, elements per row. */
+interface RowSpan {
+  key: number;
+  start: number;
+  count: number;
+  size: number;
+}
+
+/** Element `e` of row `r` of the span as 32 random bits. */
+function word(rk: number, e: number): number {
+  return mix32((rk + Math.imul(e, GOLDEN)) >>> 0);
+}
+
+function float64Values({ key, start, count, size }: RowSpan): Float64Array {
+  const data = new Float64Array(count * size);
+  for (let r = 0; r < count; r++) {
+    const rk = rowKey(key, start + r);
+    for (let e = 0; e < size; e++) {
+      const hi = word(rk, e) >>> 11;
+      const lo = word(rk, e + size);
+      data[r * size + e] = (hi * 4294967296 + lo) * INV_2_53 * 2 - 1;
+    }
+  }
+  return data;
+}
+
+function float16Values({ key, start, count, size }: RowSpan): Uint16Array {
+  const data = new Uint16Array(count * size);
+  for (let r = 0; r < count; r++) {
+    const rk = rowKey(key, start + r);
+    for (let e = 0; e < size; e++) {
+      const x = word(rk, e);
+      const exponent = Math.max(0, 25 - Math.clz32(x >>> 11));
+      data[r * size + e] = (x & 0x83ff) | (exponent << 10);
+    }
+  }
+  return data;
+}
+
+function int32Values({ key, start, count, size }: RowSpan, bits: 8 | 32, card?: number): Int32Array {
+  const data = new Int32Array(count * size);
+  const shift = 32 - bits;
+  for (let r = 0; r < count; r++) {
+    const rk = rowKey(key, start + r);
+    for (let e = 0; e < size; e++) {
+      const x = word(rk, e);
+      data[r * size + e] = card ? bounded(x, card) : (x << shift) >> shift;
+    }
+  }
+  return data;
+}
+
+function int64Values({ key, start, count, size }: RowSpan, card?: number): BigInt64Array {
+  const data = new BigInt64Array(count * size);
+  // Little-endian word pairs: no BigInt is created per value.
+  const words = new Uint32Array(data.buffer);
+  for (let r = 0; r < count; r++) {
+    const rk = rowKey(key, start + r);
+    for (let e = 0; e < size; e++) {
+      const i = (r * size + e) * 2;
+      const lo = word(rk, e);
+      words[i] = card ? bounded(lo, card) : lo;
+      if (!card) words[i + 1] = word(rk, e + size);
+    }
+  }
+  return data;
+}
+
+function boolValues({ key, start, count, size }: RowSpan): Uint8Array {
+  const data = new Uint8Array(count * size);
+  for (let r = 0; r < count; r++) {
+    const rk = rowKey(key, start + r);
+    for (let e = 0; e < size; e++) data[r * size + e] = word(rk, e) & 1;
+  }
+  return data;
 }
 
 function bounded(x: number, card: number): number {
