@@ -56,101 +56,118 @@ export function runShardsOnWorkers<A, R>(
   argsList: readonly A[],
   options: PoolOptions,
 ): Promise<R[]> {
-  const results: R[] = new Array(argsList.length);
-  if (argsList.length === 0) return Promise.resolve(results);
-  const threads = Math.max(1, Math.min(Math.floor(options.workers), argsList.length));
-
+  if (argsList.length === 0) return Promise.resolve([]);
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
   return new Promise<R[]>((resolve, reject) => {
-    let next = 0;
-    let completed = 0;
-    let failure: { error: unknown } | undefined;
-    const workers = new Set<Worker>();
-    const runningOn = new Map<Worker, number>();
+    new PoolRun<A, R>(task, argsList, options, resolve, reject).start();
+  });
+}
 
-    const finish = () => {
-      if (runningOn.size > 0) return;
-      for (const worker of workers) void worker.terminate();
-      workers.clear();
-      options.signal?.removeEventListener('abort', onAbort);
-      if (failure) reject(failure.error);
-      else if (completed === argsList.length) resolve(results);
-    };
+/** One run of a task list over a set of threads: hands out args, collects results, stops all on the first failure. */
+class PoolRun<A, R> {
+  private readonly results: R[];
+  private next = 0;
+  private completed = 0;
+  private failure: { error: unknown } | undefined;
+  private readonly workers = new Set<Worker>();
+  private readonly runningOn = new Map<Worker, number>();
+  private readonly onAbort = () => this.fail(this.options.signal?.reason ?? new Error('aborted'));
 
-    const fail = (error: unknown) => {
-      if (!failure) {
-        failure = { error };
-        for (const [worker, id] of runningOn) worker.postMessage({ type: 'abort', id });
-      }
-      finish();
-    };
+  constructor(
+    private readonly task: ShardTaskModule,
+    private readonly argsList: readonly A[],
+    private readonly options: PoolOptions,
+    private readonly resolve: (results: R[]) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.results = new Array(argsList.length);
+  }
 
-    const onAbort = () => fail(options.signal?.reason ?? new Error('aborted'));
-    if (options.signal?.aborted) {
-      reject(options.signal.reason);
+  start(): void {
+    this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    const threads = Math.max(1, Math.min(Math.floor(this.options.workers), this.argsList.length));
+    for (let t = 0; t < threads; t++) this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(ENTRY, {
+      workerData: { moduleUrl: this.task.moduleUrl, exportName: this.task.exportName },
+    });
+    this.workers.add(worker);
+    worker.on('message', (msg: WorkerMessage) => this.onMessage(worker, msg));
+    // A crash outside a task (module failed to load, out of memory).
+    worker.on('error', (error) => {
+      this.runningOn.delete(worker);
+      this.workers.delete(worker);
+      this.fail(error);
+    });
+    worker.on('exit', (code) => this.onExit(worker, code));
+  }
+
+  private onMessage(worker: Worker, msg: WorkerMessage): void {
+    switch (msg.type) {
+      case 'ready':
+        this.dispatch(worker);
+        break;
+      case 'progress':
+        this.options.onProgress?.(msg.id, msg.payload);
+        break;
+      case 'done':
+        this.results[msg.id] = msg.result as R;
+        this.completed++;
+        this.runningOn.delete(worker);
+        this.dispatch(worker);
+        break;
+      case 'error':
+        this.runningOn.delete(worker);
+        this.fail(deserializeError(msg.error));
+        this.dispatch(worker);
+        break;
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (!this.workers.has(worker)) return;
+    this.workers.delete(worker);
+    const id = this.runningOn.get(worker);
+    this.runningOn.delete(worker);
+    if (id !== undefined || (code !== 0 && !this.failure)) {
+      const during = id !== undefined ? ` while running task ${id}` : '';
+      this.fail(new Error(`worker thread exited with code ${code}${during}`));
+    } else {
+      this.finish();
+    }
+  }
+
+  /** Gives the worker the next args, or retires it when there are none (or the run failed). */
+  private dispatch(worker: Worker): void {
+    if (this.failure || this.next >= this.argsList.length) {
+      this.runningOn.delete(worker);
+      this.workers.delete(worker);
+      void worker.terminate();
+      this.finish();
       return;
     }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const id = this.next++;
+    this.runningOn.set(worker, id);
+    worker.postMessage({ type: 'run', id, args: this.argsList[id] });
+  }
 
-    const dispatch = (worker: Worker) => {
-      if (failure || next >= argsList.length) {
-        runningOn.delete(worker);
-        workers.delete(worker);
-        void worker.terminate();
-        finish();
-        return;
-      }
-      const id = next++;
-      runningOn.set(worker, id);
-      worker.postMessage({ type: 'run', id, args: argsList[id] });
-    };
-
-    for (let t = 0; t < threads; t++) {
-      const worker = new Worker(ENTRY, {
-        workerData: { moduleUrl: task.moduleUrl, exportName: task.exportName },
-      });
-      workers.add(worker);
-      worker.on('message', (msg: WorkerMessage) => {
-        switch (msg.type) {
-          case 'ready':
-            dispatch(worker);
-            break;
-          case 'progress':
-            options.onProgress?.(msg.id, msg.payload);
-            break;
-          case 'done':
-            results[msg.id] = msg.result as R;
-            completed++;
-            runningOn.delete(worker);
-            dispatch(worker);
-            break;
-          case 'error':
-            runningOn.delete(worker);
-            fail(deserializeError(msg.error));
-            dispatch(worker);
-            break;
-        }
-      });
-      // A crash outside a task (module failed to load, out of memory).
-      worker.on('error', (error) => {
-        runningOn.delete(worker);
-        workers.delete(worker);
-        fail(error);
-      });
-      worker.on('exit', (code) => {
-        if (!workers.has(worker)) return;
-        workers.delete(worker);
-        const id = runningOn.get(worker);
-        runningOn.delete(worker);
-        if (id !== undefined || (code !== 0 && !failure)) {
-          fail(
-            new Error(
-              `worker thread exited with code ${code}${id !== undefined ? ` while running task ${id}` : ''}`,
-            ),
-          );
-        } else {
-          finish();
-        }
-      });
+  private fail(error: unknown): void {
+    if (!this.failure) {
+      this.failure = { error };
+      for (const [worker, id] of this.runningOn) worker.postMessage({ type: 'abort', id });
     }
-  });
+    this.finish();
+  }
+
+  /** Settles once no task is running: the first failure, or every result. */
+  private finish(): void {
+    if (this.runningOn.size > 0) return;
+    for (const worker of this.workers) void worker.terminate();
+    this.workers.clear();
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    if (this.failure) this.reject(this.failure.error);
+    else if (this.completed === this.argsList.length) this.resolve(this.results);
+  }
 }
