@@ -14,12 +14,12 @@
 import type { FileMetaData } from 'hyparquet';
 import { objectKey, objectsOfFiles } from '../dataset/layout.ts';
 import { FOOTER_KEYS } from '../dataset/manifest.ts';
-import type { RunPlan } from '../dataset/types.ts';
+import type { RunPlan, Split } from '../dataset/types.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
 import { readFooter } from '../parquet/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { type ObjectFaults, writeObject } from './object.ts';
-import type { GenerateShard } from './shards.ts';
+import { type GenerateShard, shardFileCount } from './shards.ts';
 
 export interface GenerateProgress {
   shard: number;
@@ -95,6 +95,80 @@ export async function existingObjectMatches(
 
 const PROGRESS_INTERVAL_MS = 250;
 
+/** The running counters of one shard, reported at most every PROGRESS_INTERVAL_MS (and at each file). */
+class ShardProgressReporter {
+  readonly progress: GenerateProgress;
+  filesWritten = 0;
+  parts = 0;
+  private lastReport = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    shard: number,
+    filesTotal: number,
+    private readonly onProgress?: (p: GenerateProgress) => void,
+  ) {
+    this.progress = {
+      shard,
+      filesTotal,
+      filesDone: 0,
+      filesSkipped: 0,
+      objectsWritten: 0,
+      objectsSkipped: 0,
+      bytesWritten: 0,
+    };
+  }
+
+  report(force: boolean): void {
+    const now = performance.now();
+    if (!this.onProgress || (!force && now - this.lastReport < PROGRESS_INTERVAL_MS)) return;
+    this.lastReport = now;
+    this.onProgress({ ...this.progress });
+  }
+
+  fileDone(wrote: boolean): void {
+    this.progress.filesDone++;
+    if (wrote) this.filesWritten++;
+    else this.progress.filesSkipped++;
+  }
+}
+
+/** Writes the objects of one file that are missing or stale; true when any was written. */
+async function generateFile(
+  plan: RunPlan,
+  split: Split,
+  fileIndex: number,
+  storage: Storage,
+  counters: ShardProgressReporter,
+  options: GenerateShardOptions,
+): Promise<boolean> {
+  const { dataset } = plan;
+  const progress = counters.progress;
+  let wrote = false;
+  for (const ref of objectsOfFiles(dataset.layout, split, fileIndex, fileIndex + 1)) {
+    options.signal?.throwIfAborted();
+    const key = objectKey(dataset.layout, ref.split, ref.fileIndex, ref.partition);
+    const footerBytes = plan.loader.footerFetchBytes;
+    if (!options.force && (await existingObjectMatches(storage, key, dataset.fingerprint, footerBytes))) {
+      progress.objectsSkipped++;
+      continue;
+    }
+    const before = progress.bytesWritten;
+    const written = await writeObject(dataset, ref, key, storage, {
+      signal: options.signal,
+      faults: options.faults,
+      onBytes: (bytes) => {
+        progress.bytesWritten = before + bytes;
+        counters.report(false);
+      },
+    });
+    progress.bytesWritten = before + written.bytes;
+    progress.objectsWritten++;
+    counters.parts += written.parts;
+    wrote = true;
+  }
+  return wrote;
+}
+
 export async function generateShard(
   plan: RunPlan,
   shard: GenerateShard,
@@ -102,79 +176,25 @@ export async function generateShard(
   options: GenerateShardOptions = {},
 ): Promise<GenerateShardResult> {
   const started = performance.now();
-  const { dataset } = plan;
-  const { layout, fingerprint } = dataset;
-  const filesTotal = shard.ranges.reduce((n, r) => n + r.end - r.start, 0);
-  const progress: GenerateProgress = {
-    shard: shard.index,
-    filesTotal,
-    filesDone: 0,
-    filesSkipped: 0,
-    objectsWritten: 0,
-    objectsSkipped: 0,
-    bytesWritten: 0,
-  };
-  let filesWritten = 0;
-  let parts = 0;
-  let lastReport = Number.NEGATIVE_INFINITY;
-  const report = (force: boolean) => {
-    const now = performance.now();
-    if (!options.onProgress || (!force && now - lastReport < PROGRESS_INTERVAL_MS)) return;
-    lastReport = now;
-    options.onProgress({ ...progress });
-  };
-
+  const filesTotal = shardFileCount(shard);
+  const counters = new ShardProgressReporter(shard.index, filesTotal, options.onProgress);
   for (const range of shard.ranges) {
-    let currentFile = -1;
-    let fileWrote = false;
-    const endFile = () => {
-      if (currentFile < 0) return;
-      progress.filesDone++;
-      if (fileWrote) filesWritten++;
-      else progress.filesSkipped++;
-    };
-    for (const ref of objectsOfFiles(layout, range.split, range.start, range.end)) {
-      options.signal?.throwIfAborted();
-      if (ref.fileIndex !== currentFile) {
-        endFile();
-        currentFile = ref.fileIndex;
-        fileWrote = false;
-        report(true);
-      }
-      const key = objectKey(layout, ref.split, ref.fileIndex, ref.partition);
-      if (
-        !options.force &&
-        (await existingObjectMatches(storage, key, fingerprint, plan.loader.footerFetchBytes))
-      ) {
-        progress.objectsSkipped++;
-        continue;
-      }
-      const before = progress.bytesWritten;
-      const written = await writeObject(dataset, ref, key, storage, {
-        signal: options.signal,
-        faults: options.faults,
-        onBytes: (bytes) => {
-          progress.bytesWritten = before + bytes;
-          report(false);
-        },
-      });
-      progress.bytesWritten = before + written.bytes;
-      progress.objectsWritten++;
-      parts += written.parts;
-      fileWrote = true;
+    for (let fileIndex = range.start; fileIndex < range.end; fileIndex++) {
+      counters.report(true);
+      counters.fileDone(await generateFile(plan, range.split, fileIndex, storage, counters, options));
     }
-    endFile();
   }
-  report(true);
+  counters.report(true);
+  const { progress } = counters;
   return {
     shard: shard.index,
     files: filesTotal,
-    filesWritten,
+    filesWritten: counters.filesWritten,
     filesSkipped: progress.filesSkipped,
     objectsWritten: progress.objectsWritten,
     objectsSkipped: progress.objectsSkipped,
     bytesWritten: progress.bytesWritten,
-    parts,
+    parts: counters.parts,
     seconds: (performance.now() - started) / 1000,
   };
 }
