@@ -209,6 +209,7 @@ async function openFetchStore(): Promise<FetchStore> {
       region,
       s3_force_path_style: true,
       s3_max_attempts: 3,
+      request_timeout_seconds: 60,
       checksums: 'when_required',
       max_sockets: 64,
       access_key_id: accessKeyId,

@@ -125,6 +125,7 @@ export function stackStorage(stack: Pick<StackInfo, 'bucket' | 'region'>): Stora
       s3_max_attempts: 5,
       checksums: 'when_required',
       max_sockets: 16,
+      request_timeout_seconds: 60,
     },
   });
 }

@@ -29,6 +29,7 @@ export function controlStorage(env: NodeJS.ProcessEnv = process.env): Storage {
       s3_max_attempts: 5,
       checksums: 'when_required',
       max_sockets: 64,
+      request_timeout_seconds: 60,
       ...(endpoint !== undefined ? { endpoint_url: endpoint } : {}),
     },
   });

@@ -49,6 +49,8 @@ export interface S3Options {
   s3_max_attempts: number;
   checksums: 'when_required' | 'when_supported';
   max_sockets: number;
+  /** A request whose socket stays idle this long fails that attempt (and is retried). */
+  request_timeout_seconds: number;
   access_key_id?: string;
   secret_access_key?: string;
   session_token?: string;

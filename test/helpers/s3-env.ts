@@ -75,6 +75,7 @@ export function s3TestOptions(overrides: Partial<S3Options> = {}): S3Options {
     s3_max_attempts: 3,
     checksums: 'when_required',
     max_sockets: 64,
+    request_timeout_seconds: 60,
     access_key_id: env.accessKeyId,
     secret_access_key: env.secretAccessKey,
     ...overrides,

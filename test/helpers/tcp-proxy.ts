@@ -4,8 +4,9 @@
  *   - `hold`: keep every response unread until `requests` connections have
  *     sent a request (or `timeoutMs` passes); `heldRequests` then says how
  *     many requests the client had in flight at once;
- *   - `plan(i)` per connection i: answer with canned bytes (e.g. a 503), or
- *     cut the response after N bytes (a connection reset mid-body).
+ *   - `plan(i)` per connection i: answer with canned bytes (e.g. a 503), cut
+ *     the response after N bytes (a connection reset mid-body), or stall it
+ *     after N bytes (the connection stays open, nothing more arrives).
  */
 import net from 'node:net';
 
@@ -14,6 +15,8 @@ export interface ConnectionPlan {
   reply?: string;
   /** Forward this many response bytes, then reset both sides. */
   cutAfterBytes?: number;
+  /** Forward this many response bytes, then forward nothing more and keep the connection open. */
+  stallAfterBytes?: number;
 }
 
 export interface TcpProxyOptions {
@@ -64,14 +67,14 @@ export async function startTcpProxy(upstreamUrl: string, options: TcpProxyOption
     target.on('error', close).on('close', close);
     client.on('close', close);
     client.pipe(target);
-    if (plan.cutAfterBytes !== undefined) {
+    const limit = plan.cutAfterBytes ?? plan.stallAfterBytes;
+    if (limit !== undefined) {
       let forwarded = 0;
-      const limit = plan.cutAfterBytes;
       target.on('data', (chunk: Buffer) => {
         const room = limit - forwarded;
         if (room > 0) client.write(chunk.subarray(0, room));
         forwarded += chunk.length;
-        if (forwarded >= limit) client.resetAndDestroy();
+        if (forwarded >= limit && plan.cutAfterBytes !== undefined) client.resetAndDestroy();
       });
     } else {
       target.pipe(client);

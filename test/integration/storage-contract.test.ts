@@ -321,6 +321,7 @@ const s3Backend: Backend = {
   open: (options) => {
     const storage = bucket!.storage('root/prefix', {
       max_sockets: options?.maxSockets ?? 64,
+      request_timeout_seconds: 60,
       ...(options?.endpointUrl ? { endpoint_url: options.endpointUrl } : {}),
     });
     return new S3Storage(storage.storage_root, storage.storage_options);

@@ -13,7 +13,7 @@ import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { OperationLog } from '../../src/storage/operations.ts';
 import { S3Storage } from '../../src/storage/s3.ts';
 import { createTestBucket, s3Skip, s3TestOptions, type TestBucket } from '../helpers/s3-env.ts';
-import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { type ConnectionPlan, startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 const MiB = 1024 * 1024;
 
@@ -57,21 +57,26 @@ describe('s3 backend specifics', { skip: s3Skip() }, () => {
     assert.equal(proxy.heldRequests, 50);
   });
 
-  it('retries 503 SlowDown and a connection cut mid-body, and counts the attempts', async () => {
+  it('retries 503 SlowDown, a connection cut mid-body and a stalled body, and counts the attempts', { timeout: 60_000 }, async () => {
     const storage = open();
     const body = pattern(9, 3 * MiB);
     await storage.put('retry/obj.bin', body);
     await storage.close();
     const xml = '<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>';
     const slowDown = `HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: ${xml.length}\r\nConnection: close\r\n\r\n${xml}`;
-    const cases: [string, (i: number) => { reply?: string; cutAfterBytes?: number }, number][] = [
+    const cases: [string, (i: number) => ConnectionPlan, number][] = [
       ['503 SlowDown twice', (i) => (i < 2 ? { reply: slowDown } : {}), 3],
       ['reset after 1 MiB of body', (i) => (i === 0 ? { cutAfterBytes: MiB } : {}), 2],
+      [
+        'stalled after 1 MiB of body (request timeout 1 s)',
+        (i) => (i === 0 ? { stallAfterBytes: MiB } : {}),
+        2,
+      ],
     ];
     for (const [label, plan, attempts] of cases) {
       const proxy = await startTcpProxy(process.env.S3_ENDPOINT!, { plan });
       const log = new OperationLog();
-      const s = instrumentStorage(open({ endpoint_url: proxy.url }), log);
+      const s = instrumentStorage(open({ endpoint_url: proxy.url, request_timeout_seconds: 1 }), log);
       try {
         const got = await s.get('retry/obj.bin');
         assert.equal(sha256(got.body), sha256(body), label);

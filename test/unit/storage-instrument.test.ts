@@ -136,6 +136,7 @@ describe('openStorage', () => {
       s3_max_attempts: 3,
       checksums: 'when_required',
       max_sockets: 256,
+      request_timeout_seconds: 60,
     },
   });
 
