@@ -48,15 +48,25 @@ export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   // The optional native zstd addon never goes in: Lambda's Node 24 has node:zlib zstd.
   externalModules: ['@toondepauw/node-zstd-linux-x64-gnu'],
   forceDockerBundling: false,
-  // WASM zstd fallback for a runtime without node:zlib zstd; src/parquet/codec/zstd.ts looks in $LAMBDA_TASK_ROOT.
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir: string, outputDir: string) => [
-      `cp "${inputDir}/node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm" "${outputDir}/zstd.wasm"`,
-    ],
+    afterBundling: afterBundlingCommands,
   },
 };
+
+/**
+ * What goes beside each handler bundle: the WASM zstd fallback (for a runtime
+ * without node:zlib zstd; src/parquet/codec/zstd.ts looks in $LAMBDA_TASK_ROOT)
+ * and the self-contained worker-thread files the loaders and accelerators run
+ * (src/entries.ts finds them beside the handler). The bundle test runs the same commands.
+ */
+export function afterBundlingCommands(inputDir: string, outputDir: string): string[] {
+  return [
+    `cp "${inputDir}/node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm" "${outputDir}/zstd.wasm"`,
+    `node "${inputDir}/scripts/build.mjs" --bundle "${outputDir}"`,
+  ];
+}
 
 export const LAMBDA_ENV: Record<string, string> = {
   NODE_OPTIONS: '--enable-source-maps',

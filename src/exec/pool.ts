@@ -10,11 +10,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerEntryUrl } from '../entries.ts';
+import type { WorkerEntryData } from './worker-entry.ts';
 import { deserializeError, type SerializedError } from './worker-errors.ts';
 
-/** What a worker calls: `export async function name(args, ctx)` in `moduleUrl`. */
+/** What a worker calls: `export async function name(args, ctx)` in `moduleUrl` (see src/entries.ts). */
 export interface ShardTaskModule {
-  /** file: URL of the module, e.g. `new URL('./shard-task.ts', import.meta.url).href` of the task's module. */
+  /** file: URL of the module. */
   moduleUrl: string;
   exportName: string;
 }
@@ -48,8 +50,6 @@ export function resolveWorkers(workers: number | 'auto'): number {
   if (workers === 'auto') return Math.max(1, availableParallelism());
   return Math.max(1, Math.floor(workers));
 }
-
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export function runShardsOnWorkers<A, R>(
   task: ShardTaskModule,
@@ -90,9 +90,12 @@ class PoolRun<A, R> {
   }
 
   private spawn(): void {
-    const worker = new Worker(ENTRY, {
-      workerData: { moduleUrl: this.task.moduleUrl, exportName: this.task.exportName },
-    });
+    const data: WorkerEntryData = {
+      moduleUrl: this.task.moduleUrl,
+      exportName: this.task.exportName,
+      mode: 'pool',
+    };
+    const worker = new Worker(new URL(workerEntryUrl()), { workerData: data });
     this.workers.add(worker);
     worker.on('message', (msg: WorkerMessage) => this.onMessage(worker, msg));
     // A crash outside a task (module failed to load, out of memory).

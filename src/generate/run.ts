@@ -8,8 +8,10 @@
  * object is replaced, and a new one is written only after every shard
  * succeeded — so a manifest never vouches for a half-rewritten dataset.
  */
+
 import { prepareManifestForGenerate, recordManifestAfterGenerate } from '../dataset/manifest.ts';
 import type { RunPlan } from '../dataset/types.ts';
+import { threadModuleUrl } from '../entries.ts';
 import { runLocally, threadsUsed } from '../exec/local.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { type ProgressSnapshot, ProgressTotals } from '../exec/progress.ts';
@@ -41,10 +43,7 @@ export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
   manifestWritten: boolean;
 }
 
-const SHARD_TASK_MODULE = {
-  moduleUrl: new URL('./shard-task.ts', import.meta.url).href,
-  exportName: 'generateShardTask',
-};
+const SHARD_TASK_MODULE = { moduleUrl: threadModuleUrl('generate-shard'), exportName: 'generateShardTask' };
 
 export async function runGenerate(
   plan: RunPlan,

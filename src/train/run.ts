@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { checkDatasetManifest } from '../dataset/manifest.ts';
 import type { RunPlan } from '../dataset/types.ts';
+import { threadModuleUrl } from '../entries.ts';
 import { runLocally } from '../exec/local.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressTotals } from '../exec/progress.ts';
@@ -50,10 +51,7 @@ export interface TrainRunResult {
   workers: number;
 }
 
-const TASK_MODULE = {
-  moduleUrl: new URL('./shard-task.ts', import.meta.url).href,
-  exportName: 'acceleratorGroupTask',
-};
+const TASK_MODULE = { moduleUrl: threadModuleUrl('accelerator-group'), exportName: 'acceleratorGroupTask' };
 /** Worker threads need about a second to load tsx and the modules; shards wait for this common start. */
 const WORKER_START_MS = 2000;
 

@@ -4,13 +4,14 @@
  * imports a bundle in a fresh module graph and invokes its handler.
  */
 import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ESBUILD_SHARED } from '../../cdk/runtime.ts';
+import { afterBundlingCommands, ESBUILD_SHARED } from '../../cdk/runtime.ts';
 import { REPO_ROOT } from '../../cdk/stack.ts';
 
 const HANDLERS = ['plan', 'generate', 'read', 'aggregate'] as const;
@@ -34,6 +35,7 @@ describe('lambda bundles', () => {
         define: ESBUILD_SHARED.define,
         logLevel: 'error',
       });
+      for (const command of afterBundlingCommands(REPO_ROOT, join(out, name))) execSync(command);
     }
   });
   after(() => rmSync(out, { recursive: true, force: true }));

@@ -57,7 +57,9 @@ describe('s3 backend specifics', { skip: s3Skip() }, () => {
     assert.equal(proxy.heldRequests, 50);
   });
 
-  it('retries 503 SlowDown, a connection cut mid-body and a stalled body, and counts the attempts', { timeout: 60_000 }, async () => {
+  it('retries 503 SlowDown, a connection cut mid-body and a stalled body, and counts the attempts', {
+    timeout: 60_000,
+  }, async () => {
     const storage = open();
     const body = pattern(9, 3 * MiB);
     await storage.put('retry/obj.bin', body);

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * Compiles pqbench to runnable JavaScript (the `prepare` step of npm ci):
+ *   dist/cli.js                 the CLI (bin/pqbench.js runs it)
+ *   dist/worker.js              the script every worker thread starts with
+ *   dist/<module>.js            what a thread runs (src/entries.ts names them)
+ * ES modules, code shared through chunks, dependencies left to node_modules.
+ *
+ *   node scripts/build.mjs                 # dist/
+ *   node scripts/build.mjs --bundle DIR    # self-contained .mjs thread files for a Lambda bundle in DIR
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+const THREAD_MODULES = {
+  'generate-shard': 'src/generate/shard-task.ts',
+  'accelerator-group': 'src/train/shard-task.ts',
+};
+const threadEntries = {
+  worker: path.join(REPO, 'src/exec/worker-entry.ts'),
+  ...Object.fromEntries(Object.entries(THREAD_MODULES).map(([name, file]) => [name, path.join(REPO, file)])),
+};
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  define: { PQBENCH_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+  // Error classes name themselves from constructor.name.
+  keepNames: true,
+};
+
+async function buildDist() {
+  const out = path.join(REPO, 'dist');
+  rmSync(out, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { cli: path.join(REPO, 'src/cli/main.ts'), ...threadEntries },
+    outdir: out,
+    splitting: true,
+    // Chunks beside the entries: src/entries.ts finds thread files relative to the running code.
+    chunkNames: 'chunk-[hash]',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+  });
+  writeFileSync(path.join(out, '.build-stamp'), `${new Date().toISOString()}\n`);
+}
+
+/** Thread files for a Lambda bundle: each self-contained (the handler bundle has no node_modules). */
+async function buildBundleThreads(dir) {
+  await build({
+    ...common,
+    entryPoints: threadEntries,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    external: ['@toondepauw/*'],
+    banner: {
+      js: "import { createRequire as __pqbenchCreateRequire } from 'node:module'; const require = __pqbenchCreateRequire(import.meta.url);",
+    },
+  });
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--bundle') await buildBundleThreads(path.resolve(args[1]));
+else await buildDist();
