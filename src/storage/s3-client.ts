@@ -107,7 +107,7 @@ export function createS3Client(
       httpsAgent: agents[1],
       connectionTimeout: 10_000,
       // A socket idle this long fails the attempt (then retried): a stalled GET never hangs a run.
-      requestTimeout: options.request_timeout_seconds * 1000,
+      socketTimeout: options.request_timeout_seconds * 1000,
     }),
   };
   if (options.endpoint_url !== undefined) config.endpoint = options.endpoint_url;
