@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultWorkload } from '../src/config/load.ts';
 import { resolveRun } from '../src/dataset/run-plan.ts';
-import { planAcceleratorEpoch } from '../src/train/schedule.ts';
+import { piecesOf, rankEpoch } from '../src/train/schedule.ts';
 
 if (!process.env.PQBENCH_PLAN_RSS_INPROCESS && !process.env.PQBENCH_PLAN_RSS_CHILD) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pqb-plan-rss-'));
@@ -62,9 +62,9 @@ let visited = 0;
 const started = performance.now();
 for (let epoch = 0; epoch < epochs; epoch++) {
   for (let k = 0; k < accelerators; k++) {
-    const plan = planAcceleratorEpoch(run, epoch, k);
-    for (let i = 0; i < plan.count; i++) {
-      checksum = (checksum + plan.at(i).fileIndex) % 2 ** 48;
+    const rank = rankEpoch(run, epoch, k);
+    for (const piece of piecesOf(run, rank, 0, rank.steps * rank.batchSize)) {
+      checksum = (checksum + piece.ref.fileIndex) % 2 ** 48;
       visited++;
       if ((visited & 0xfffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
     }

@@ -18,7 +18,8 @@ const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const THREAD_MODULES = {
   'generate-shard': 'src/generate/shard-task.ts',
-  'accelerator-group': 'src/train/shard-task.ts',
+  loader: 'src/train/loader-task.ts',
+  accelerator: 'src/train/accelerator-task.ts',
 };
 const threadEntries = {
   worker: path.join(REPO, 'src/exec/worker-entry.ts'),

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 /** The modules a worker thread can run, by name (each a dist/<name>.js entry). */
 export const THREAD_MODULES = {
   'generate-shard': 'generate/shard-task.ts',
-  'accelerator-group': 'train/shard-task.ts',
+  loader: 'train/loader-task.ts',
+  accelerator: 'train/accelerator-task.ts',
 } as const;
 export type ThreadModule = keyof typeof THREAD_MODULES;
 

@@ -47,11 +47,33 @@ export interface DtypeInfo {
   variable: boolean;
   /** May carry `cardinality` (values 0..n-1), and so be a Hive partition column. */
   cardinal: boolean;
+  /**
+   * Bytes per `size` unit in DLIO's record size (statscounter.py record_size:
+   * its width table, 4 for any dtype it does not list — string, binary, list),
+   * which its train_io_* figures multiply samples/s by.
+   */
+  dlioBytes: number;
 }
 
 export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
-  float32: { physical: 'FLOAT', plainBytes: 4, fixedBytes: 4, kind: 'f32', variable: false, cardinal: true },
-  float64: { physical: 'DOUBLE', plainBytes: 8, fixedBytes: 8, kind: 'f64', variable: false, cardinal: true },
+  float32: {
+    physical: 'FLOAT',
+    plainBytes: 4,
+    fixedBytes: 4,
+    kind: 'f32',
+    variable: false,
+    cardinal: true,
+    dlioBytes: 4,
+  },
+  float64: {
+    physical: 'DOUBLE',
+    plainBytes: 8,
+    fixedBytes: 8,
+    kind: 'f64',
+    variable: false,
+    cardinal: true,
+    dlioBytes: 8,
+  },
   float16: {
     physical: 'FIXED_LEN_BYTE_ARRAY',
     typeLength: 2,
@@ -61,6 +83,7 @@ export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
     kind: 'f16',
     variable: false,
     cardinal: false,
+    dlioBytes: 2,
   },
   int8: {
     physical: 'INT32',
@@ -71,10 +94,35 @@ export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
     kind: 'i32',
     variable: false,
     cardinal: true,
+    dlioBytes: 1,
   },
-  int32: { physical: 'INT32', plainBytes: 4, fixedBytes: 4, kind: 'i32', variable: false, cardinal: true },
-  int64: { physical: 'INT64', plainBytes: 8, fixedBytes: 8, kind: 'i64', variable: false, cardinal: true },
-  bool: { physical: 'BOOLEAN', plainBytes: 0, fixedBytes: 1, kind: 'bool', variable: false, cardinal: false },
+  int32: {
+    physical: 'INT32',
+    plainBytes: 4,
+    fixedBytes: 4,
+    kind: 'i32',
+    variable: false,
+    cardinal: true,
+    dlioBytes: 4,
+  },
+  int64: {
+    physical: 'INT64',
+    plainBytes: 8,
+    fixedBytes: 8,
+    kind: 'i64',
+    variable: false,
+    cardinal: true,
+    dlioBytes: 8,
+  },
+  bool: {
+    physical: 'BOOLEAN',
+    plainBytes: 0,
+    fixedBytes: 1,
+    kind: 'bool',
+    variable: false,
+    cardinal: false,
+    dlioBytes: 1,
+  },
   string: {
     physical: 'BYTE_ARRAY',
     logical: { type: 'STRING' },
@@ -84,6 +132,7 @@ export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
     kind: 'bytes',
     variable: true,
     cardinal: true,
+    dlioBytes: 4,
   },
   binary: {
     physical: 'BYTE_ARRAY',
@@ -92,9 +141,18 @@ export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
     kind: 'bytes',
     variable: true,
     cardinal: false,
+    dlioBytes: 4,
   },
   // DLIO's `list` dtype: a LIST<FLOAT> of `size` elements, whatever vector_layout says.
-  list: { physical: 'FLOAT', plainBytes: 4, fixedBytes: 0, kind: 'f32', variable: false, cardinal: false },
+  list: {
+    physical: 'FLOAT',
+    plainBytes: 4,
+    fixedBytes: 0,
+    kind: 'f32',
+    variable: false,
+    cardinal: false,
+    dlioBytes: 4,
+  },
 };
 
 /** Bytes per value of each in-memory kind ('bytes': one byte). */
@@ -130,4 +188,10 @@ export function encodedRowBytes(spec: Pick<ColumnSpec, 'dtype' | 'size'>, layout
   if (info.variable) return 4 + size;
   if (columnShape(spec, layout) === 'fixed') return size * info.fixedBytes;
   return info.plainBytes === 0 ? Math.ceil(size / 8) : size * info.plainBytes;
+}
+
+/** DLIO's record size of a workload: Σ size × its widths over every column, else record_length. */
+export function dlioRecordBytes(columns: Pick<ColumnSpec, 'dtype' | 'size'>[], recordLength: number): number {
+  if (columns.length === 0) return recordLength;
+  return columns.reduce((n, c) => n + c.size * DTYPE_INFO[c.dtype].dlioBytes, 0);
 }

@@ -95,6 +95,8 @@ export interface Workload {
     batch_size: number;
     batch_size_eval: number;
     read_threads: number;
+    /** GETs a loader worker keeps in flight while it loads one object or row group. */
+    gets_per_worker: number;
     prefetch_size: number;
     file_shuffle: ShuffleMode;
     sample_shuffle: ShuffleMode;

@@ -5,6 +5,7 @@
  * Lambda, take the plan; nothing below the CLI reads the raw workload.
  */
 import { randomInt } from 'node:crypto';
+import { dlioRecordBytes } from '../config/dtypes.ts';
 import { effectiveColumns, projectedColumns } from '../config/load.ts';
 import type { ShuffleMode, Workload } from '../config/types.ts';
 import { datasetLayout } from './layout.ts';
@@ -57,6 +58,7 @@ function resolveLoader(w: Workload): LoaderPlan {
     projected: projectedColumns(w),
     batchSize: r.batch_size,
     readThreads: r.read_threads,
+    getsPerWorker: r.gets_per_worker,
     prefetchSize: r.prefetch_size,
     decode: r.decode,
     verify: r.verify,
@@ -124,6 +126,7 @@ export function resolveRun(w: Workload, options: ResolveOptions = {}): RunPlan {
       numFilesTrain: w.dataset.num_files_train,
       numSamplesPerFile: w.dataset.num_samples_per_file,
       readMode: w.dataset.parquet.read_mode,
+      dlioRecordBytes: dlioRecordBytes(w.dataset.parquet.columns, w.dataset.record_length_bytes),
     },
   };
 }

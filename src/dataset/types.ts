@@ -113,7 +113,10 @@ export interface LoaderPlan {
   /** Columns with `read: true`, in file order (the partition column included: restored from the path). */
   projected: ColumnSpec[];
   batchSize: number;
+  /** Loader workers per accelerator (0: the accelerator loads in its own loop). */
   readThreads: number;
+  /** GETs one loader worker keeps in flight while it loads a chunk. */
+  getsPerWorker: number;
   prefetchSize: number;
   decode: boolean;
   verify: boolean;
@@ -150,6 +153,8 @@ export interface RunFacts {
   numFilesTrain: number;
   numSamplesPerFile: number;
   readMode: ReadMode;
+  /** Bytes per sample in DLIO's train_io_* figures (config/dtypes.ts dlioRecordBytes). */
+  dlioRecordBytes: number;
 }
 
 /** A workload resolved once (resolveRun): what every shard, local or remote, takes. */

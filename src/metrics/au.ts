@@ -1,15 +1,22 @@
 /**
- * Accelerator utilisation from per-step facts (DLIO's definition): over the
- * metric window [exclude_start_steps, steps − exclude_end_steps) of one epoch,
- * AU = Σ compute time ÷ window wall time. The window's wall time runs from the
- * start of its first step (the moment the accelerator began waiting for that
- * batch) to the end of its last step's compute.
+ * AU and throughput of one accelerator's epoch, exactly as the MLCommons
+ * DLIO fork computes them (dlio_benchmark/utils/statscounter.py,
+ * StatsCounter.compute_metrics_train, with the metric window of __init__):
  *
- * Streaming: the step count is unknown until the epoch ends, so the last
- * `exclude_end_steps` steps are held in a ring and removed at the end —
- * O(exclude_end_steps) memory, whatever the number of steps.
+ *   window     = steps [exclude_start, steps − 1 − exclude_end] (steps = the
+ *                epoch's expected steps)
+ *   total_time = block wall time − Σ proc of the excluded steps, where the
+ *                block runs from the epoch's start to past its last barrier
+ *                and proc = load + compute (the barrier wait is not proc, so
+ *                it stays in the window's time)
+ *   AU         = Σ compute over the window ÷ total_time (0 if the window is
+ *                empty or total_time ≤ 0)
+ *   throughput = window steps × batch ÷ total_time (0 likewise)
+ *
+ * Streaming: O(1) memory whatever the number of steps, since the expected
+ * step count is known when the epoch starts.
  */
-import type { StepRecord } from './step.ts';
+import { computeMs, loadWaitMs, procMs, type StepRecord } from './step.ts';
 
 export interface WindowStats {
   /** Steps inside the window; 0 when the epoch was too short for it. */
@@ -17,7 +24,10 @@ export interface WindowStats {
   samples: number;
   computeMs: number;
   loadWaitMs: number;
+  /** DLIO's total_time of the window (ms). */
   wallMs: number;
+  /** Bytes the loaders received between the window's first step start and last step end. */
+  bytes: number;
 }
 
 export interface EpochStepStats {
@@ -28,90 +38,80 @@ export interface EpochStepStats {
   window: WindowStats;
 }
 
-interface RingEntry {
-  start: number;
-  end: number;
-  computeMs: number;
-  loadWaitMs: number;
-  samples: number;
-}
-
 export class EpochStepAccumulator {
   private steps = 0;
   private samples = 0;
   private computeMs = 0;
   private loadWaitMs = 0;
-  private windowStart: number | null = null;
-  /** Sums over steps ≥ exclude_start, including those that will turn out to be in the excluded tail. */
-  private tailSteps = 0;
-  private tailSamples = 0;
-  private tailComputeMs = 0;
-  private tailLoadWaitMs = 0;
-  private readonly ring: RingEntry[] = [];
+  private excludedProcMs = 0;
+  private readonly window: WindowStats = {
+    steps: 0,
+    samples: 0,
+    computeMs: 0,
+    loadWaitMs: 0,
+    wallMs: 0,
+    bytes: 0,
+  };
+  private windowBytesStart = 0;
+  private windowBytesEnd = 0;
+  /** Step indexes [first, last] of the window. */
+  private readonly first: number;
+  private readonly last: number;
 
-  constructor(
-    private readonly excludeStart: number,
-    private readonly excludeEnd: number,
-  ) {}
-
-  add(step: StepRecord): void {
-    this.steps++;
-    this.samples += step.samples;
-    this.computeMs += step.computeMs;
-    this.loadWaitMs += step.loadWaitMs;
-    if (this.steps <= this.excludeStart) return;
-    if (this.windowStart === null) this.windowStart = step.start;
-    this.tailSteps++;
-    this.tailSamples += step.samples;
-    this.tailComputeMs += step.computeMs;
-    this.tailLoadWaitMs += step.loadWaitMs;
-    this.ring.push({
-      start: step.start,
-      end: step.end,
-      computeMs: step.computeMs,
-      loadWaitMs: step.loadWaitMs,
-      samples: step.samples,
-    });
-    // Keep the last excludeEnd + 1 entries: the excluded tail plus the window's last step.
-    if (this.ring.length > this.excludeEnd + 1) this.ring.shift();
+  constructor(excludeStart: number, excludeEnd: number, expectedSteps: number) {
+    this.first = excludeStart;
+    this.last = expectedSteps - 1 - excludeEnd;
   }
 
-  finish(): EpochStepStats {
-    const base = {
+  add(step: StepRecord): void {
+    const index = this.steps++;
+    this.samples += step.samples;
+    this.computeMs += computeMs(step);
+    this.loadWaitMs += loadWaitMs(step);
+    if (index < this.first || index > this.last) {
+      this.excludedProcMs += procMs(step);
+      return;
+    }
+    if (index === this.first) this.windowBytesStart = step.bytesAtStart;
+    this.windowBytesEnd = step.bytesAtEnd;
+    this.window.steps++;
+    this.window.samples += step.samples;
+    this.window.computeMs += computeMs(step);
+    this.window.loadWaitMs += loadWaitMs(step);
+  }
+
+  /** The epoch's figures; `blockStart`/`blockEnd` bound the epoch's block (DLIO start_block/end_block). */
+  finish(blockStart: number, blockEnd: number): EpochStepStats {
+    const window = { ...this.window };
+    if (window.steps > 0) {
+      window.wallMs = blockEnd - blockStart - this.excludedProcMs;
+      window.bytes = this.windowBytesEnd - this.windowBytesStart;
+    }
+    return {
       steps: this.steps,
       samples: this.samples,
       computeMs: this.computeMs,
       loadWaitMs: this.loadWaitMs,
-    };
-    const emptyWindow: WindowStats = { steps: 0, samples: 0, computeMs: 0, loadWaitMs: 0, wallMs: 0 };
-    const windowSteps = this.tailSteps - this.excludeEnd;
-    if (this.windowStart === null || windowSteps <= 0) return { ...base, window: emptyWindow };
-    const excluded = this.ring.slice(this.ring.length - this.excludeEnd);
-    const last = this.ring[this.ring.length - this.excludeEnd - 1];
-    const sum = (pick: (e: RingEntry) => number) => excluded.reduce((acc, e) => acc + pick(e), 0);
-    return {
-      ...base,
-      window: {
-        steps: windowSteps,
-        samples: this.tailSamples - sum((e) => e.samples),
-        computeMs: this.tailComputeMs - sum((e) => e.computeMs),
-        loadWaitMs: this.tailLoadWaitMs - sum((e) => e.loadWaitMs),
-        wallMs: last.end - this.windowStart,
-      },
+      window,
     };
   }
 }
 
-/** AU in percent, or null when the window is empty (too few steps). */
-export function auPercentage(window: WindowStats): number | null {
-  if (window.steps <= 0 || window.wallMs <= 0) return null;
-  return (window.computeMs / window.wallMs) * 100;
+const measurable = (w: WindowStats) => w.steps > 0 && w.wallMs > 0;
+
+/** AU in percent; 0 for an empty window (DLIO counts it as 0; the summary says why). */
+export function auPercentage(window: WindowStats): number {
+  return measurable(window) && window.computeMs > 0 ? (window.computeMs / window.wallMs) * 100 : 0;
 }
 
-/** Samples per second over the window, or null when it is empty. */
-export function windowThroughput(window: WindowStats): number | null {
-  if (window.steps <= 0 || window.wallMs <= 0) return null;
-  return (window.samples / window.wallMs) * 1000;
+/** Samples per second over the window; 0 when it is empty. */
+export function windowThroughput(window: WindowStats): number {
+  return measurable(window) ? (window.samples / window.wallMs) * 1000 : 0;
+}
+
+/** Bytes per second received over the window; 0 when it is empty. */
+export function windowByteRate(window: WindowStats): number {
+  return measurable(window) ? (window.bytes / window.wallMs) * 1000 : 0;
 }
 
 export function mean(values: number[]): number | null {

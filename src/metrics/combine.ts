@@ -4,14 +4,13 @@
  * into its aggregate (as warp's aggregates merge themselves); nothing here
  * derives a rate or a percentage — derive.ts does, from the aggregate.
  */
-import type { OperationType } from '../storage/operations.ts';
 import type { WindowStats } from './au.ts';
 import { type Histogram, mergeEncoded } from './histogram.ts';
 import {
   type AcceleratorPartial,
+  addRequestCounters,
   type EpochPartial,
   PARTIAL_VERSION,
-  type RequestCounter,
   type RequestCounters,
 } from './partial.ts';
 
@@ -30,6 +29,7 @@ export interface EpochAggregate {
   end: number;
   steps: number;
   samples: number;
+  droppedSamples: number;
   computeMs: number;
   loadWaitMs: number;
   projectedBytes: number;
@@ -50,17 +50,6 @@ export interface RunAggregate {
   histograms: { requestUs: Histogram; ttfbUs: Histogram; stepLoadWaitUs: Histogram };
 }
 
-export function addRequestCounters(into: RequestCounters, from: RequestCounters): void {
-  for (const [op, c] of Object.entries(from) as [OperationType, RequestCounter][]) {
-    const target = into[op] ?? { count: 0, bytes: 0, errors: 0, retries: 0 };
-    target.count += c.count;
-    target.bytes += c.bytes;
-    target.errors += c.errors;
-    target.retries += c.retries;
-    into[op] = target;
-  }
-}
-
 function newEpoch(e: EpochPartial): EpochAggregate {
   return {
     epoch: e.epoch,
@@ -68,6 +57,7 @@ function newEpoch(e: EpochPartial): EpochAggregate {
     end: e.end,
     steps: 0,
     samples: 0,
+    droppedSamples: 0,
     computeMs: 0,
     loadWaitMs: 0,
     projectedBytes: 0,
@@ -82,6 +72,7 @@ export function addEpoch(into: EpochAggregate, accelerator: number, e: EpochPart
   into.end = Math.max(into.end, e.end);
   into.steps += e.steps;
   into.samples += e.samples;
+  into.droppedSamples += e.droppedSamples;
   into.computeMs += e.computeMs;
   into.loadWaitMs += e.loadWaitMs;
   into.projectedBytes += e.projectedBytes;

@@ -6,7 +6,7 @@
 import type { RunPlan } from '../dataset/types.ts';
 import type { OperationType } from '../storage/operations.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../version.ts';
-import { auPercentage, mean, stdev, windowThroughput } from './au.ts';
+import { auPercentage, mean, stdev, windowByteRate, windowThroughput } from './au.ts';
 import type { EpochAggregate, RunAggregate } from './combine.ts';
 import {
   type CloudUsage,
@@ -49,7 +49,6 @@ const MiB = 2 ** 20;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const round = (x: number | null, digits = 6) => (x === null ? null : Number(x.toFixed(digits)));
-const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
 
 function requestsSummary(counters: RequestCounters): RequestsSummary {
   const values = Object.values(counters) as RequestCounter[];
@@ -70,31 +69,41 @@ function readBytes(counters: RequestCounters): number {
   return (counters.GET?.bytes ?? 0) + (counters.HEAD?.bytes ?? 0);
 }
 
-/** One epoch's figures; `accelerators` are every accelerator of the run (absent ones report null AU). */
-function epochStats(e: EpochAggregate, accelerators: number[], prices: PriceTable): EpochStats {
+/** Samples of an epoch no kept step delivered: the ranks' drop_last remainders and the N mod A tail. */
+function epochDropped(e: EpochAggregate, plan: SummaryPlan): number {
+  const n = plan.facts.numFilesTrain * plan.facts.numSamplesPerFile;
+  return e.droppedSamples + (n % plan.training.accelerators);
+}
+
+/** One epoch's figures; `accelerators` are every accelerator that reported (DLIO averages AU over all ranks). */
+function epochStats(
+  e: EpochAggregate,
+  accelerators: number[],
+  plan: SummaryPlan,
+  prices: PriceTable,
+): EpochStats {
   const byAccelerator = new Map(e.accelerators.map((a) => [a.accelerator, a]));
   const auPerAccelerator = accelerators.map((k) => {
     const a = byAccelerator.get(k);
-    return a ? auPercentage(a.window) : null;
+    return a ? auPercentage(a.window) : 0;
   });
-  const auValues = known(auPerAccelerator);
-  const throughputs = known(e.accelerators.map((a) => windowThroughput(a.window)));
-  const wallS = (e.end - e.start) / 1000;
+  const throughput = e.accelerators.reduce((n, a) => n + windowThroughput(a.window), 0);
+  const byteRate = e.accelerators.reduce((n, a) => n + windowByteRate(a.window), 0);
   const bytes = readBytes(e.requests);
   return {
     epoch: e.epoch + 1,
     start: iso(e.start),
     end: iso(e.end),
-    duration_s: round(wallS) as number,
+    duration_s: round((e.end - e.start) / 1000) as number,
     steps: e.steps,
     samples: e.samples,
-    au_percentage: round(mean(auValues)),
-    au_percentage_per_accelerator: auPerAccelerator.map((v) => round(v)),
-    au_stdev_percentage_across_accelerators: round(stdev(auValues)),
-    throughput_samples_per_second:
-      throughputs.length > 0 ? round(throughputs.reduce((a, b) => a + b, 0)) : null,
-    io_MB_per_second: wallS > 0 ? round(bytes / MB / wallS) : null,
-    io_MiB_per_second: wallS > 0 ? round(bytes / MiB / wallS) : null,
+    dropped_samples: epochDropped(e, plan),
+    au_percentage: round(mean(auPerAccelerator) ?? 0) as number,
+    au_percentage_per_accelerator: auPerAccelerator.map((v) => round(v) as number),
+    au_stdev_percentage_across_accelerators: round(stdev(auPerAccelerator)),
+    throughput_samples_per_second: round(throughput) as number,
+    io_MB_per_second: round(byteRate / MB) as number,
+    io_MiB_per_second: round(byteRate / MiB) as number,
     bytes_transferred: bytes,
     projected_bytes: e.projectedBytes,
     read_amplification: e.projectedBytes > 0 ? round(bytes / e.projectedBytes) : null,
@@ -115,33 +124,31 @@ function shortWindowNotices(run: RunAggregate, plan: SummaryPlan): string[] {
     return [
       `epoch ${e.epoch + 1}: ${short.length} of ${run.accelerators.length} accelerator(s) ran only ${stepCounts} step(s), ` +
         `fewer than the metric window needs (exclude_start_steps ${excludeStartSteps} + exclude_end_steps ${excludeEndSteps} + 1); ` +
-        'their AU and throughput are not reported. Use more files or samples, a smaller batch_size, or smaller exclusions.',
+        'their AU and throughput count as 0, as in DLIO. Use more files or samples, a smaller batch_size, or smaller exclusions.',
     ];
   });
 }
 
-/** DLIO's metric keys over the epochs. */
+/** DLIO's metric keys over the epochs (statscounter.end_run). */
 function metricSection(perEpoch: EpochStats[], plan: SummaryPlan): SummaryMetric {
-  const auByEpoch = perEpoch.map((e) => e.au_percentage);
-  const throughputByEpoch = perEpoch.map((e) => e.throughput_samples_per_second);
-  const auKnown = known(auByEpoch);
-  const throughputKnown = known(throughputByEpoch);
-  const ioKnown = known(perEpoch.map((e) => e.io_MB_per_second));
-  const ioMiBKnown = known(perEpoch.map((e) => e.io_MiB_per_second));
-  const auMean = mean(auKnown);
+  const au = perEpoch.map((e) => e.au_percentage);
+  const throughput = perEpoch.map((e) => e.throughput_samples_per_second);
+  const auMean = mean(au);
+  const throughputMean = mean(throughput);
+  const throughputStdev = stdev(throughput);
+  const mibPerSample = plan.facts.dlioRecordBytes / MiB;
   const expectation = plan.training.metric.au * 100;
   return {
-    train_au_percentage: auByEpoch,
+    train_au_percentage: au,
     train_au_mean_percentage: round(auMean),
-    train_au_stdev_percentage: round(stdev(auKnown)),
+    train_au_stdev_percentage: round(stdev(au)),
     train_au_meet_expectation: auMean !== null && auMean >= expectation ? 'success' : 'fail',
     train_au_expectation_percentage: expectation,
-    train_throughput_samples_per_second: throughputByEpoch,
-    train_throughput_mean_samples_per_second: round(mean(throughputKnown)),
-    train_throughput_stdev_samples_per_second: round(stdev(throughputKnown)),
-    train_io_mean_MB_per_second: round(mean(ioKnown)),
-    train_io_stdev_MB_per_second: round(stdev(ioKnown)),
-    train_io_mean_MiB_per_second: round(mean(ioMiBKnown)),
+    train_throughput_samples_per_second: throughput,
+    train_throughput_mean_samples_per_second: round(throughputMean),
+    train_throughput_stdev_samples_per_second: round(throughputStdev),
+    train_io_mean_MB_per_second: throughputMean === null ? null : round(throughputMean * mibPerSample),
+    train_io_stdev_MB_per_second: throughputStdev === null ? null : round(throughputStdev * mibPerSample),
     exclude_start_steps: plan.training.metric.excludeStartSteps,
     exclude_end_steps: plan.training.metric.excludeEndSteps,
   };
@@ -164,16 +171,19 @@ function costSection(run: RunAggregate, perEpoch: EpochStats[], prices: PriceTab
   };
 }
 
-function ioSection(perEpoch: EpochStats[]): RunSummaryJson['io'] {
+function ioSection(perEpoch: EpochStats[], plan: SummaryPlan): RunSummaryJson['io'] {
   const bytesTransferred = perEpoch.reduce((n, e) => n + e.bytes_transferred, 0);
   const projectedBytes = perEpoch.reduce((n, e) => n + e.projected_bytes, 0);
-  const totalWallS = perEpoch.reduce((n, e) => n + e.duration_s, 0);
+  const rates = perEpoch.map((e) => e.io_MB_per_second);
+  const meanRate = mean(rates);
   return {
     bytes_transferred: bytesTransferred,
     projected_bytes: projectedBytes,
     read_amplification: projectedBytes > 0 ? round(bytesTransferred / projectedBytes) : null,
-    mean_MB_per_second: totalWallS > 0 ? round(bytesTransferred / MB / totalWallS) : null,
-    mean_MiB_per_second: totalWallS > 0 ? round(bytesTransferred / MiB / totalWallS) : null,
+    mean_MB_per_second: round(meanRate),
+    stdev_MB_per_second: round(stdev(rates)),
+    mean_MiB_per_second: meanRate === null ? null : round((meanRate * MB) / MiB),
+    dlio_record_bytes: plan.facts.dlioRecordBytes,
   };
 }
 
@@ -197,7 +207,7 @@ function runNotices(run: RunAggregate, plan: SummaryPlan, metric: SummaryMetric,
 
 export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: SummaryContext): RunSummary {
   const prices = resolvePrices(context.prices);
-  const perEpoch = run.epochs.map((e) => epochStats(e, run.accelerators, prices));
+  const perEpoch = run.epochs.map((e) => epochStats(e, run.accelerators, plan, prices));
   const metric = metricSection(perEpoch, plan);
   const summary: RunSummaryJson = {
     schema_version: SUMMARY_SCHEMA_VERSION,
@@ -220,10 +230,11 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
     steps: {
       total: perEpoch.reduce((n, e) => n + e.steps, 0),
       samples: perEpoch.reduce((n, e) => n + e.samples, 0),
+      dropped_samples: perEpoch.reduce((n, e) => n + e.dropped_samples, 0),
       compute_s: round(perEpoch.reduce((n, e) => n + e.compute_s, 0)) as number,
       load_wait_s: round(perEpoch.reduce((n, e) => n + e.load_wait_s, 0)) as number,
     },
-    io: ioSection(perEpoch),
+    io: ioSection(perEpoch, plan),
     requests: requestsSummary(run.requests),
     latency: {
       request: summarizeHistogram(run.histograms.requestUs),

@@ -1,15 +1,19 @@
 /**
- * The partial metrics of one accelerator shard: plain JSON (histograms HDR
- * encoded), built from raw facts — Operation records and step records — and
- * merged exactly by merge.ts, whether the shard ran in-process, on a worker
- * thread or in a Lambda.
+ * The partial metrics of one accelerator: plain JSON (histograms HDR
+ * encoded), built from raw facts and merged exactly by combine.ts, whether
+ * the accelerator ran on this host, another host or in a Lambda.
+ *
+ * Two recorders feed it, each on the thread that owns the facts: the
+ * accelerator thread's StepRecorder (steps, compute, load wait, the metric
+ * window) and each loader worker's IoRecorder (every request, as an
+ * Operation, and the projected bytes it needed). `assemblePartial` joins them.
  */
 import type { Operation, OperationSink, OperationType } from '../storage/operations.ts';
 import { EpochStepAccumulator, type WindowStats } from './au.ts';
-import { type EncodedHistogram, encodeHistogram, newHistogram, recordMs } from './histogram.ts';
-import type { StepRecord } from './step.ts';
+import { type EncodedHistogram, encodeHistogram, mergeEncoded, newHistogram, recordMs } from './histogram.ts';
+import { loadWaitMs, type StepRecord } from './step.ts';
 
-export const PARTIAL_VERSION = 1;
+export const PARTIAL_VERSION = 2;
 
 export interface RequestCounter {
   count: number;
@@ -23,23 +27,33 @@ export interface RequestCounter {
 
 export type RequestCounters = Partial<Record<OperationType, RequestCounter>>;
 
-export interface EpochPartial {
+/** What the accelerator thread knows about an epoch. */
+export interface EpochSteps {
   epoch: number;
-  /** ms timestamps (epoch-based wall clock) of this accelerator's epoch. */
+  /** The epoch's block (ms, epoch-based clock): from its start to past its last barrier. */
   start: number;
   end: number;
   steps: number;
   samples: number;
+  /** This accelerator's samples of the epoch that no kept step delivered (drop_last, the N mod A tail is not counted here). */
+  droppedSamples: number;
   computeMs: number;
   loadWaitMs: number;
   window: WindowStats;
-  /** Objects opened and chunks delivered (whole objects or row groups). */
+}
+
+/** What the loaders of one accelerator know about an epoch. */
+export interface EpochIo {
+  epoch: number;
+  /** Objects opened and chunks (objects or row groups) loaded. */
   objects: number;
   chunks: number;
-  /** Bytes of the projected column chunks read (read-amplification denominator). */
+  /** Bytes of the projected column chunks of the row groups holding the samples delivered (read-amplification denominator). */
   projectedBytes: number;
   requests: RequestCounters;
 }
+
+export type EpochPartial = EpochSteps & Omit<EpochIo, 'epoch'>;
 
 export interface AcceleratorPartial {
   version: typeof PARTIAL_VERSION;
@@ -59,118 +73,146 @@ export interface AcceleratorPartial {
   };
   /** The run's random shuffle seed when a shuffle mode is `random`. */
   randomSeed: number | null;
-  /** Buffer high-water marks (memory bound evidence). */
-  maxHeldChunks: number;
-  maxBufferedRows: number;
 }
 
-/** Accumulates one accelerator's facts as they happen; `toPartial()` snapshots them. */
-export class PartialRecorder implements OperationSink {
-  private readonly requestUs = newHistogram();
-  private readonly ttfbUs = newHistogram();
+/** The accelerator thread's facts: steps and the metric window of each epoch. */
+export interface StepsPart {
+  epochs: EpochSteps[];
+  stepLoadWaitUs: EncodedHistogram;
+}
+
+/** One loader worker's facts: requests and projected bytes of each epoch. */
+export interface IoPart {
+  epochs: EpochIo[];
+  requestUs: EncodedHistogram;
+  ttfbUs: EncodedHistogram;
+}
+
+export class StepRecorder {
   private readonly stepLoadWaitUs = newHistogram();
-  private readonly epochs: EpochPartial[] = [];
-  private current: { partial: EpochPartial; steps: EpochStepAccumulator } | null = null;
-  private start = 0;
-  private end = 0;
-  private bytesRead = 0;
-  maxHeldChunks = 0;
-  maxBufferedRows = 0;
+  private readonly epochs: EpochSteps[] = [];
+  private current: { epoch: number; start: number; dropped: number; steps: EpochStepAccumulator } | null =
+    null;
 
-  constructor(
-    readonly accelerator: number,
-    private readonly host: string,
-    private readonly exclude: { start: number; end: number },
-    private readonly randomSeed: number | null,
-  ) {}
+  constructor(private readonly exclude: { start: number; end: number }) {}
 
-  beginEpoch(epoch: number, at: number): void {
-    if (this.epochs.length === 0) this.start = at;
-    const partial: EpochPartial = {
-      epoch,
-      start: at,
-      end: at,
-      steps: 0,
-      samples: 0,
-      computeMs: 0,
-      loadWaitMs: 0,
-      window: { steps: 0, samples: 0, computeMs: 0, loadWaitMs: 0, wallMs: 0 },
-      objects: 0,
-      chunks: 0,
-      projectedBytes: 0,
-      requests: {},
-    };
-    this.epochs.push(partial);
-    this.current = { partial, steps: new EpochStepAccumulator(this.exclude.start, this.exclude.end) };
+  beginEpoch(epoch: number, blockStart: number, expectedSteps: number, droppedSamples: number): void {
+    const steps = new EpochStepAccumulator(this.exclude.start, this.exclude.end, expectedSteps);
+    this.current = { epoch, start: blockStart, dropped: droppedSamples, steps };
   }
 
-  endEpoch(at: number, buffer: { maxHeldChunks: number; maxBufferedRows: number }): void {
+  recordStep(step: StepRecord): void {
     if (!this.current) return;
-    const { partial, steps } = this.current;
-    const stats = steps.finish();
-    Object.assign(partial, {
-      end: at,
-      steps: stats.steps,
-      samples: stats.samples,
-      computeMs: stats.computeMs,
-      loadWaitMs: stats.loadWaitMs,
-      window: stats.window,
+    this.current.steps.add(step);
+    recordMs(this.stepLoadWaitUs, loadWaitMs(step));
+  }
+
+  endEpoch(blockEnd: number): void {
+    if (!this.current) return;
+    const { epoch, start, dropped, steps } = this.current;
+    this.epochs.push({
+      epoch,
+      start,
+      end: blockEnd,
+      droppedSamples: dropped,
+      ...steps.finish(start, blockEnd),
     });
-    this.maxHeldChunks = Math.max(this.maxHeldChunks, buffer.maxHeldChunks);
-    this.maxBufferedRows = Math.max(this.maxBufferedRows, buffer.maxBufferedRows);
-    this.end = at;
     this.current = null;
+  }
+
+  toPart(): StepsPart {
+    return {
+      epochs: this.epochs.map((e) => ({ ...e })),
+      stepLoadWaitUs: encodeHistogram(this.stepLoadWaitUs),
+    };
+  }
+}
+
+export class IoRecorder implements OperationSink {
+  private readonly requestUs = newHistogram();
+  private readonly ttfbUs = newHistogram();
+  private readonly epochs: EpochIo[] = [];
+  private current: EpochIo | null = null;
+
+  /** `onBytes` hears every received payload byte count (the accelerator's shared counter). */
+  constructor(private readonly onBytes?: (bytes: number) => void) {}
+
+  beginEpoch(epoch: number): void {
+    this.current = { epoch, objects: 0, chunks: 0, projectedBytes: 0, requests: {} };
+    this.epochs.push(this.current);
   }
 
   /** OperationSink: requests issued while no epoch is open (e.g. a manifest read) are not counted. */
   record(op: Operation): void {
     if (!this.current) return;
-    const counters = this.current.partial.requests;
+    const counters = this.current.requests;
     const counter = counters[op.op] ?? { count: 0, bytes: 0, errors: 0, retries: 0 };
     counter.count += 1;
     counter.bytes += op.bytes;
     counter.retries += op.retries;
     if (op.error !== undefined || op.status === 0 || op.status >= 400) counter.errors += 1;
     counters[op.op] = counter;
-    if (op.op === 'GET' || op.op === 'HEAD') this.bytesRead += op.bytes;
+    if (op.op === 'GET' || op.op === 'HEAD') this.onBytes?.(op.bytes);
     recordMs(this.requestUs, op.end - op.start);
     if (op.firstByte !== undefined) recordMs(this.ttfbUs, op.firstByte - op.start);
   }
 
-  recordStep(step: StepRecord): void {
-    if (!this.current) return;
-    this.current.steps.add(step);
-    recordMs(this.stepLoadWaitUs, step.loadWaitMs);
-  }
-
   recordChunk(projectedBytes: number, openedObject: boolean): void {
     if (!this.current) return;
-    this.current.partial.chunks += 1;
-    this.current.partial.projectedBytes += projectedBytes;
-    if (openedObject) this.current.partial.objects += 1;
+    this.current.chunks += 1;
+    this.current.projectedBytes += projectedBytes;
+    if (openedObject) this.current.objects += 1;
   }
 
-  /** Bytes received by reads so far, for progress reports. */
-  get bytesReadSoFar(): number {
-    return this.bytesRead;
-  }
-
-  toPartial(): AcceleratorPartial {
+  toPart(): IoPart {
     return {
-      version: PARTIAL_VERSION,
-      accelerator: this.accelerator,
-      host: this.host,
-      start: this.start,
-      end: this.end,
       epochs: this.epochs.map((e) => ({ ...e, requests: structuredClone(e.requests) })),
-      histograms: {
-        requestUs: encodeHistogram(this.requestUs),
-        ttfbUs: encodeHistogram(this.ttfbUs),
-        stepLoadWaitUs: encodeHistogram(this.stepLoadWaitUs),
-      },
-      randomSeed: this.randomSeed,
-      maxHeldChunks: this.maxHeldChunks,
-      maxBufferedRows: this.maxBufferedRows,
+      requestUs: encodeHistogram(this.requestUs),
+      ttfbUs: encodeHistogram(this.ttfbUs),
     };
   }
+}
+
+export function addRequestCounters(into: RequestCounters, from: RequestCounters): void {
+  for (const [op, c] of Object.entries(from) as [OperationType, RequestCounter][]) {
+    const target = into[op] ?? { count: 0, bytes: 0, errors: 0, retries: 0 };
+    target.count += c.count;
+    target.bytes += c.bytes;
+    target.errors += c.errors;
+    target.retries += c.retries;
+    into[op] = target;
+  }
+}
+
+/** Joins an accelerator's step facts with its loaders' I/O facts, epoch by epoch. */
+export function assemblePartial(
+  who: { accelerator: number; host: string; randomSeed: number | null },
+  steps: StepsPart,
+  io: IoPart[],
+): AcceleratorPartial {
+  const epochs: EpochPartial[] = steps.epochs.map((e) => {
+    const partial: EpochPartial = { ...e, objects: 0, chunks: 0, projectedBytes: 0, requests: {} };
+    for (const part of io) {
+      const mine = part.epochs.find((x) => x.epoch === e.epoch);
+      if (!mine) continue;
+      partial.objects += mine.objects;
+      partial.chunks += mine.chunks;
+      partial.projectedBytes += mine.projectedBytes;
+      addRequestCounters(partial.requests, mine.requests);
+    }
+    return partial;
+  });
+  return {
+    version: PARTIAL_VERSION,
+    ...who,
+    start: epochs.length > 0 ? Math.min(...epochs.map((e) => e.start)) : 0,
+    end: epochs.length > 0 ? Math.max(...epochs.map((e) => e.end)) : 0,
+    epochs,
+    histograms: {
+      requestUs: encodeHistogram(mergeEncoded(io.map((p) => p.requestUs))),
+      ttfbUs: encodeHistogram(mergeEncoded(io.map((p) => p.ttfbUs))),
+      stepLoadWaitUs: steps.stepLoadWaitUs,
+    },
+    randomSeed: who.randomSeed,
+  };
 }

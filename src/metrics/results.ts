@@ -5,10 +5,10 @@
  * bodies into the bucket.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { redactWorkload, workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import type { Operation, OperationSink } from '../storage/operations.ts';
@@ -146,7 +146,11 @@ export class RequestsCsvWriter implements OperationSink {
 export async function joinRequestsCsv(path: string, parts: string[]): Promise<void> {
   const out = createWriteStream(path);
   out.write(`${REQUESTS_CSV_HEADER}\n`);
-  for (const part of parts) await pipeline(createReadStream(part), out, { end: false });
+  for (const part of parts) {
+    for await (const chunk of createReadStream(part)) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+  }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
   );

@@ -1,32 +1,32 @@
 /**
- * The shape of summary.json and per_epoch_stats.json (schema_version 1).
- * Stable: fields are only ever added. DLIO's metric keys keep DLIO's names and
- * meanings, except train_io_* which are measured bytes (see README).
+ * The shape of summary.json and per_epoch_stats.json (schema_version 2).
+ * Stable within a version: fields are only ever added. DLIO's metric keys
+ * keep DLIO's names and meanings (MLCommons fork, statscounter.py), including
+ * train_io_*, which DLIO derives from samples/s and the configured record
+ * size; pqbench's measured bytes are under `io`.
  */
 import type { OperationType } from '../storage/operations.ts';
 import type { PriceTable } from './cost.ts';
 import type { LatencySummary } from './histogram.ts';
 import type { RequestCounter } from './partial.ts';
 
-export const SUMMARY_SCHEMA_VERSION = 1;
+export const SUMMARY_SCHEMA_VERSION = 2;
 
 export interface SummaryMetric {
-  /** Per epoch: AU (%) averaged over accelerators; null when no accelerator had steps in the metric window. */
-  train_au_percentage: (number | null)[];
+  /** Per epoch: AU (%) averaged over every accelerator (an empty metric window counts as 0, as in DLIO). */
+  train_au_percentage: number[];
   train_au_mean_percentage: number | null;
   train_au_stdev_percentage: number | null;
   train_au_meet_expectation: 'success' | 'fail';
   /** metric.au × 100. */
   train_au_expectation_percentage: number;
   /** Per epoch: samples/s over the metric window, summed over accelerators. */
-  train_throughput_samples_per_second: (number | null)[];
+  train_throughput_samples_per_second: number[];
   train_throughput_mean_samples_per_second: number | null;
   train_throughput_stdev_samples_per_second: number | null;
-  /** Measured bytes transferred ÷ epoch wall time, MB = 10^6 bytes (DLIO's was MiB of configured record length). */
+  /** DLIO's figure: mean samples/s × record size ÷ 2^20 (MiB/s despite the name); not measured bytes. */
   train_io_mean_MB_per_second: number | null;
   train_io_stdev_MB_per_second: number | null;
-  /** The same rate in MiB = 2^20 bytes. */
-  train_io_mean_MiB_per_second: number | null;
   exclude_start_steps: number;
   exclude_end_steps: number;
 }
@@ -70,14 +70,26 @@ export interface RunSummaryJson {
   /** Seed drawn for `random` shuffles (reuse with `seed` mode to replay); null otherwise. */
   random_seed: number | null;
   metric: SummaryMetric;
-  steps: { total: number; samples: number; compute_s: number; load_wait_s: number };
+  steps: {
+    total: number;
+    samples: number;
+    /** Samples of the epochs no kept step delivered: drop_last remainders and the N mod accelerators tail. */
+    dropped_samples: number;
+    compute_s: number;
+    load_wait_s: number;
+  };
   io: {
     bytes_transferred: number;
     projected_bytes: number;
     /** bytes_transferred ÷ projected_bytes; null when nothing projected was read. */
     read_amplification: number | null;
+    /** Measured bytes received over the metric window ÷ its time, summed over accelerators, mean over epochs; MB = 10^6 B. */
     mean_MB_per_second: number | null;
+    stdev_MB_per_second: number | null;
+    /** The same rate in MiB = 2^20 B. */
     mean_MiB_per_second: number | null;
+    /** The record size DLIO's train_io_* figures use (bytes per sample, DLIO's dtype widths). */
+    dlio_record_bytes: number;
   };
   requests: RequestsSummary;
   latency: { request: LatencySummary; time_to_first_byte: LatencySummary; step_load_wait: LatencySummary };
@@ -93,13 +105,15 @@ export interface EpochStats {
   duration_s: number;
   steps: number;
   samples: number;
-  au_percentage: number | null;
-  /** Per accelerator, index = accelerator; null when its window was empty. */
-  au_percentage_per_accelerator: (number | null)[];
+  dropped_samples: number;
+  au_percentage: number;
+  /** Per accelerator, in accelerator order; 0 when its metric window was empty. */
+  au_percentage_per_accelerator: number[];
   au_stdev_percentage_across_accelerators: number | null;
-  throughput_samples_per_second: number | null;
-  io_MB_per_second: number | null;
-  io_MiB_per_second: number | null;
+  throughput_samples_per_second: number;
+  /** Measured bytes received over the metric window ÷ its time, summed over accelerators. */
+  io_MB_per_second: number;
+  io_MiB_per_second: number;
   bytes_transferred: number;
   projected_bytes: number;
   read_amplification: number | null;

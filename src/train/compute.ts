@@ -2,7 +2,6 @@
  * Simulated accelerator compute: how long each step "trains" for. Draws are
  * seeded per (seed, accelerator) so a run's compute schedule is reproducible.
  */
-import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { ComputationTime } from '../config/types.ts';
 import { mixKey } from '../dataset/permutation.ts';
 
@@ -39,7 +38,20 @@ export function computeTimeSampler(spec: ComputationTime, seed: number, accelera
   };
 }
 
-/** Waits `ms` on the event loop (fetchers keep running meanwhile), as an accelerator would. */
-export async function simulateCompute(ms: number): Promise<void> {
-  if (ms > 0) await sleepTimer(ms);
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** The last stretch of a sleep is spun: Atomics.wait alone wakes 60-200 µs late (timer slack, wake-up). */
+const SPIN_MS = 0.2;
+
+/**
+ * Blocks this thread for `ms` with microsecond precision: Atomics.wait for
+ * all but the last SPIN_MS, then a spin on the clock. Only an accelerator
+ * thread, which has nothing else to do while it "computes", may call it.
+ */
+export function computeFor(ms: number, clock: () => number = () => performance.now()): void {
+  if (!(ms > 0)) return;
+  const deadline = clock() + ms;
+  if (ms > SPIN_MS) Atomics.wait(sleepCell, 0, 0, ms - SPIN_MS);
+  while (clock() < deadline) {
+    // spin: the remaining few hundred microseconds
+  }
 }

@@ -235,7 +235,7 @@ describe('state machine executed locally against the S3 dev server', { skip: s3S
       storage: bucket.storage('datasets'),
       output: { ...workload.output, folder: outDir },
     };
-    const local = await runTraining(resolveRun(localWorkload), runOutput(localWorkload), { workers: 1 });
+    const local = await runTraining(resolveRun(localWorkload), runOutput(localWorkload));
     const localSummary = local.run.summary;
     const cloudKeys = new Set(keyPaths(cloudSummary));
     const localKeys = new Set(keyPaths(localSummary));

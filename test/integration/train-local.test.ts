@@ -12,19 +12,18 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.ts';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
-import { resolveDataset, resolveRun } from '../../src/dataset/run-plan.ts';
+import { resolveRun } from '../../src/dataset/run-plan.ts';
 import { objectRowCount } from '../../src/dataset/values.ts';
 import { ManifestMismatchError } from '../../src/errors.ts';
 import { runGenerate } from '../../src/generate/run.ts';
 import { mergePartials } from '../../src/metrics/merge.ts';
 import { runOutput } from '../../src/metrics/results.ts';
 import { openStorage } from '../../src/storage/open.ts';
+import { runHost } from '../../src/train/host.ts';
 import { runTraining } from '../../src/train/run.ts';
-import { unitRef } from '../../src/train/schedule.ts';
-import { runAcceleratorShard } from '../../src/train/shard.ts';
+import { rankEpoch, unitRef } from '../../src/train/schedule.ts';
 
 const QUICKSTART = new URL('../../workloads/quickstart.yaml', import.meta.url).pathname;
-const instant = async () => {};
 
 let tmp: string;
 before(async () => {
@@ -96,7 +95,7 @@ describe('pqbench run workloads/quickstart.yaml (local disk)', () => {
       'summary.json',
     ]);
     const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
-    assert.equal(summary.schema_version, 1);
+    assert.equal(summary.schema_version, 2);
     assert.equal(summary.workload, 'quickstart');
     assert.equal(summary.epochs, 2);
     assert.equal(summary.num_accelerators, 2);
@@ -143,41 +142,29 @@ describe('exactly once through the Parquet reader', () => {
       });
       await generate(w);
       const run = resolveRun(w);
-      const seen = new Map<string, number>();
-      const partials = [];
-      for (let k = 0; k < 3; k++) {
-        const storage = openStorage(w.storage);
-        partials.push(
-          await runAcceleratorShard(run, k, storage, {
-            compute: instant,
-            onBatch: (epoch, b) => {
-              b.units.forEach((u, i) => {
-                const id = `${epoch}/${u}/${b.rows[i]}`;
-                seen.set(id, (seen.get(id) ?? 0) + 1);
-              });
-            },
-          }),
-        );
-        await storage.close();
-      }
-      const units = w.dataset.num_files_train * (partitioned ? 3 : 1);
-      let expected = 0;
+      const host = await runHost(run, [0, 1, 2], { collectIds: true });
+      const perEpoch = rankEpoch(run, 0, 0).steps * w.reader.batch_size;
+      const kept = perEpoch * 3;
       for (let epoch = 0; epoch < 2; epoch++) {
-        for (let u = 0; u < units; u++) {
-          const ref = unitRef(resolveDataset(w).layout, u);
-          const rows = objectRowCount(resolveDataset(w), ref.partition);
-          for (let r = 0; r < rows; r++)
-            assert.equal(seen.get(`${epoch}/${u}/${r}`), 1, `${epoch}/${u}/${r}`);
-          expected += rows;
+        const seen = new Set<string>();
+        for (const ids of host.ids ?? []) {
+          const mine = ids.subarray(epoch * perEpoch * 2, (epoch + 1) * perEpoch * 2);
+          for (let i = 0; i < mine.length; i += 2) seen.add(`${mine[i]}/${mine[i + 1]}`);
+        }
+        assert.equal(seen.size, kept, `epoch ${epoch}: every kept sample once`);
+        for (const id of seen) {
+          const [unit, row] = id.split('/').map(Number);
+          const ref = unitRef(run.dataset.layout, unit as number);
+          assert.ok((row as number) < objectRowCount(run.dataset, ref.partition), id);
         }
       }
-      assert.equal(seen.size, expected);
-      const { summary } = mergePartials(resolveRun(w), JSON.parse(JSON.stringify(partials)), {
+      const { summary } = mergePartials(run, JSON.parse(JSON.stringify(host.partials)), {
         runId: 'x',
         configHash: 'y',
       });
-      assert.equal(summary.steps.samples, expected);
-      assert.ok(summary.requests.GET && summary.requests.GET.count >= 2 * units * 2);
+      assert.equal(summary.steps.samples, 2 * kept);
+      assert.equal(summary.steps.dropped_samples, 2 * (5 * 37 - kept));
+      assert.ok(summary.requests.GET && summary.requests.GET.count >= 2 * 5 * 2);
       assert.ok(summary.io.projected_bytes > 0);
     });
   }
@@ -197,35 +184,51 @@ describe('runTraining checks and notices', () => {
     });
   });
 
-  it('says explicitly when a run has too few steps for the metric window', async () => {
+  it('says explicitly when a run has too few steps for the metric window (and counts its AU as 0, as DLIO)', async () => {
     const w = smallWorkload('short', (x) => {
       x.dataset.num_files_train = 1;
-      x.reader.batch_size = 64;
-      x.metric.exclude_start_steps = 1;
+      x.reader.batch_size = 16;
+      x.metric.exclude_start_steps = 2;
     });
     await generate(w);
     const result = await runTraining(resolveRun(w), runOutput(w));
     const { summary } = result.run;
-    assert.deepEqual(summary.metric.train_au_percentage, [null]);
+    assert.deepEqual(summary.metric.train_au_percentage, [0]);
     assert.equal(summary.metric.train_au_meet_expectation, 'fail');
     assert.ok(
-      summary.notices.some((n) => n.includes('only 1 step(s)')),
+      summary.notices.some((n) => n.includes('only 2 step(s)')),
       summary.notices.join('\n'),
     );
     assert.ok(summary.notices.some((n) => n.startsWith('page cache:')));
   });
 
-  it('caps steps per epoch with total_training_steps and runs accelerators on worker threads', async () => {
+  it('caps steps per epoch with total_training_steps, an accelerator thread and read_threads loader threads each', async () => {
     const w = smallWorkload('capped', (x) => {
       x.dataset.num_files_train = 6;
       x.run.accelerators = 2;
+      x.reader.read_threads = 2;
       x.train.total_training_steps = 3;
       x.train.epochs = 2;
     });
     await generate(w);
-    const result = await runTraining(resolveRun(w), runOutput(w), { workers: 2 });
-    assert.equal(result.workers, 2);
+    const result = await runTraining(resolveRun(w), runOutput(w));
+    assert.equal(result.threads, 2 * (1 + 2));
     assert.equal(result.run.summary.steps.total, 2 * 2 * 3);
     assert.equal(result.run.summary.steps.samples, 2 * 2 * 3 * 8);
+  });
+
+  it('loads in the accelerator’s own loop with read_threads 0 (one thread per accelerator)', async () => {
+    const w = smallWorkload('inline', (x) => {
+      x.run.accelerators = 2;
+      x.reader.read_threads = 0;
+      x.output.requests_csv = true;
+    });
+    await generate(w);
+    const result = await runTraining(resolveRun(w), runOutput(w));
+    assert.equal(result.threads, 2);
+    const kept = rankEpoch(resolveRun(w), 0, 0).steps * 8 * 2;
+    assert.equal(result.run.summary.steps.samples, kept);
+    const csv = (await readFile(path.join(result.dir, 'requests.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv.length, 1 + (result.run.summary.requests.GET?.count ?? 0));
   });
 });

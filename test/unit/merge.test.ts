@@ -4,16 +4,23 @@ import { defaultWorkload, workloadToYaml } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
 import { resolveRun } from '../../src/dataset/run-plan.ts';
 import { mergePartials } from '../../src/metrics/merge.ts';
-import { type AcceleratorPartial, PartialRecorder } from '../../src/metrics/partial.ts';
+import {
+  type AcceleratorPartial,
+  assemblePartial,
+  IoRecorder,
+  StepRecorder,
+} from '../../src/metrics/partial.ts';
 import { renderRunResults } from '../../src/metrics/results.ts';
 import { renderSummaryTable } from '../../src/metrics/table.ts';
 import type { Operation } from '../../src/storage/operations.ts';
+import { barrierTrace } from './helpers/trace.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 
 /**
- * An accelerator that, per epoch, runs `steps` steps of (load, compute) ms
- * and issues one GET of `bytes` per step with latency `latency(i)`.
+ * An accelerator that, per epoch, runs `steps` steps of (load, compute) ms on
+ * its own (no other accelerator at its barrier), receiving one GET of `bytes`
+ * per step with latency `latency(i)`.
  */
 function fakeAccelerator(
   w: Workload,
@@ -21,43 +28,42 @@ function fakeAccelerator(
   spec: { steps: number; load: number; compute: number; bytes: number; latency: (i: number) => number },
   record: (op: Operation) => void = () => {},
 ): AcceleratorPartial {
-  const rec = new PartialRecorder(accelerator, `host${accelerator % 2}`, { start: 1, end: 0 }, null);
+  const steps = new StepRecorder({ start: 1, end: 0 });
+  const io = new IoRecorder();
   let t = T0;
   for (let epoch = 0; epoch < w.train.epochs; epoch++) {
-    rec.beginEpoch(epoch, t);
-    for (let i = 0; i < spec.steps; i++) {
+    const trace = barrierTrace(
+      [{ load: spec.load, compute: spec.compute, bytes: spec.bytes }],
+      spec.steps,
+      8,
+      t,
+      epoch,
+    );
+    steps.beginEpoch(epoch, trace.blockStart, spec.steps, 0);
+    io.beginEpoch(epoch);
+    for (const [i, step] of (trace.steps[0] ?? []).entries()) {
       const op: Operation = {
         op: 'GET',
         key: `k${i}`,
         bytes: spec.bytes,
-        start: t,
-        firstByte: t + spec.latency(i) / 2,
-        end: t + spec.latency(i),
+        start: step.loadStart,
+        firstByte: step.loadStart + spec.latency(i) / 2,
+        end: step.loadStart + spec.latency(i),
         status: 206,
         retries: i % 10 === 0 ? 1 : 0,
         thread: accelerator,
       };
-      rec.record(op);
+      io.record(op);
       record(op);
-      rec.recordChunk(spec.bytes / 2, true);
-      const start = t;
-      t += spec.load;
-      const batchReady = t;
-      t += spec.compute;
-      rec.recordStep({
-        epoch,
-        step: i,
-        start,
-        batchReady,
-        end: t,
-        loadWaitMs: spec.load,
-        computeMs: spec.compute,
-        samples: 8,
-      });
+      io.recordChunk(spec.bytes / 2, true);
+      steps.recordStep(step);
     }
-    rec.endEpoch(t, { maxHeldChunks: 1, maxBufferedRows: 8 });
+    steps.endEpoch(trace.blockEnd);
+    t = trace.blockEnd;
   }
-  return rec.toPartial();
+  return assemblePartial({ accelerator, host: `host${accelerator % 2}`, randomSeed: null }, steps.toPart(), [
+    io.toPart(),
+  ]);
 }
 
 describe('mergePartials', () => {
@@ -78,9 +84,12 @@ describe('mergePartials', () => {
     assert.equal(m.train_au_expectation_percentage, 70);
     assert.deepEqual(m.train_throughput_samples_per_second, [160, 160]);
     assert.equal(m.train_throughput_mean_samples_per_second, 160);
-    // 22 MB per epoch over 1.1 s.
-    assert.equal(m.train_io_mean_MB_per_second, 20);
-    assert.equal(m.train_io_mean_MiB_per_second, Number((22e6 / 2 ** 20 / 1.1).toFixed(6)));
+    // DLIO's figure: samples/s × its record size (record_length_bytes 65536) in MiB.
+    assert.equal(summary.io.dlio_record_bytes, 65536);
+    assert.equal(m.train_io_mean_MB_per_second, (160 * 65536) / 2 ** 20);
+    // Measured: 10 MB received over each accelerator's 1 s window, summed.
+    assert.equal(summary.io.mean_MB_per_second, 20);
+    assert.equal(summary.io.mean_MiB_per_second, Number(((20 * 1e6) / 2 ** 20).toFixed(6)));
     assert.deepEqual(perEpoch[0].au_percentage_per_accelerator, [90, 40]);
     assert.equal(perEpoch[0].au_stdev_percentage_across_accelerators, 25);
     assert.equal(summary.io.bytes_transferred, 44e6);
@@ -103,33 +112,38 @@ describe('mergePartials', () => {
     const viaJson = mergePartials(resolveRun(w), JSON.parse(JSON.stringify([p0, p1])), ctx);
     assert.deepEqual(viaJson, direct);
     const everything: Operation[] = [];
-    const rec = new PartialRecorder(0, 'h', { start: 1, end: 0 }, null);
     fakeAccelerator(w, 0, { steps: 11, load: 10, compute: 90, bytes: 1, latency }, (op) =>
       everything.push(op),
     );
     fakeAccelerator(w, 1, { steps: 11, load: 60, compute: 40, bytes: 1, latency }, (op) =>
       everything.push(op),
     );
-    rec.beginEpoch(0, T0);
-    for (const op of everything) rec.record(op);
-    rec.endEpoch(T0 + 1, { maxHeldChunks: 0, maxBufferedRows: 0 });
-    const single = mergePartials(resolveRun(defaultWorkload()), [rec.toPartial()], ctx);
+    const steps = new StepRecorder({ start: 1, end: 0 });
+    steps.beginEpoch(0, T0, 0, 0);
+    steps.endEpoch(T0 + 1);
+    const io = new IoRecorder();
+    io.beginEpoch(0);
+    for (const op of everything) io.record(op);
+    const one = assemblePartial({ accelerator: 0, host: 'h', randomSeed: null }, steps.toPart(), [
+      io.toPart(),
+    ]);
+    const single = mergePartials(resolveRun(defaultWorkload()), [one], ctx);
     assert.deepEqual(direct.summary.latency.request, single.summary.latency.request);
     assert.deepEqual(direct.summary.latency.time_to_first_byte, single.summary.latency.time_to_first_byte);
   });
 
-  it('says so, with nulls and "fail", when there are too few steps for the metric window', () => {
+  it('counts an empty metric window as 0 (as DLIO does), says so, and fails the expectation', () => {
     const short = fakeAccelerator(w, 0, { steps: 1, load: 1, compute: 1, bytes: 10, latency });
     const { summary } = mergePartials(resolveRun(defaultWorkload(['train.epochs=2'])), [short], ctx);
-    assert.deepEqual(summary.metric.train_au_percentage, [null, null]);
-    assert.equal(summary.metric.train_au_mean_percentage, null);
-    assert.equal(summary.metric.train_throughput_mean_samples_per_second, null);
+    assert.deepEqual(summary.metric.train_au_percentage, [0, 0]);
+    assert.equal(summary.metric.train_au_mean_percentage, 0);
+    assert.equal(summary.metric.train_throughput_mean_samples_per_second, 0);
     assert.equal(summary.metric.train_au_meet_expectation, 'fail');
     assert.ok(
-      summary.notices.some((n) => /only 1 step\(s\)/.test(n)),
+      summary.notices.some((n) => /only 1 step\(s\).*count as 0/.test(n)),
       summary.notices.join('\n'),
     );
-    assert.ok(renderSummaryTable(summary).some((l) => l.includes('AU] (%): n/a')));
+    assert.ok(renderSummaryTable(summary).some((l) => l.includes('AU] (%): 0.0000')));
   });
 
   it('notes when fewer partials than accelerators were merged', () => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { auPercentage, EpochStepAccumulator, mean, stdev, windowThroughput } from '../../src/metrics/au.ts';
+import {
+  auPercentage,
+  EpochStepAccumulator,
+  mean,
+  stdev,
+  windowByteRate,
+  windowThroughput,
+} from '../../src/metrics/au.ts';
 import {
   decodeHistogram,
   encodeHistogram,
@@ -10,53 +17,67 @@ import {
   summarizeHistogram,
 } from '../../src/metrics/histogram.ts';
 import { pageCacheWarning } from '../../src/metrics/pagecache.ts';
-import type { StepRecord } from '../../src/train/loop.ts';
+import { barrierTrace, type Trace } from './helpers/trace.ts';
 
-/** Steps back to back from t0: each waits `load` ms for its batch, then computes `compute` ms. */
-function steps(specs: { load: number; compute: number; samples?: number }[], t0 = 1_000_000): StepRecord[] {
-  let t = t0;
-  return specs.map((s, step) => {
-    const rec: StepRecord = {
-      epoch: 0,
-      step,
-      start: t,
-      batchReady: t + s.load,
-      end: t + s.load + s.compute,
-      loadWaitMs: s.load,
-      computeMs: s.compute,
-      samples: s.samples ?? 10,
-    };
-    t = rec.end;
-    return rec;
-  });
+function accumulate(trace: Trace, excludeStart: number, excludeEnd: number) {
+  const steps = trace.steps[0] ?? [];
+  const acc = new EpochStepAccumulator(excludeStart, excludeEnd, steps.length);
+  for (const r of steps) acc.add(r);
+  return acc.finish(trace.blockStart, trace.blockEnd);
 }
 
-function accumulate(records: StepRecord[], excludeStart: number, excludeEnd: number) {
-  const acc = new EpochStepAccumulator(excludeStart, excludeEnd);
-  for (const r of records) acc.add(r);
-  return acc.finish();
-}
+const one = (specs: { load: number; compute: number; samples?: number }[]) =>
+  barrierTrace(
+    [{ load: (i) => specs[i]?.load ?? 0, compute: (i) => specs[i]?.compute ?? 0, bytes: 100 }],
+    specs.length,
+    10,
+  );
 
-describe('AU over the metric window', () => {
-  it('is Σ compute ÷ window wall time, excluding start and end steps', () => {
-    const records = steps([
+describe('AU over the metric window (DLIO statscounter.compute_metrics_train)', () => {
+  it('is Σ compute over the window ÷ (block time − proc of the excluded steps)', () => {
+    const trace = one([
       { load: 500, compute: 10 }, // warm-up, excluded
       { load: 10, compute: 30 },
       { load: 10, compute: 30 },
       { load: 20, compute: 20 },
-      { load: 1000, compute: 5, samples: 3 }, // excluded tail
+      { load: 1000, compute: 5 }, // excluded tail
     ]);
-    const stats = accumulate(records, 1, 1);
+    const stats = accumulate(trace, 1, 1);
     assert.equal(stats.steps, 5);
-    assert.equal(stats.samples, 43);
-    assert.deepEqual(stats.window, { steps: 3, samples: 30, computeMs: 80, loadWaitMs: 40, wallMs: 120 });
+    assert.equal(stats.samples, 50);
+    // block 1635 ms − proc(510) − proc(1005) = 120 ms
+    assert.deepEqual(stats.window, {
+      steps: 3,
+      samples: 30,
+      computeMs: 80,
+      loadWaitMs: 40,
+      wallMs: 120,
+      bytes: 300,
+    });
     assert.equal(auPercentage(stats.window), (80 / 120) * 100);
     assert.equal(windowThroughput(stats.window), (30 / 120) * 1000);
+    assert.equal(windowByteRate(stats.window), (300 / 120) * 1000);
+  });
+
+  it('counts barrier waits against AU: they are in the block but in no step’s proc time', () => {
+    const trace = barrierTrace(
+      [
+        { load: 0, compute: 10 },
+        { load: 20, compute: 10 },
+      ],
+      4,
+      64,
+    );
+    const fast = new EpochStepAccumulator(0, 0, 4);
+    for (const r of trace.steps[0] ?? []) fast.add(r);
+    const stats = fast.finish(trace.blockStart, trace.blockEnd);
+    assert.equal(stats.window.wallMs, 120);
+    assert.equal(auPercentage(stats.window), (40 / 120) * 100);
   });
 
   it('covers every step when nothing is excluded, and is 100% with no load wait', () => {
     const stats = accumulate(
-      steps([
+      one([
         { load: 0, compute: 50 },
         { load: 0, compute: 50 },
       ]),
@@ -67,30 +88,34 @@ describe('AU over the metric window', () => {
     assert.equal(auPercentage(stats.window), 100);
   });
 
-  it('reports an empty window (null AU, never 0) when there are too few steps', () => {
+  it('gives 0 (as DLIO counts it), never a made-up figure, when there are too few steps for the window', () => {
     for (const [n, start, end] of [
       [1, 1, 0],
       [3, 1, 2],
       [0, 0, 0],
     ]) {
-      const stats = accumulate(steps(Array.from({ length: n }, () => ({ load: 1, compute: 1 }))), start, end);
+      const stats = accumulate(one(Array.from({ length: n }, () => ({ load: 1, compute: 1 }))), start, end);
       assert.equal(stats.window.steps, 0);
-      assert.equal(auPercentage(stats.window), null);
-      assert.equal(windowThroughput(stats.window), null);
+      assert.equal(auPercentage(stats.window), 0);
+      assert.equal(windowThroughput(stats.window), 0);
+      assert.equal(windowByteRate(stats.window), 0);
     }
   });
 
-  it('uses O(exclude_end) memory: a long epoch gives the same window as a direct sum', () => {
+  it('streams: a long epoch gives the same window as a direct sum', () => {
     const specs = Array.from({ length: 10_000 }, (_, i) => ({ load: i % 7, compute: 3 + (i % 5) }));
-    const records = steps(specs);
-    const stats = accumulate(records, 5, 4);
-    const inWindow = records.slice(5, records.length - 4);
+    const trace = one(specs);
+    const stats = accumulate(trace, 5, 4);
+    const all = trace.steps[0] ?? [];
+    const inWindow = all.slice(5, all.length - 4);
+    const excluded = [...all.slice(0, 5), ...all.slice(all.length - 4)];
     assert.equal(stats.window.steps, inWindow.length);
     assert.equal(
       stats.window.computeMs,
-      inWindow.reduce((n, r) => n + r.computeMs, 0),
+      inWindow.reduce((n, r) => n + (r.computeEnd - r.computeStart), 0),
     );
-    assert.equal(stats.window.wallMs, inWindow[inWindow.length - 1].end - inWindow[0].start);
+    const excludedProc = excluded.reduce((n, r) => n + (r.computeEnd - r.loadStart), 0);
+    assert.equal(stats.window.wallMs, trace.blockEnd - trace.blockStart - excludedProc);
   });
 
   it('mean / population stdev (numpy semantics) and empty inputs', () => {

@@ -18,7 +18,6 @@ export async function trainAndReport(
   try {
     const result = await runTraining(plan, output, {
       notices,
-      workers: flags.workers,
       prices: flags.prices,
       onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
     });
@@ -33,9 +32,8 @@ export const command: CliCommand = {
   name: 'train',
   summary:
     'Read the dataset like a data loader (epochs, batches, simulated compute) and report AU, throughput, latency, cost.',
-  usage: 'pqbench train <workload.yaml> [--set key.path=value …] [--workers N|auto] [--prices prices.json]',
+  usage: 'pqbench train <workload.yaml> [--set key.path=value …] [--prices prices.json]',
   options: {
-    workers: { type: 'string' },
     prices: { type: 'string' },
   },
   async run(ctx: CommandContext) {

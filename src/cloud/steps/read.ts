@@ -1,12 +1,12 @@
 /**
  * Read step: one Distributed Map child = one simulated accelerator for all
- * epochs, the same `runAcceleratorShard` a local worker runs. Everything
+ * epochs, run by the same `runHost` as a local run (its accelerator and
+ * loader threads inside the Lambda). Everything
  * before the common start — runtime init, module load, fetching the config,
  * opening storage — is measured and reported beside the window, never in it.
  */
 import type { AcceleratorPartial } from '../../metrics/partial.ts';
-import { openStorage } from '../../storage/open.ts';
-import { runAcceleratorShard } from '../../train/shard.ts';
+import { runHost } from '../../train/host.ts';
 import type { ReadEvent } from '../events.ts';
 import type { StepContext } from '../handler.ts';
 import { runKeys } from '../keys.ts';
@@ -22,13 +22,9 @@ export interface ReadOutput {
 
 export async function readStep(e: ReadEvent, { facts, control }: StepContext): Promise<ReadOutput> {
   const { plan } = await loadRun(control, e.configKey, { randomSeed: e.randomSeed });
-  const data = openStorage(plan.storage, { thread: e.accelerator });
-  let partial: AcceleratorPartial;
-  try {
-    partial = await runAcceleratorShard(plan, e.accelerator, data, { startAt: e.startAt, host: facts.host });
-  } finally {
-    await data.close();
-  }
+  // One accelerator per Lambda: its barrier has one party (no barrier across Lambdas; cloud.json says so).
+  const { partials } = await runHost(plan, [e.accelerator], { startAt: e.startAt, host: facts.host });
+  const partial = partials[0] as AcceleratorPartial;
   const lateMs = Math.max(0, partial.start - e.startAt);
   const file: ReaderPartialFile = {
     partial,

@@ -1,16 +1,17 @@
 /**
- * An in-memory SampleSource for loop tests: object `unit` has rowsOf(unit)
- * rows split into row groups of `rowGroupSize`; reads resolve after a few
- * macrotask turns that vary by object, so fetches finish out of order.
+ * An in-memory SampleSource for loader tests: object `ref` has
+ * `rowsOf(ref)` rows in row groups of `rowGroupSize`; each row carries one
+ * int32 column `id` = unit × 1,000,000 + row, so a batch shows exactly which
+ * samples it holds. Reads resolve after a few macrotask turns and are
+ * counted per (unit, row group).
  */
-import type { LoadedChunk, OpenedObject, SampleSource } from '../../../src/train/loop.ts';
 import type { UnitRef } from '../../../src/train/schedule.ts';
+import type { LoadedRowGroup, OpenedObject, SampleSource } from '../../../src/train/source.ts';
 
 export interface MemorySourceStats {
   opens: number;
-  reads: number;
-  inFlight: number;
-  maxInFlight: number;
+  /** `${unit}/${rowGroup}` → times read. */
+  reads: Map<string, number>;
 }
 
 const turns = (n: number) =>
@@ -24,7 +25,7 @@ export function memorySource(
   rowGroupSize: number,
   options: { failOn?: number } = {},
 ): { source: SampleSource; stats: MemorySourceStats } {
-  const stats: MemorySourceStats = { opens: 0, reads: 0, inFlight: 0, maxInFlight: 0 };
+  const stats: MemorySourceStats = { opens: 0, reads: new Map() };
   const source: SampleSource = {
     async open(ref: UnitRef): Promise<OpenedObject> {
       stats.opens++;
@@ -34,17 +35,23 @@ export function memorySource(
       for (let r = 0; r < rows; r += rowGroupSize) rowGroupRows.push(Math.min(rowGroupSize, rows - r));
       return {
         rowGroupRows,
-        openBytes: 100,
-        async read(rowGroups: number[]): Promise<LoadedChunk> {
-          stats.reads++;
-          stats.inFlight++;
-          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-          await turns((ref.unit * 7 + rowGroups[0]) % 5);
-          stats.inFlight--;
+        async read(rowGroups: number[]): Promise<LoadedRowGroup[]> {
+          await turns((ref.unit * 7 + (rowGroups[0] ?? 0)) % 5);
           if (options.failOn === ref.unit) throw new Error(`read of object ${ref.unit} failed`);
-          const rowStart = rowGroups[0] * rowGroupSize;
-          const numRows = rowGroups.reduce((n, g) => n + rowGroupRows[g], 0);
-          return { rowStart, numRows, bytesFetched: numRows * 10, projectedBytes: numRows * 8 };
+          return rowGroups.map((g) => {
+            const key = `${ref.unit}/${g}`;
+            stats.reads.set(key, (stats.reads.get(key) ?? 0) + 1);
+            const rowStart = g * rowGroupSize;
+            const numRows = rowGroupRows[g] ?? 0;
+            const id = Int32Array.from({ length: numRows }, (_, i) => ref.unit * 1_000_000 + rowStart + i);
+            return {
+              rowGroup: g,
+              rowStart,
+              numRows,
+              projectedBytes: numRows * 4,
+              columns: { id: { kind: 'i32', data: id, size: 1 } },
+            };
+          });
         },
       };
     },

@@ -1,0 +1,145 @@
+/**
+ * A simulated accelerator's thread: nothing runs here but its training loop.
+ * It takes each batch from the loader worker whose turn it is (blocking on
+ * shared memory, then receiving the transferred batch synchronously), sleeps
+ * its compute precisely, and waits at the host's barrier. With read_threads 0
+ * it loads each batch itself, in its own loop, as PyTorch does with
+ * num_workers=0.
+ */
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { RunPlan } from '../dataset/types.ts';
+import type { WorkerTaskContext } from '../exec/pool.ts';
+import { type IoPart, StepRecorder, type StepsPart } from '../metrics/partial.ts';
+import { now } from '../storage/operations.ts';
+import { type AcceleratorIo, runAccelerator } from './accelerator.ts';
+import type { Batch } from './batch.ts';
+import { computeFor } from './compute.ts';
+import { Control, type ControlBuffers, HostBarrier } from './control.ts';
+import { type LoaderRuntime, openLoader } from './loader-runtime.ts';
+import { stepSource } from './schedule.ts';
+
+export interface AcceleratorTaskArgs {
+  plan: RunPlan;
+  accelerator: number;
+  /** Loader worker threads (0: load in this thread). */
+  workers: number;
+  control: ControlBuffers;
+  barrier: SharedArrayBuffer;
+  /** Accelerators of this host, all at the barrier each step. */
+  parties: number;
+  /** One port per loader worker, in worker order. */
+  ports: MessagePort[];
+  /** read_threads 0: where this thread's requests go. */
+  requestsCsvPath?: string;
+  collectIds: boolean;
+}
+
+export interface AcceleratorResult {
+  steps: StepsPart;
+  /** read_threads 0: this thread's own requests. */
+  io?: IoPart;
+  /** Sample ids delivered, as (unit, row) pairs in step order, when collected. */
+  ids?: Int32Array;
+}
+
+/** Collects the sample ids of every batch taken. */
+class IdLog {
+  private readonly parts: Int32Array[] = [];
+  add(batch: Batch): void {
+    if (batch.ids) this.parts.push(batch.ids);
+  }
+  all(): Int32Array {
+    const out = new Int32Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+/** Batches from loader threads: whose turn it is, then its next message, synchronously. */
+function threadedIo(
+  args: AcceleratorTaskArgs,
+  control: Control,
+  ids: IdLog,
+): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
+  const taken = new Array<number>(args.workers).fill(0);
+  return {
+    epochStarted: (epoch) => control.startEpoch(epoch),
+    takeBatch(_epoch, step) {
+      const { worker } = stepSource(step, args.workers);
+      control.waitBatch(worker, taken[worker] as number);
+      const message = receiveMessageOnPort(args.ports[worker] as MessagePort);
+      if (!message) throw new Error(`loader ${worker} signalled a batch that is not in its port`);
+      taken[worker] = (taken[worker] as number) + 1;
+      control.consumed1(worker);
+      const batch = message.message as Batch;
+      ids.add(batch);
+      return batch.samples;
+    },
+  };
+}
+
+/** read_threads 0: each batch loaded here, when the step asks for it. */
+function inlineIo(loader: LoaderRuntime, ids: IdLog): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
+  let batches: AsyncGenerator<Batch> | undefined;
+  return {
+    epochStarted: (epoch) => {
+      batches = loader.epoch(epoch);
+    },
+    async takeBatch(epoch, step) {
+      const next = await batches?.next();
+      if (!next || next.done) throw new Error(`epoch ${epoch}: no batch for step ${step}`);
+      ids.add(next.value);
+      return next.value.samples;
+    },
+  };
+}
+
+export async function acceleratorTask(
+  args: AcceleratorTaskArgs,
+  ctx: WorkerTaskContext,
+): Promise<AcceleratorResult> {
+  const { plan } = args;
+  const control = new Control(args.control);
+  const barrier = new HostBarrier(args.barrier, args.parties);
+  const recorder = new StepRecorder({
+    start: plan.training.metric.excludeStartSteps,
+    end: plan.training.metric.excludeEndSteps,
+  });
+  const ids = new IdLog();
+  const inline =
+    args.workers === 0
+      ? openLoader({
+          ...args,
+          worker: 0,
+          workers: 1,
+          onBytes: (n) => control.addBytes(n),
+          signal: ctx.signal,
+        })
+      : undefined;
+  try {
+    ctx.progress({ ready: true });
+    const startAt = control.waitGo();
+    computeFor(startAt - Date.now(), Date.now);
+    const io: AcceleratorIo = {
+      now,
+      compute: (ms) => computeFor(ms),
+      barrier: () => barrier.wait(),
+      bytesReceived: () => control.bytesReceived,
+      stepDone: (step) => control.progress(step.step + 1, step.samples),
+      ...(inline ? inlineIo(inline, ids) : threadedIo(args, control, ids)),
+    };
+    await runAccelerator(plan, args.accelerator, io, recorder);
+    return {
+      steps: recorder.toPart(),
+      io: inline?.io.toPart(),
+      ids: args.collectIds ? ids.all() : undefined,
+    };
+  } finally {
+    await inline?.close();
+    for (const port of args.ports) port.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * One simulated accelerator's training loop (SPEC §5), timed the way DLIO's
+ * main loop is (main.py DLIOBenchmark._train): per epoch, a barrier, then a
+ * block of steps; per step: ask for the batch (start_loading), take it
+ * (batch_loaded), compute, (batch_processed), wait at the barrier with the
+ * other accelerators. The loop itself does no I/O and no decode: batches come
+ * from `io`, which on a worker thread is shared memory and message ports.
+ * Written against an interface so tests can drive it with a fake clock.
+ */
+import type { RunPlan } from '../dataset/types.ts';
+import type { StepRecorder } from '../metrics/partial.ts';
+import type { StepRecord } from '../metrics/step.ts';
+import { computeTimeSampler } from './compute.ts';
+import { rankEpoch } from './schedule.ts';
+
+export interface AcceleratorIo {
+  /** ms, epoch-based, sub-ms precision. */
+  now(): number;
+  /** The batch of `step` of `epoch`: waits for it, returns its sample count. */
+  takeBatch(epoch: number, step: number): number | Promise<number>;
+  /** Simulated compute of `ms`: blocks, precisely. */
+  compute(ms: number): void;
+  /** Waits for the other accelerators of the host. */
+  barrier(): void;
+  /** Bytes the loaders have received so far. */
+  bytesReceived(): number;
+  /** The epoch begins: loaders may start loading it. */
+  epochStarted(epoch: number): void;
+  /** After each step (progress). */
+  stepDone?(step: StepRecord): void;
+}
+
+async function runStep(
+  io: AcceleratorIo,
+  epoch: number,
+  step: number,
+  computeMs: number,
+): Promise<StepRecord> {
+  const loadStart = io.now();
+  const bytesAtStart = io.bytesReceived();
+  const samples = await io.takeBatch(epoch, step);
+  const batchReady = io.now();
+  const computeStart = io.now();
+  io.compute(computeMs);
+  const computeEnd = io.now();
+  io.barrier();
+  return {
+    epoch,
+    step,
+    loadStart,
+    batchReady,
+    computeStart,
+    computeEnd,
+    end: io.now(),
+    samples,
+    bytesAtStart,
+    bytesAtEnd: io.bytesReceived(),
+  };
+}
+
+/** Every epoch of accelerator `accelerator`, recorded into `recorder`. */
+export async function runAccelerator(
+  plan: RunPlan,
+  accelerator: number,
+  io: AcceleratorIo,
+  recorder: StepRecorder,
+): Promise<void> {
+  const { training } = plan;
+  const nextComputeMs = computeTimeSampler(training.computation, training.seed, accelerator);
+  for (let epoch = 0; epoch < training.epochs; epoch++) {
+    const rank = rankEpoch(plan, epoch, accelerator);
+    io.barrier();
+    const blockStart = io.now();
+    recorder.beginEpoch(epoch, blockStart, rank.steps, rank.droppedSamples);
+    io.epochStarted(epoch);
+    for (let step = 0; step < rank.steps; step++) {
+      const record = await runStep(io, epoch, step, nextComputeMs());
+      recorder.recordStep(record);
+      io.stepDone?.(record);
+    }
+    recorder.endEpoch(io.now());
+  }
+}

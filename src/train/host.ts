@@ -1,0 +1,160 @@
+/**
+ * The accelerators of one host (SPEC §5, §7): for each, an accelerator thread
+ * and `read_threads` loader threads, wired with message ports and shared
+ * memory; all start together at a common time once every thread is ready
+ * (thread start-up stays out of the measured window) and meet at a per-step
+ * barrier. Returns one exactly-mergeable partial per accelerator. The local
+ * run, each process of a multi-host run and each reader Lambda call this.
+ */
+
+import { hostname } from 'node:os';
+import { MessageChannel, type MessagePort, type Transferable } from 'node:worker_threads';
+import type { RunPlan } from '../dataset/types.ts';
+import { ThreadGroup, type ThreadSpec } from '../exec/threads.ts';
+import { type AcceleratorPartial, assemblePartial, type IoPart } from '../metrics/partial.ts';
+import type { AcceleratorResult, AcceleratorTaskArgs } from './accelerator-task.ts';
+import { Control, HostBarrier, newControl } from './control.ts';
+import type { LoaderTaskArgs } from './loader-task.ts';
+
+export interface HostOptions {
+  /** Earliest common start (ms since the epoch); the threads' start-up is waited for in any case. */
+  startAt?: number;
+  /** Where these accelerators run (default: the hostname). */
+  host?: string;
+  /** Directory for requests.csv parts (`requestsCsvPart`). */
+  requestsCsvDir?: string;
+  /** Collect every delivered sample's id (tests). */
+  collectIds?: boolean;
+  /** Progress: samples delivered and bytes received so far over this host's accelerators. */
+  onProgress?: (samples: number, bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface HostResult {
+  partials: AcceleratorPartial[];
+  /** Threads started: one per accelerator and one per loader worker. */
+  threads: number;
+  /** The common start the accelerators began at (ms since the epoch). */
+  startedAt: number;
+  /** Per accelerator, when collected: (unit, row) pairs in step order. */
+  ids?: Int32Array[];
+}
+
+export function requestsCsvPart(dir: string, accelerator: number, worker: number): string {
+  return `${dir}/requests.${accelerator}.${worker}.csv.part`;
+}
+
+/** The thread specs of one accelerator: its own thread first, then its loaders. */
+function acceleratorThreads(
+  plan: RunPlan,
+  accelerator: number,
+  wiring: { control: Control; barrier: SharedArrayBuffer; parties: number },
+  options: HostOptions,
+): ThreadSpec[] {
+  const workers = plan.loader.readThreads;
+  const channels = Array.from({ length: workers }, () => new MessageChannel());
+  const csv = (w: number) =>
+    options.requestsCsvDir ? requestsCsvPart(options.requestsCsvDir, accelerator, w) : undefined;
+  const collectIds = options.collectIds ?? false;
+  const ports: MessagePort[] = channels.map((c) => c.port1);
+  const own: AcceleratorTaskArgs = {
+    plan,
+    accelerator,
+    workers,
+    control: wiring.control.buffers,
+    barrier: wiring.barrier,
+    parties: wiring.parties,
+    ports,
+    requestsCsvPath: workers === 0 ? csv(0) : undefined,
+    collectIds,
+  };
+  const loaders: ThreadSpec[] = channels.map((c, worker) => {
+    const args: LoaderTaskArgs = {
+      plan,
+      accelerator,
+      worker,
+      workers,
+      control: wiring.control.buffers,
+      port: c.port2,
+      requestsCsvPath: csv(worker),
+      collectIds,
+    };
+    return {
+      module: 'loader',
+      exportName: 'loaderTask',
+      args,
+      transfer: [c.port2 as unknown as Transferable],
+    };
+  });
+  const first: ThreadSpec = {
+    module: 'accelerator',
+    exportName: 'acceleratorTask',
+    args: own,
+    transfer: ports as unknown as Transferable[],
+  };
+  return [first, ...loaders];
+}
+
+/** Joins each accelerator's thread results into its partial. */
+function partialsOf(
+  plan: RunPlan,
+  accelerators: number[],
+  results: unknown[],
+  host: string,
+): { partials: AcceleratorPartial[]; ids: Int32Array[] } {
+  const per = 1 + plan.loader.readThreads;
+  const partials: AcceleratorPartial[] = [];
+  const ids: Int32Array[] = [];
+  accelerators.forEach((accelerator, i) => {
+    const own = results[i * per] as AcceleratorResult;
+    const io = own.io ? [own.io] : (results.slice(i * per + 1, (i + 1) * per) as IoPart[]);
+    partials.push(
+      assemblePartial({ accelerator, host, randomSeed: plan.training.shuffle.randomSeed }, own.steps, io),
+    );
+    if (own.ids) ids.push(own.ids);
+  });
+  return { partials, ids };
+}
+
+export async function runHost(
+  plan: RunPlan,
+  accelerators: number[],
+  options: HostOptions = {},
+): Promise<HostResult> {
+  const barrier = HostBarrier.create();
+  const controls = accelerators.map(() => new Control(newControl(plan.loader.readThreads)));
+  const specs = accelerators.flatMap((k, i) =>
+    acceleratorThreads(
+      plan,
+      k,
+      { control: controls[i] as Control, barrier, parties: accelerators.length },
+      options,
+    ),
+  );
+  const abortAll = () => {
+    for (const c of controls) c.abort();
+    new HostBarrier(barrier, accelerators.length).abort();
+  };
+  const group = new ThreadGroup(specs, { onFailure: abortAll });
+  const onAbort = () => abortAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = setInterval(() => {
+    const samples = controls.reduce((n, c) => n + c.samplesDone, 0);
+    options.onProgress?.(
+      samples,
+      controls.reduce((n, c) => n + c.bytesReceived, 0),
+    );
+  }, 500);
+  try {
+    await group.ready();
+    const startedAt = Math.max(options.startAt ?? 0, Date.now());
+    for (const c of controls) c.go(startedAt);
+    const results = await group.done;
+    const { partials, ids } = partialsOf(plan, accelerators, results, options.host ?? hostname());
+    return { partials, startedAt, threads: specs.length, ids: options.collectIds ? ids : undefined };
+  } finally {
+    clearInterval(progress);
+    options.signal?.removeEventListener('abort', onAbort);
+    group.terminate();
+  }
+}
