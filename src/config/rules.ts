@@ -122,23 +122,8 @@ function recordIssues(w: RawWorkload): ConfigIssue[] {
   ];
 }
 
-/** DLIO's drop_last: an accelerator with fewer samples than a batch would run no step at all. */
-function stepIssues(w: RawWorkload): ConfigIssue[] {
-  if (!w.workflow.train) return [];
-  const samples = w.dataset.num_files_train * w.dataset.num_samples_per_file;
-  const perAccelerator = Math.floor(samples / w.run.accelerators);
-  if (perAccelerator >= w.reader.batch_size) return [];
-  return [
-    {
-      path: 'reader.batch_size',
-      message: `${w.reader.batch_size} is more than the ${perAccelerator} samples each of the ${w.run.accelerators} accelerator(s) gets per epoch (${samples} in all): no step would run`,
-    },
-  ];
-}
-
 export function crossFieldIssues(w: RawWorkload): ConfigIssue[] {
   return [
-    ...stepIssues(w),
     ...columnsIssues(w.dataset.parquet.columns),
     ...partitionIssues(w),
     ...compressionIssues(w),

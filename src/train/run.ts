@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { checkDatasetManifest } from '../dataset/manifest.ts';
 import type { RunPlan } from '../dataset/types.ts';
+import { ConfigError } from '../errors.ts';
 import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';
@@ -73,11 +74,24 @@ function expectedSamples(plan: RunPlan): number {
   return steps * batchSize * plan.training.accelerators * plan.training.epochs;
 }
 
+/** DLIO's drop_last: an accelerator with fewer samples than a batch would run no step at all. */
+export function assertStepsToRun(plan: RunPlan): void {
+  const rank = rankEpoch(plan, 0, 0);
+  if (rank.steps > 0) return;
+  throw new ConfigError([
+    {
+      path: 'reader.batch_size',
+      message: `${rank.batchSize} is more than the ${rank.samplesPerRank} samples each of the ${rank.ranks} accelerator(s) gets per epoch: no step would run`,
+    },
+  ]);
+}
+
 export async function runTraining(
   plan: RunPlan,
   output: RunOutput,
   options: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
+  assertStepsToRun(plan);
   const notices = [...(options.notices ?? [])];
   for (const notice of await preflightNotices(plan)) {
     notices.push(notice);

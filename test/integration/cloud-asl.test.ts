@@ -99,7 +99,7 @@ describe('state machine executed locally against the S3 dev server', { skip: s3S
     const vars = {
       [ENV.bucket]: bucket.name,
       [ENV.s3Endpoint]: env.endpoint,
-      [ENV.startMarginMs]: '1500',
+      [ENV.startMarginMs]: '4000',
       AWS_REGION: env.region,
     };
     for (const [k, v] of Object.entries(vars)) {

@@ -70,7 +70,9 @@ describe('training on S3', { skip: s3Skip() }, () => {
     const result = await runTraining(resolveRun(w), runOutput(w));
     const s = result.run.summary;
     assert.equal(s.storage_type, 's3');
-    assert.equal(s.steps.samples, 2 * 6 * 1000);
+    // DLIO's split: 3,000 samples per accelerator, ⌊3000 / 32⌋ = 93 steps each (drop_last), per epoch.
+    assert.equal(s.steps.samples, 2 * 2 * 93 * 32);
+    assert.equal(s.steps.dropped_samples, 2 * (6000 - 2 * 93 * 32));
     assert.equal(typeof s.random_seed, 'number');
     const gets = s.requests.GET?.count ?? 0;
     // Per object and epoch: a footer GET and one GET per row group (4), at least.
