@@ -10,6 +10,7 @@ import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { RunPlan } from '../dataset/types.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import { type IoPart, StepRecorder, type StepsPart } from '../metrics/partial.ts';
+import type { StepRecord } from '../metrics/step.ts';
 import { now } from '../storage/operations.ts';
 import { type AcceleratorIo, runAccelerator } from './accelerator.ts';
 import type { Batch } from './batch.ts';
@@ -32,6 +33,7 @@ export interface AcceleratorTaskArgs {
   /** read_threads 0: where this thread's requests go. */
   requestsCsvPath?: string;
   collectIds: boolean;
+  collectSteps: boolean;
 }
 
 export interface AcceleratorResult {
@@ -40,6 +42,8 @@ export interface AcceleratorResult {
   io?: IoPart;
   /** Sample ids delivered, as (unit, row) pairs in step order, when collected. */
   ids?: Int32Array;
+  /** Every step record, when collected. */
+  trace?: StepRecord[];
 }
 
 /** Collects the sample ids of every batch taken. */
@@ -110,6 +114,7 @@ export async function acceleratorTask(
     end: plan.training.metric.excludeEndSteps,
   });
   const ids = new IdLog();
+  const trace: StepRecord[] = [];
   const inline =
     args.workers === 0
       ? openLoader({
@@ -129,7 +134,10 @@ export async function acceleratorTask(
       compute: (ms) => computeFor(ms),
       barrier: () => barrier.wait(),
       bytesReceived: () => control.bytesReceived,
-      stepDone: (step) => control.progress(step.step + 1, step.samples),
+      stepDone: (step) => {
+        control.progress(step.step + 1, step.samples);
+        if (args.collectSteps) trace.push(step);
+      },
       ...(inline ? inlineIo(inline, ids) : threadedIo(args, control, ids)),
     };
     await runAccelerator(plan, args.accelerator, io, recorder);
@@ -137,6 +145,7 @@ export async function acceleratorTask(
       steps: recorder.toPart(),
       io: inline?.io.toPart(),
       ids: args.collectIds ? ids.all() : undefined,
+      trace: args.collectSteps ? trace : undefined,
     };
   } finally {
     await inline?.close();

@@ -12,6 +12,7 @@ import { MessageChannel, type MessagePort, type Transferable } from 'node:worker
 import type { RunPlan } from '../dataset/types.ts';
 import { ThreadGroup, type ThreadSpec } from '../exec/threads.ts';
 import { type AcceleratorPartial, assemblePartial, type IoPart } from '../metrics/partial.ts';
+import type { StepRecord } from '../metrics/step.ts';
 import type { AcceleratorResult, AcceleratorTaskArgs } from './accelerator-task.ts';
 import { Control, HostBarrier, newControl } from './control.ts';
 import type { LoaderTaskArgs } from './loader-task.ts';
@@ -25,6 +26,8 @@ export interface HostOptions {
   requestsCsvDir?: string;
   /** Collect every delivered sample's id (tests). */
   collectIds?: boolean;
+  /** Keep every step record (benchmarks: per-step compute, AU recomputed from the steps). */
+  collectSteps?: boolean;
   /** Progress: samples delivered and bytes received so far over this host's accelerators. */
   onProgress?: (samples: number, bytes: number) => void;
   signal?: AbortSignal;
@@ -38,6 +41,8 @@ export interface HostResult {
   startedAt: number;
   /** Per accelerator, when collected: (unit, row) pairs in step order. */
   ids?: Int32Array[];
+  /** Per accelerator, when collected: every step record. */
+  steps?: StepRecord[][];
 }
 
 export function requestsCsvPart(dir: string, accelerator: number, worker: number): string {
@@ -67,6 +72,7 @@ function acceleratorThreads(
     ports,
     requestsCsvPath: workers === 0 ? csv(0) : undefined,
     collectIds,
+    collectSteps: options.collectSteps ?? false,
   };
   const loaders: ThreadSpec[] = channels.map((c, worker) => {
     const args: LoaderTaskArgs = {
@@ -101,10 +107,11 @@ function partialsOf(
   accelerators: number[],
   results: unknown[],
   host: string,
-): { partials: AcceleratorPartial[]; ids: Int32Array[] } {
+): { partials: AcceleratorPartial[]; ids: Int32Array[]; steps: StepRecord[][] } {
   const per = 1 + plan.loader.readThreads;
   const partials: AcceleratorPartial[] = [];
   const ids: Int32Array[] = [];
+  const steps: StepRecord[][] = [];
   accelerators.forEach((accelerator, i) => {
     const own = results[i * per] as AcceleratorResult;
     const io = own.io ? [own.io] : (results.slice(i * per + 1, (i + 1) * per) as IoPart[]);
@@ -112,8 +119,9 @@ function partialsOf(
       assemblePartial({ accelerator, host, randomSeed: plan.training.shuffle.randomSeed }, own.steps, io),
     );
     if (own.ids) ids.push(own.ids);
+    if (own.trace) steps.push(own.trace);
   });
-  return { partials, ids };
+  return { partials, ids, steps };
 }
 
 export async function runHost(
@@ -150,8 +158,14 @@ export async function runHost(
     const startedAt = Math.max(options.startAt ?? 0, Date.now());
     for (const c of controls) c.go(startedAt);
     const results = await group.done;
-    const { partials, ids } = partialsOf(plan, accelerators, results, options.host ?? hostname());
-    return { partials, startedAt, threads: specs.length, ids: options.collectIds ? ids : undefined };
+    const { partials, ids, steps } = partialsOf(plan, accelerators, results, options.host ?? hostname());
+    return {
+      partials,
+      startedAt,
+      threads: specs.length,
+      ids: options.collectIds ? ids : undefined,
+      steps: options.collectSteps ? steps : undefined,
+    };
   } finally {
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
