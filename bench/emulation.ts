@@ -97,7 +97,7 @@ function auFromSteps(steps: StepRecord[], excludeStart: number): number {
 async function computeFidelity(): Promise<void> {
   console.log('\n1. Compute fidelity under decode load (zstd float32[512], 1 accelerator, read_threads 2)');
   console.log(
-    '| configured | measured mean | measured median | error (mean) | limit | AU reported | AU from steps | Δ AU |',
+    '| configured | measured mean | error of the mean | error p50 / p90 / p99 | limit | AU reported | AU from steps | Δ AU |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const ms of [0.375, 5, 350]) {
