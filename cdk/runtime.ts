@@ -45,8 +45,9 @@ export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   sourceMap: ESBUILD_SHARED.sourcemap,
   define: { ...ESBUILD_SHARED.define },
   // Bundle the AWS SDK too: the runtime's copy is a different version from the one tested.
-  // The optional native zstd addon never goes in: Lambda's Node 24 has node:zlib zstd.
-  externalModules: ['@toondepauw/node-zstd-linux-x64-gnu'],
+  // No native addon goes in (esbuild cannot carry .node files): snappy and LZ4 use their WASM/JS
+  // fallbacks there, zstd Node 24's node:zlib (the bundle test checks each loads).
+  externalModules: ['@toondepauw/node-zstd', 'snappy', 'lz4-napi'],
   forceDockerBundling: false,
   commandHooks: {
     beforeBundling: () => [],

@@ -62,7 +62,7 @@ async function buildBundleThreads(dir) {
     target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
-    external: ['@toondepauw/*'],
+    external: ['@toondepauw/node-zstd', 'snappy', 'lz4-napi'],
     banner: {
       js: "import { createRequire as __pqbenchCreateRequire } from 'node:module'; const require = __pqbenchCreateRequire(import.meta.url);",
     },

@@ -4,12 +4,12 @@
  * imports a bundle in a fresh module graph and invokes its handler.
  */
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterBundlingCommands, ESBUILD_SHARED } from '../../cdk/runtime.ts';
 import { REPO_ROOT } from '../../cdk/stack.ts';
@@ -37,6 +37,18 @@ describe('lambda bundles', () => {
       });
       for (const command of afterBundlingCommands(REPO_ROOT, join(out, name))) execSync(command);
     }
+    await build({
+      entryPoints: [fileURLToPath(new URL('./codec-probe.ts', import.meta.url))],
+      outfile: join(out, 'read', 'codec-probe.mjs'),
+      bundle: true,
+      format: ESBUILD_SHARED.format,
+      platform: ESBUILD_SHARED.platform,
+      target: ESBUILD_SHARED.target,
+      mainFields: [...ESBUILD_SHARED.mainFields],
+      banner: { js: ESBUILD_SHARED.banner },
+      define: ESBUILD_SHARED.define,
+      logLevel: 'error',
+    });
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
@@ -77,6 +89,27 @@ describe('lambda bundles', () => {
         return true;
       },
     );
+  });
+
+  it('every codec loads and round-trips in the bundle, with no node_modules in reach (the fallbacks, as in Lambda)', () => {
+    const dir = join(out, 'read');
+    for (const file of ['worker.mjs', 'loader.mjs', 'accelerator.mjs', 'zstd.wasm']) {
+      assert.ok(statSync(join(dir, file)).size > 0, `${file} beside the handler`);
+    }
+    const probe = spawnSync(process.execPath, [join(dir, 'codec-probe.mjs')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir },
+      encoding: 'utf8',
+    });
+    assert.equal(probe.status, 0, probe.stderr);
+    const { backends, roundTrips } = JSON.parse(probe.stdout) as {
+      backends: Record<string, string>;
+      roundTrips: Record<string, boolean>;
+    };
+    assert.ok(Object.values(roundTrips).every(Boolean), JSON.stringify(roundTrips));
+    // No addon travels in the bundle: snappy and lz4 fall back; zstd is node:zlib's on Lambda's Node 24, WASM before.
+    assert.deepEqual([backends.snappy, backends.lz4], ['wasm', 'js']);
+    assert.ok(['zlib', 'wasm'].includes(backends.zstd as string), backends.zstd);
   });
 
   it('runs the plan bundle up to its first S3 call: the missing bucket variable is named', async () => {

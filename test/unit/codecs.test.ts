@@ -11,7 +11,9 @@ import {
   hyparquetCompressors,
   parquetCodecOf,
 } from '../../src/parquet/codec/codecs.ts';
-import { lz4CompressBlock } from '../../src/parquet/codec/lz4.ts';
+import { lz4Backends } from '../../src/parquet/codec/lz4.ts';
+import { lz4CompressBlock } from '../../src/parquet/codec/lz4-js.ts';
+import { snappyBackends } from '../../src/parquet/codec/snappy.ts';
 import {
   loadZstdBackend,
   ZSTD_BACKEND_ORDER,
@@ -169,8 +171,8 @@ describe('zstd backends', () => {
   it('has WASM everywhere, and the native addon where a prebuilt binary exists', () => {
     const names = zstdBackends.map((b) => b.name);
     assert.ok(names.includes('wasm'), JSON.stringify(zstdLoads));
-    // The optional dependency is the linux-x64 (glibc) prebuilt binary; elsewhere zlib/WASM serve.
-    const prebuilt = ['linux-x64'];
+    // The optional dependency has prebuilt binaries for these (and more); elsewhere zlib/WASM serve.
+    const prebuilt = ['linux-x64', 'linux-arm64'];
     if (prebuilt.includes(`${process.platform}-${process.arch}`)) {
       assert.ok(names.includes('native'), JSON.stringify(zstdLoads));
     }
@@ -267,4 +269,72 @@ describe('zstd backends', () => {
     if (available.has('zlib') || !available.has('native')) return;
     assert.equal(backendInChild(undefined).name, 'native');
   });
+});
+
+const blockCodecs = [
+  { codec: 'snappy', choice: snappyBackends, reference: referenceDecompressors.SNAPPY },
+  { codec: 'lz4', choice: lz4Backends, reference: referenceDecompressors.LZ4_RAW },
+] as const;
+
+describe('snappy and LZ4_RAW backends', () => {
+  for (const { codec, choice, reference } of blockCodecs) {
+    const loads = choice.order.map((name) => ({ name, load: choice.load(name as never) }));
+    const backends = loads.flatMap(({ load }) => ('backend' in load ? [load.backend] : []));
+
+    it(`${codec}: has its fallback everywhere and the native addon on linux x64 and arm64`, () => {
+      const names = backends.map((b) => b.name);
+      assert.equal(names.length >= 1, true, JSON.stringify(loads));
+      assert.ok(names.includes(choice.order[1] as never), JSON.stringify(loads));
+      if (['linux-x64', 'linux-arm64'].includes(`${process.platform}-${process.arch}`)) {
+        assert.ok(names.includes('native' as never), JSON.stringify(loads));
+      }
+    });
+
+    it(`${codec}: every backend decodes every backend's output, and so does hyparquet-compressors`, () => {
+      assert.ok(reference);
+      for (const writer of backends) {
+        for (const [name, input] of Object.entries(inputs)) {
+          const packed = writer.compress(input);
+          for (const reader of backends) {
+            assert.ok(
+              same(reader.decompress(packed, input.length), input),
+              `${writer.name} → ${reader.name} ${name}`,
+            );
+          }
+          // (An empty page never reaches a decoder: decompress() returns it; the reference rejects an empty block.)
+          if (input.length > 0)
+            assert.ok(same(reference(packed, input.length), input), `${writer.name} → reference ${name}`);
+        }
+      }
+    });
+
+    it(`${codec}: every backend rejects a page of the wrong size`, () => {
+      for (const backend of backends) {
+        const packed = backend.compress(text);
+        assert.throws(() => backend.decompress(packed, text.length + 1), Error, `${backend.name} +1`);
+        assert.throws(() => backend.decompress(packed, text.length - 1), Error, `${backend.name} -1`);
+      }
+    });
+
+    it(`${codec}: PQBENCH_${codec.toUpperCase()} forces a backend, and an unknown one is a ConfigError`, () => {
+      const variable = choice.envVar;
+      const mod = new URL(`../../src/parquet/codec/${codec}.ts`, import.meta.url).href;
+      const run = (value: string) =>
+        spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            '--input-type=module',
+            '-e',
+            `const m = await import(${JSON.stringify(mod)}); process.stdout.write(m.${codec}Backends.get().name);`,
+          ],
+          { env: { ...process.env, [variable]: value }, encoding: 'utf8' },
+        );
+      for (const backend of backends) assert.equal(run(backend.name).stdout, backend.name);
+      const bad = run('fastest');
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, new RegExp(`${variable}: must be one of ${choice.order.join(', ')}`));
+    });
+  }
 });

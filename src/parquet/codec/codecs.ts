@@ -3,24 +3,29 @@
  * `decompress` fast path, and the `compressors` map hyparquet takes.
  *
  * All synchronous (hyparquet calls decompressors synchronously; the writer
- * compresses page by page) and none needs a native addon, so the same code
- * runs in the linux-arm64 Lambda bundle: gzip and brotli through Node's zlib,
- * zstd through the fastest backend this process has (zstd.ts: node:zlib's
- * zstd, else the optional native addon, else libzstd compiled to WASM),
- * LZ4_RAW through a small JS block compressor (lz4.ts), snappy through
- * hyparquet-writer's JS compressor and hysnappy's WASM decompressor.
+ * compresses page by page). gzip and brotli go through Node's zlib, told the
+ * page's size; snappy, LZ4_RAW and zstd through the fastest backend this
+ * process has — a native addon with prebuilt linux x64/arm64 binaries where
+ * it loads (node:zlib's own zstd first), else WASM or JS (snappy.ts, lz4.ts,
+ * zstd.ts; select.ts picks once per process). A Lambda bundle carries no
+ * addon and uses the fallbacks, and Node 24's zlib zstd.
  */
 
 import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
-import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors';
-import { snappyUncompressor } from 'hysnappy';
+import { decompressLz4 } from 'hyparquet-compressors';
 import { DEFAULT_LEVELS } from '../../config/codecs.ts';
 import type { Codec } from '../../config/types.ts';
-import { snappyCompress } from '../hyparquet.ts';
-import { lz4CompressBlock } from './lz4.ts';
-import { zstdCompress, zstdDecompress } from './zstd.ts';
+import { lz4Backends } from './lz4.ts';
+import { asBytes } from './select.ts';
+import { snappyBackends } from './snappy.ts';
+import { zstdBackendName, zstdCompress, zstdDecompress } from './zstd.ts';
 
 export { type ZstdBackendName, zstdBackendName } from './zstd.ts';
+
+/** Which implementation this process uses for each codec that has a choice (benchmark headers). */
+export function codecBackends(): Record<'snappy' | 'lz4' | 'zstd', string> {
+  return { snappy: snappyBackends.get().name, lz4: lz4Backends.get().name, zstd: zstdBackendName() };
+}
 
 /** Parquet's CompressionCodec names (the thrift enum order is significant: index = wire value). */
 export const PARQUET_CODECS = [
@@ -64,13 +69,13 @@ export function compress(codec: Codec, bytes: Uint8Array, level: number | null =
     case 'none':
       return bytes;
     case 'snappy':
-      return snappyCompress(bytes);
+      return snappyBackends.get().compress(bytes);
     case 'gzip':
       return asBytes(gzipSync(bytes, { level: lvl }));
     case 'zstd':
       return zstdCompress(bytes, lvl);
     case 'lz4':
-      return lz4CompressBlock(bytes);
+      return lz4Backends.get().compress(bytes);
     case 'brotli':
       return asBytes(
         brotliCompressSync(bytes, {
@@ -83,11 +88,9 @@ export function compress(codec: Codec, bytes: Uint8Array, level: number | null =
   }
 }
 
-let snappyDecoder: ((input: Uint8Array, outputLength: number) => Uint8Array) | null = null;
-
-function decompressSnappy(input: Uint8Array, outputLength: number): Uint8Array {
-  snappyDecoder ??= snappyUncompressor();
-  return snappyDecoder(input, outputLength);
+/** zlib told the output size: one chunk of exactly that, no 16 KiB pieces to join (1.2-1.7× on gzip pages). */
+function sized(size: number): { chunkSize: number; maxOutputLength: number } {
+  return { chunkSize: Math.max(64, size + 1), maxOutputLength: Math.max(1, size) };
 }
 
 function checkedLength(out: Uint8Array, expected: number, codec: string): Uint8Array {
@@ -113,21 +116,25 @@ export function decompress(
       return input;
     case 'snappy':
     case 'SNAPPY':
-      return decompressSnappy(input, uncompressedSize);
+      return snappyBackends.get().decompress(input, uncompressedSize);
     case 'gzip':
     case 'GZIP':
-      return checkedLength(asBytes(unzipSync(input)), uncompressedSize, 'gzip');
+      return checkedLength(asBytes(unzipSync(input, sized(uncompressedSize))), uncompressedSize, 'gzip');
     case 'zstd':
     case 'ZSTD':
       return zstdDecompress(input, uncompressedSize);
     case 'lz4':
     case 'LZ4_RAW':
-      return decompressLz4Raw(input, uncompressedSize);
+      return lz4Backends.get().decompress(input, uncompressedSize);
     case 'LZ4':
       return decompressLz4(input, uncompressedSize);
     case 'brotli':
     case 'BROTLI':
-      return checkedLength(asBytes(brotliDecompressSync(input)), uncompressedSize, 'brotli');
+      return checkedLength(
+        asBytes(brotliDecompressSync(input, sized(uncompressedSize))),
+        uncompressedSize,
+        'brotli',
+      );
     case 'LZO':
       throw new Error('LZO-compressed Parquet is not supported');
   }
@@ -137,15 +144,10 @@ export function decompress(
 export const hyparquetCompressors: Partial<
   Record<ParquetCodec, (input: Uint8Array, outputLength: number) => Uint8Array>
 > = {
-  SNAPPY: (input, n) => decompressSnappy(input, n),
+  SNAPPY: (input, n) => decompress('SNAPPY', input, n),
   GZIP: (input, n) => decompress('GZIP', input, n),
   ZSTD: (input, n) => zstdDecompress(input, n),
   LZ4: (input, n) => decompressLz4(input, n),
-  LZ4_RAW: (input, n) => decompressLz4Raw(input, n),
+  LZ4_RAW: (input, n) => decompress('LZ4_RAW', input, n),
   BROTLI: (input, n) => decompress('BROTLI', input, n),
 };
-
-/** A Buffer as a plain Uint8Array view (same memory), so callers never meet Buffer semantics. */
-function asBytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}

@@ -1,107 +1,68 @@
 /**
- * LZ4 block format (Parquet LZ4_RAW) compressor, pure JS.
+ * LZ4_RAW (the LZ4 block format) for Parquet pages: the napi `lz4-napi`
+ * addon (prebuilt for linux x64 and arm64, an optional dependency) where it
+ * loads, else our JS block compressor and decoder (lz4-js.ts).
+ * PQBENCH_LZ4=native|js forces one.
  *
- * No maintained pure-JS LZ4 *block* compressor exists (lz4-napi is native,
- * the WASM ones decode only), and the format is small: greedy matching over
- * a 4-byte hash table with LZ4's skip acceleration, which keeps random data
- * (most synthetic columns) at near-copy speed. Decompression reuses
- * hyparquet-compressors' decoder.
+ * lz4-napi speaks LZ4 blocks behind a 4-byte little-endian size prefix: it is
+ * dropped after compressing and written before decompressing.
  */
+import { createRequire } from 'node:module';
+import { lz4CompressBlock, lz4DecompressBlock } from './lz4-js.ts';
+import { asBuffer, asBytes, BackendChoice, checkedSize, type Load } from './select.ts';
 
-const HASH_BITS = 14;
-const MIN_MATCH = 4;
-/** The last match must start this many bytes before the end (LZ4 spec: MFLIMIT). */
-const MF_LIMIT = 12;
-/** The last this-many bytes are always literals (LZ4 spec: LASTLITERALS). */
-const LAST_LITERALS = 5;
-const SKIP_STRENGTH = 6;
-const MAX_OFFSET = 65535;
+export type Lz4BackendName = 'native' | 'js';
 
-const table = new Int32Array(1 << HASH_BITS);
-
-function read32(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+export interface Lz4Backend {
+  readonly name: Lz4BackendName;
+  compress(bytes: Uint8Array): Uint8Array;
+  decompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
 }
 
-function hash(seq: number): number {
-  return Math.imul(seq, 2654435761) >>> (32 - HASH_BITS);
+interface NapiLz4 {
+  compressSync(input: Buffer): Buffer;
+  uncompressSync(input: Buffer): Buffer;
 }
 
-export function lz4CompressBound(size: number): number {
-  return size + Math.floor(size / 255) + 16;
-}
+export const NATIVE_LZ4_PACKAGE = 'lz4-napi';
 
-/** Compresses `src` into one LZ4 block (no frame, no size prefix). */
-export function lz4CompressBlock(src: Uint8Array): Uint8Array {
-  const n = src.length;
-  const out = new Uint8Array(lz4CompressBound(n));
-  let op = 0;
-  let anchor = 0;
+/** Reused: the size prefix and the block, contiguous, for the addon. */
+let scratch = Buffer.alloc(0);
 
-  const emit = (literalEnd: number, matchLength: number, offset: number): void => {
-    const literals = literalEnd - anchor;
-    const tokenAt = op++;
-    let token = 0;
-    if (literals >= 15) {
-      token = 0xf0;
-      let rest = literals - 15;
-      while (rest >= 255) {
-        out[op++] = 255;
-        rest -= 255;
-      }
-      out[op++] = rest;
-    } else {
-      token = literals << 4;
-    }
-    out.set(src.subarray(anchor, literalEnd), op);
-    op += literals;
-    if (matchLength > 0) {
-      out[op++] = offset & 0xff;
-      out[op++] = offset >>> 8;
-      let rest = matchLength - MIN_MATCH;
-      if (rest >= 15) {
-        token |= 0x0f;
-        rest -= 15;
-        while (rest >= 255) {
-          out[op++] = 255;
-          rest -= 255;
-        }
-        out[op++] = rest;
-      } else {
-        token |= rest;
-      }
-    }
-    out[tokenAt] = token;
+function loadNative(): Load<Lz4Backend> {
+  const addon = createRequire(import.meta.url)(NATIVE_LZ4_PACKAGE) as NapiLz4;
+  return {
+    backend: {
+      name: 'native',
+      compress: (bytes) => asBytes(addon.compressSync(asBuffer(bytes))).subarray(4),
+      decompress(bytes, size) {
+        if (scratch.length < bytes.length + 4)
+          scratch = Buffer.alloc(Math.max(bytes.length + 4, scratch.length * 2));
+        scratch.writeUInt32LE(size, 0);
+        scratch.set(bytes, 4);
+        // A wrong size prefix makes the addon return fewer bytes, not fail: the length check is the check.
+        return checkedSize(asBytes(addon.uncompressSync(scratch.subarray(0, bytes.length + 4))), size, 'lz4');
+      },
+    },
   };
-
-  if (n > MF_LIMIT) {
-    table.fill(-1);
-    const matchStartLimit = n - MF_LIMIT;
-    const matchEndLimit = n - LAST_LITERALS;
-    let ip = 0;
-    let misses = 1 << SKIP_STRENGTH;
-    while (ip < matchStartLimit) {
-      const seq = read32(src, ip);
-      const h = hash(seq);
-      let ref = table[h];
-      table[h] = ip;
-      if (ref < 0 || ip - ref > MAX_OFFSET || read32(src, ref) !== seq) {
-        ip += misses++ >> SKIP_STRENGTH;
-        continue;
-      }
-      misses = 1 << SKIP_STRENGTH;
-      while (ip > anchor && ref > 0 && src[ip - 1] === src[ref - 1]) {
-        ip--;
-        ref--;
-      }
-      let len = MIN_MATCH;
-      while (ip + len < matchEndLimit && src[ip + len] === src[ref + len]) len++;
-      emit(ip, len, ip - ref);
-      ip += len;
-      anchor = ip;
-      if (ip - 2 >= 0 && ip - 2 < matchStartLimit) table[hash(read32(src, ip - 2))] = ip - 2;
-    }
-  }
-  emit(n, 0, 0);
-  return out.slice(0, op);
 }
+
+function loadJs(): Load<Lz4Backend> {
+  return {
+    backend: {
+      name: 'js',
+      compress: (bytes) => lz4CompressBlock(bytes),
+      decompress: (bytes, size) => lz4DecompressBlock(bytes, size),
+    },
+  };
+}
+
+export const lz4Backends = new BackendChoice<Lz4BackendName, Lz4Backend>(
+  'lz4',
+  'PQBENCH_LZ4',
+  ['native', 'js'],
+  {
+    native: loadNative,
+    js: loadJs,
+  },
+);

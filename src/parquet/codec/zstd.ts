@@ -5,7 +5,8 @@
  * Order: node:zlib's built-in zstd (Node ≥ 22.15, the Lambda runtimes) → the
  * native addon @toondepauw/node-zstd (zstd-native.ts) → libzstd compiled to
  * WASM (below). PQBENCH_ZSTD=zlib|native|wasm forces one, failing loudly when
- * it is not available here (benchmarks must not silently measure another).
+ * it is not available here (benchmarks must not silently measure another;
+ * select.ts).
  *
  * The WASM build comes from @bokuweb/zstd-wasm, with our own glue: the
  * package only offers an async `init()`, but `new WebAssembly.Module/Instance`
@@ -19,7 +20,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../../errors.ts';
+import { BackendChoice } from './select.ts';
 import {
   loadNativeZstd,
   loadZlibZstd,
@@ -169,78 +170,32 @@ export function loadWasmZstd(): ZstdLoad {
 export const ZSTD_BACKEND_ENV = 'PQBENCH_ZSTD';
 export const ZSTD_BACKEND_ORDER: readonly ZstdBackendName[] = ['zlib', 'native', 'wasm'];
 
-const LOADERS: Record<ZstdBackendName, () => ZstdLoad> = {
-  zlib: loadZlibZstd,
-  native: loadNativeZstd,
-  wasm: loadWasmZstd,
-};
-
-const loads = new Map<ZstdBackendName, ZstdLoad>();
+export const zstdBackends = new BackendChoice<ZstdBackendName, ZstdBackend>(
+  'zstd',
+  ZSTD_BACKEND_ENV,
+  ZSTD_BACKEND_ORDER,
+  {
+    zlib: loadZlibZstd,
+    native: loadNativeZstd,
+    wasm: loadWasmZstd,
+  },
+);
 
 /** One backend by name (loaded at most once per process), or why it is unavailable here. */
 export function loadZstdBackend(name: ZstdBackendName): ZstdLoad {
-  let load = loads.get(name);
-  if (!load) {
-    load = LOADERS[name]();
-    loads.set(name, load);
-  }
-  return load;
-}
-
-/** The backend $PQBENCH_ZSTD names, else the first of ZSTD_BACKEND_ORDER that loads. */
-function selectZstdBackend(forced: string | undefined): ZstdBackend {
-  if (forced) {
-    if (!(ZSTD_BACKEND_ORDER as readonly string[]).includes(forced)) {
-      throw new ConfigError(
-        [
-          {
-            path: ZSTD_BACKEND_ENV,
-            message: `must be one of ${ZSTD_BACKEND_ORDER.join(', ')}, got "${forced}"`,
-          },
-        ],
-        'environment',
-      );
-    }
-    const load = loadZstdBackend(forced as ZstdBackendName);
-    if ('unavailable' in load) {
-      throw new ConfigError(
-        [
-          {
-            path: ZSTD_BACKEND_ENV,
-            message: `zstd backend "${forced}" is not available: ${load.unavailable}`,
-          },
-        ],
-        'environment',
-      );
-    }
-    return load.backend;
-  }
-  const reasons: string[] = [];
-  for (const name of ZSTD_BACKEND_ORDER) {
-    const load = loadZstdBackend(name);
-    if ('backend' in load) return load.backend;
-    reasons.push(`${name}: ${load.unavailable}`);
-  }
-  throw new Error(`no zstd backend is available (${reasons.join('; ')})`);
-}
-
-let active: ZstdBackend | null = null;
-
-function backend(): ZstdBackend {
-  active ??= selectZstdBackend(process.env[ZSTD_BACKEND_ENV] || undefined);
-  return active;
+  return zstdBackends.load(name);
 }
 
 /** Which zstd implementation this process uses (chosen on first call, then fixed). */
 export function zstdBackendName(): ZstdBackendName {
-  return backend().name;
+  return zstdBackends.get().name;
 }
 
 export function zstdCompress(bytes: Uint8Array, level = 3): Uint8Array {
-  return backend().compress(bytes, level);
+  return zstdBackends.get().compress(bytes, level);
 }
 
 /** Decompresses one zstd frame of known decompressed size. */
 export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
-  return backend().decompress(bytes, uncompressedSize);
+  return zstdBackends.get().decompress(bytes, uncompressedSize);
 }

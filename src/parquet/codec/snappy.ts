@@ -1,0 +1,81 @@
+/**
+ * Snappy for Parquet pages: the napi-rs `snappy` addon (prebuilt for linux
+ * x64 and arm64, an optional dependency) where it loads, else hysnappy's WASM
+ * decoder and hyparquet-writer's JS compressor. PQBENCH_SNAPPY=native|wasm
+ * forces one. Native decodes about as fast as the WASM build and compresses
+ * 6-7× faster (docs/codecs.md).
+ */
+import { createRequire } from 'node:module';
+import { snappyUncompressor } from 'hysnappy';
+import { snappyCompress } from '../hyparquet.ts';
+import { asBuffer, asBytes, BackendChoice, checkedSize, type Load } from './select.ts';
+
+export type SnappyBackendName = 'native' | 'wasm';
+
+export interface SnappyBackend {
+  readonly name: SnappyBackendName;
+  compress(bytes: Uint8Array): Uint8Array;
+  decompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
+}
+
+interface NapiSnappy {
+  compressSync(input: Buffer, options?: { copyOutputData?: boolean }): Buffer;
+  uncompressSync(input: Buffer, options?: { asBuffer?: boolean; copyOutputData?: boolean }): Buffer;
+}
+
+export const NATIVE_SNAPPY_PACKAGE = 'snappy';
+
+function loadNative(): Load<SnappyBackend> {
+  // A runtime require so bundlers leave the addon out (a Lambda bundle falls back to WASM).
+  const addon = createRequire(import.meta.url)(NATIVE_SNAPPY_PACKAGE) as NapiSnappy;
+  return {
+    backend: {
+      name: 'native',
+      // copyOutputData: a V8-owned result; the addon's own buffers are freed only when the event loop turns.
+      compress: (bytes) => asBytes(addon.compressSync(asBuffer(bytes), { copyOutputData: true })),
+      decompress: (bytes, size) =>
+        checkedSize(
+          asBytes(addon.uncompressSync(asBuffer(bytes), { asBuffer: true, copyOutputData: true })),
+          size,
+          'snappy',
+        ),
+    },
+  };
+}
+
+/** The uncompressed length a snappy stream declares (its leading varint). */
+export function snappyLength(bytes: Uint8Array): number {
+  let length = 0;
+  for (let i = 0, shift = 0; i < 5 && i < bytes.length; i++, shift += 7) {
+    const b = bytes[i] as number;
+    length += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return length;
+  }
+  throw new Error('snappy stream has no valid length header');
+}
+
+function loadWasm(): Load<SnappyBackend> {
+  const decode = snappyUncompressor();
+  return {
+    backend: {
+      name: 'wasm',
+      compress: (bytes) => snappyCompress(bytes),
+      decompress(bytes, size) {
+        // hysnappy fills a buffer of the size it is told: the stream's own header is the check.
+        const declared = snappyLength(bytes);
+        if (declared !== size) throw new Error(`snappy page declares ${declared} bytes, expected ${size}`);
+        return decode(bytes, size);
+      },
+    },
+  };
+}
+
+export const snappyBackends = new BackendChoice<SnappyBackendName, SnappyBackend>(
+  'snappy',
+  'PQBENCH_SNAPPY',
+  ['native', 'wasm'],
+  {
+    native: loadNative,
+    wasm: loadWasm,
+  },
+);
