@@ -34,6 +34,7 @@ import {
 import { DuckDBInstance } from '@duckdb/node-api';
 import { defaultWorkload, projectedColumns } from '../src/config/load.ts';
 import type { Codec, VectorLayout, Workload } from '../src/config/types.ts';
+import { joinPieces } from '../src/dataset/column-values.ts';
 import { objectKey } from '../src/dataset/layout.ts';
 import { resolveDataset, resolveRun } from '../src/dataset/run-plan.ts';
 import { generateShard } from '../src/generate/shard.ts';
@@ -130,7 +131,6 @@ async function decodeSection(): Promise<void> {
         for (const chunk of plan.chunks) {
           const out = decodeColumnChunkDetailed({
             bytes: owned.subarray(chunk.start, chunk.end),
-            inPlace: true,
             metadata,
             rowGroup: chunk.rowGroup,
             leaf: chunk.leaf,
@@ -140,7 +140,8 @@ async function decodeSection(): Promise<void> {
           });
           used = out.path;
           // Touch the values so a lazily-viewed array is not a free lunch.
-          if (out.values.kind !== 'f32' || out.values.data[out.values.data.length - 1] === undefined)
+          const values = joinPieces(out.pieces);
+          if (values.kind !== 'f32' || values.data[values.data.length - 1] === undefined)
             throw new Error('no values');
         }
         return used;

@@ -3,8 +3,17 @@
  * projected column in fresh typed arrays (transferred to the accelerator's
  * thread, never copied again), and, when asked, the id of each sample.
  */
+
+import { KIND_BYTES } from '../config/dtypes.ts';
 import type { ColumnSpec } from '../config/types.ts';
-import type { BytesValues, ColumnValues, NumericValues } from '../dataset/column-values.ts';
+import {
+  type BytesValues,
+  type ColumnPiece,
+  type ColumnValues,
+  type NumericValues,
+  numericBytes,
+  type PiecewiseValues,
+} from '../dataset/column-values.ts';
 import type { UnitRef } from './schedule.ts';
 
 export interface Batch {
@@ -31,7 +40,7 @@ export interface RowSource {
   ref: UnitRef;
   /** Object row of `columns`' first row. */
   rowStart: number;
-  columns?: Record<string, ColumnValues>;
+  columns?: Record<string, PiecewiseValues>;
 }
 
 function allocate(kind: NumericValues['kind'], length: number): NumericValues['data'] {
@@ -57,7 +66,10 @@ interface BytesColumn {
   rows: Uint8Array[];
 }
 
-type ColumnBuffer = NumericValues | BytesColumn;
+/** A numeric batch column, with a byte view to copy raw page bytes into. */
+type NumericColumn = NumericValues & { bytes: Uint8Array };
+
+type ColumnBuffer = NumericColumn | BytesColumn;
 
 /** Fills batches of `size` rows, one row or one run of rows at a time. */
 export class BatchBuilder {
@@ -85,7 +97,7 @@ export class BatchBuilder {
     this.open(source);
     if (this.columns && source.columns) {
       for (const [name, buffer] of Object.entries(this.columns)) {
-        copyRun(buffer, source.columns[name] as ColumnValues, from, this.filled, count);
+        copyRows(buffer, source.columns[name] as PiecewiseValues, from, this.filled, count);
       }
     }
     if (this.ids) {
@@ -117,19 +129,18 @@ export class BatchBuilder {
     if (this.specs && source.columns) this.columns = this.allocateColumns(source.columns);
   }
 
-  private allocateColumns(like: Record<string, ColumnValues>): Record<string, ColumnBuffer> {
+  private allocateColumns(like: Record<string, PiecewiseValues>): Record<string, ColumnBuffer> {
     const out: Record<string, ColumnBuffer> = {};
     for (const spec of this.specs ?? []) {
-      const values = like[spec.name];
-      if (!values) throw new Error(`column ${spec.name} was not loaded`);
-      out[spec.name] =
-        values.kind === 'bytes'
-          ? { kind: 'bytes', rows: [] }
-          : ({
-              kind: values.kind,
-              size: values.size,
-              data: allocate(values.kind, this.size * values.size),
-            } as NumericValues);
+      const column = like[spec.name];
+      if (!column) throw new Error(`column ${spec.name} was not loaded`);
+      if (column.kind === 'bytes') {
+        out[spec.name] = { kind: 'bytes', rows: [] };
+        continue;
+      }
+      const data = allocate(column.kind, this.size * column.size);
+      const values = { kind: column.kind, size: column.size, data } as NumericValues;
+      out[spec.name] = { ...values, bytes: numericBytes(values) };
     }
     return out;
   }
@@ -141,27 +152,63 @@ export class BatchBuilder {
   }
 }
 
-function copyRun(into: ColumnBuffer, from: ColumnValues, row: number, slot: number, count: number): void {
+/** Copies rows [row, row + count) of a piecewise column into batch slots [slot, slot + count). */
+function copyRows(into: ColumnBuffer, from: PiecewiseValues, row: number, slot: number, count: number): void {
+  let first = 0;
+  for (const piece of from.pieces) {
+    if (count === 0) return;
+    if (row >= first + piece.rows) {
+      first += piece.rows;
+      continue;
+    }
+    const n = Math.min(count, first + piece.rows - row);
+    copyFromPiece(into, piece, row - first, slot, n);
+    row += n;
+    slot += n;
+    count -= n;
+    first += piece.rows;
+  }
+  if (count > 0) throw new RangeError(`rows ${row}..${row + count} are not in the loaded column`);
+}
+
+function copyFromPiece(
+  into: ColumnBuffer,
+  piece: ColumnPiece,
+  row: number,
+  slot: number,
+  count: number,
+): void {
   if (into.kind === 'bytes') {
-    const bytes = from as BytesValues;
+    const bytes = (piece as { values: BytesValues }).values;
     for (let i = 0; i < count; i++)
       into.rows.push(bytes.data.subarray(bytes.offsets[row + i], bytes.offsets[row + i + 1]));
     return;
   }
-  const size = into.size;
-  const src = (from as NumericValues).data;
-  if (size === 1 && count === 1) {
-    into.data[slot] = src[row] as never;
+  const rowBytes = into.size * KIND_BYTES[into.kind];
+  if ('raw' in piece) {
+    copyBytes(into.bytes, slot * rowBytes, piece.raw, row * rowBytes, count * rowBytes);
     return;
   }
-  (into.data as Float32Array).set(
-    (src as Float32Array).subarray(row * size, (row + count) * size),
-    slot * size,
-  );
+  const src = (piece.values as NumericValues).data;
+  if (into.size === 1 && count === 1) into.data[slot] = src[row] as never;
+  else
+    (into.data as Float32Array).set(
+      (src as Float32Array).subarray(row * into.size, (row + count) * into.size),
+      slot * into.size,
+    );
+}
+
+/** memcpy; a loop for the few bytes of one scalar, where a subarray would cost more than the copy. */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  if (n <= 16) for (let i = 0; i < n; i++) dst[at + i] = src[from + i] as number;
+  else dst.set(src.subarray(from, from + n), at);
 }
 
 function finish(buffer: ColumnBuffer): ColumnValues {
-  if (buffer.kind !== 'bytes') return buffer;
+  if (buffer.kind !== 'bytes') {
+    const { bytes: _bytes, ...values } = buffer;
+    return values as NumericValues;
+  }
   const offsets = new Uint32Array(buffer.rows.length + 1);
   let total = 0;
   for (const [i, row] of buffer.rows.entries()) {

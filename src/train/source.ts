@@ -3,7 +3,7 @@
  * row group at a time or whole. The Parquet reader implements it
  * (parquet-source.ts); tests use in-memory sources.
  */
-import type { ColumnValues } from '../dataset/column-values.ts';
+import type { PiecewiseValues } from '../dataset/column-values.ts';
 import type { UnitRef } from './schedule.ts';
 
 /** One row group as loaded: where its rows sit in the object and, when decoding, its projected columns. */
@@ -13,8 +13,8 @@ export interface LoadedRowGroup {
   numRows: number;
   /** Bytes of the group's projected column chunks. */
   projectedBytes: number;
-  /** Decoded projected columns by name; undefined when decode is off. */
-  columns?: Record<string, ColumnValues>;
+  /** Decoded projected columns by name, page by page; undefined when decode is off. */
+  columns?: Record<string, PiecewiseValues>;
 }
 
 export interface OpenedObject {

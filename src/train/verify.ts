@@ -5,7 +5,12 @@
  * row group, column and row.
  */
 import type { ColumnSpec } from '../config/types.ts';
-import type { BytesValues, ColumnValues, NumericValues } from '../dataset/column-values.ts';
+import {
+  type BytesValues,
+  type ColumnValues,
+  joinPieces,
+  type NumericValues,
+} from '../dataset/column-values.ts';
 import { columnValues, type ValueContext } from '../dataset/values.ts';
 import { VerifyError } from '../errors.ts';
 import { constantColumn, type RowGroupData } from '../parquet/index.ts';
@@ -25,9 +30,10 @@ export function verifyRowGroup({ key, data, columns, context, partitionBy }: Ver
   if (!data.columns)
     throw new VerifyError(`${key}: row group ${data.rowGroup}: verify needs decoded values (decode is off)`);
   for (const spec of columns) {
-    const actual = data.columns[spec.name];
+    const pieces = data.columns[spec.name];
     const where = `${key}: row group ${data.rowGroup}, column "${spec.name}"`;
-    if (!actual) throw new VerifyError(`${where}: column was not read`);
+    if (!pieces) throw new VerifyError(`${where}: column was not read`);
+    const actual = joinPieces(pieces);
     const restored = partitionBy === spec.name && context.partition !== null;
     const expected = restored
       ? constantColumn(spec, context.partition as number, data.numRows)

@@ -11,7 +11,13 @@
  */
 import type { Compressors, PageHeader } from 'hyparquet';
 import { KIND_BYTES } from '../../config/dtypes.ts';
-import type { ColumnValues, NumericValues } from '../../dataset/column-values.ts';
+import {
+  type ColumnPiece,
+  type ColumnValues,
+  type NumericValues,
+  type PiecewiseValues,
+  wholePiece,
+} from '../../dataset/column-values.ts';
 import { decompressPage, parquetHeader } from '../hyparquet.ts';
 import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from './decode-levels.ts';
 import { type DecodeTarget, type LeafInfo, physicalWidth } from './decode-target.ts';
@@ -28,8 +34,7 @@ export function decodePlainChunk(
   target: DecodeTarget,
   numRows: number,
   compressors: Compressors | undefined,
-  inPlace = false,
-): ColumnValues | undefined {
+): PiecewiseValues | undefined {
   if (leaf.maxRepetitionLevel > 1 || leaf.type === 'INT96') return undefined;
   const listed = leaf.maxRepetitionLevel === 1;
   const valuesPerRow = listed ? target.size : 1;
@@ -37,12 +42,16 @@ export function decodePlainChunk(
   if (!regions) return undefined;
   const total = regions.reduce((sum, r) => sum + r.count, 0);
   if (total !== numRows * valuesPerRow) return undefined;
-  if (target.kind === 'bytes')
-    return leaf.type === 'BYTE_ARRAY' ? byteArrayValues(regions, numRows) : undefined;
+  if (target.kind === 'bytes') {
+    const values = leaf.type === 'BYTE_ARRAY' ? byteArrayValues(regions, numRows) : undefined;
+    return values && wholePiece(values);
+  }
   if (!listed && leaf.type !== 'FIXED_LEN_BYTE_ARRAY' && target.size !== 1) return undefined;
-  if (leaf.type === 'BOOLEAN')
-    return target.kind === 'bool' ? booleanValues(regions, total, target.size) : undefined;
-  return fixedWidthValues(regions, leaf, target, numRows, listed, inPlace ? chunk : undefined);
+  if (leaf.type === 'BOOLEAN') {
+    const values = target.kind === 'bool' ? booleanValues(regions, total, target.size) : undefined;
+    return values && wholePiece(values);
+  }
+  return fixedWidthPieces(regions, leaf, target, listed);
 }
 
 /**
@@ -130,15 +139,16 @@ function v1Levels(page: Uint8Array, offset: number, encoding: string): [Uint8Arr
   return [page.subarray(offset + 4, offset + 4 + length), offset + 4 + length];
 }
 
-function fixedWidthValues(
+/**
+ * One piece per page: the page's own value bytes when the file stores them as
+ * memory holds them (no copy, whatever their alignment), else converted.
+ */
+function fixedWidthPieces(
   regions: ValueRegion[],
   leaf: LeafInfo,
   target: DecodeTarget,
-  numRows: number,
   listed: boolean,
-  /** The chunk, when the caller gave it up: pages may be compacted inside it instead of copied out. */
-  owned: Uint8Array | undefined,
-): NumericValues | undefined {
+): PiecewiseValues | undefined {
   if (target.kind === 'bytes') return undefined;
   const valueBytes = physicalWidth(leaf);
   if (valueBytes === 0) return undefined;
@@ -147,62 +157,18 @@ function fixedWidthValues(
   if (valueBytes % elementsPerValue !== 0) return undefined;
   const fileWidth = valueBytes / elementsPerValue;
   if (!physicalMatches(leaf, target, listed, fileWidth)) return undefined;
-  const memoryWidth = KIND_BYTES[target.kind];
-  const elements = numRows * target.size;
-  for (const region of regions) if (region.bytes.byteLength < region.count * valueBytes) return undefined;
-  const raw =
-    regions.length === 1 && (fileWidth !== memoryWidth || regions[0].bytes.byteOffset % memoryWidth === 0)
-      ? regions[0].bytes.subarray(0, elements * fileWidth)
-      : ((owned && compactInPlace(owned, regions, valueBytes, memoryWidth)) ??
-        concatRegions(regions, valueBytes, elements * fileWidth));
-  return typedValues(raw, target, fileWidth);
-}
-
-function concatRegions(regions: ValueRegion[], valueBytes: number, total: number): Uint8Array {
-  const raw = new Uint8Array(total);
-  let at = 0;
+  const asIs = fileWidth === KIND_BYTES[target.kind] && target.kind !== 'bool';
+  const pieces: ColumnPiece[] = [];
   for (const region of regions) {
-    const length = region.count * valueBytes;
-    raw.set(region.bytes.subarray(0, length), at);
-    at += length;
+    const bytes = region.bytes.subarray(0, region.count * valueBytes);
+    if (bytes.byteLength < region.count * valueBytes) return undefined;
+    const rows = listed ? region.count / target.size : region.count;
+    if (!Number.isInteger(rows)) return undefined;
+    pieces.push(
+      asIs ? { rows, raw: bytes } : { rows, values: typedValues(bytes.slice(), target, fileWidth) },
+    );
   }
-  return raw;
-}
-
-/**
- * Moves the values of uncompressed pages together inside the chunk itself,
- * over the page headers, starting at an aligned position: the values become
- * one contiguous view without allocating (a fresh multi-MB array costs more
- * in page faults than the copy). Undefined when a region is not inside the
- * chunk (decompressed pages live in their own buffers).
- */
-function compactInPlace(
-  chunk: Uint8Array,
-  regions: ValueRegion[],
-  valueBytes: number,
-  align: number,
-): Uint8Array | undefined {
-  const base = chunk.byteOffset;
-  for (const region of regions) {
-    if (region.bytes.buffer !== chunk.buffer) return undefined;
-    if (
-      region.bytes.byteOffset < base ||
-      region.bytes.byteOffset + region.count * valueBytes > base + chunk.byteLength
-    ) {
-      return undefined;
-    }
-  }
-  const start = regions[0].bytes.byteOffset - (regions[0].bytes.byteOffset % align);
-  if (start < base) return undefined;
-  const whole = new Uint8Array(chunk.buffer);
-  let at = start;
-  for (const region of regions) {
-    const length = region.count * valueBytes;
-    // Destination never passes the source (headers only shrink the gap), so an overlapping move is safe.
-    whole.copyWithin(at, region.bytes.byteOffset, region.bytes.byteOffset + length);
-    at += length;
-  }
-  return whole.subarray(start, at);
+  return { kind: target.kind, size: target.size, pieces };
 }
 
 /** The leaf's physical type is what a writer uses for the target kind. */

@@ -4,7 +4,12 @@
  * becomes a CorruptParquetError naming the object, row group and column.
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
-import type { ColumnValues } from '../../dataset/column-values.ts';
+import {
+  type ColumnValues,
+  joinPieces,
+  type PiecewiseValues,
+  wholePiece,
+} from '../../dataset/column-values.ts';
 import { CorruptParquetError, PqbenchError } from '../../errors.ts';
 import { decodeGenericChunk } from './decode-generic.ts';
 import { decodePlainChunk } from './decode-plain.ts';
@@ -25,23 +30,25 @@ export interface DecodeChunkInput {
   compressors?: Compressors;
   /** Object key, named in errors. */
   key: string;
-  /**
-   * The caller gives up `bytes`: the fast path may rearrange them and return
-   * views into them instead of copies (the reader's fetched buffers).
-   */
-  inPlace?: boolean;
   /** Force the generic decoder (tests compare both paths on the same bytes). */
   generic?: boolean;
 }
 
 export interface DecodedChunk {
-  values: ColumnValues;
+  /** One piece per data page (fast path: views of the pages where possible), or one for the generic decoder. */
+  pieces: PiecewiseValues;
   /** Which decoder produced the values. */
   path: 'fast' | 'generic';
 }
 
+/** The chunk's values as one ColumnValues (the pieces joined: a copy when there are several). */
 export function decodeColumnChunk(input: DecodeChunkInput): ColumnValues {
-  return decodeColumnChunkDetailed(input).values;
+  return joinPieces(decodeColumnChunkDetailed(input).pieces);
+}
+
+/** The chunk's values as pieces: what a loader copies straight into its batches. */
+export function decodeColumnChunkPieces(input: DecodeChunkInput): PiecewiseValues {
+  return decodeColumnChunkDetailed(input).pieces;
 }
 
 export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk {
@@ -54,20 +61,11 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
   try {
     const leaf = leafInfo(input.metadata, meta);
     if (!input.generic) {
-      const values = decodePlainChunk(
-        input.bytes,
-        leaf,
-        input.target,
-        numRows,
-        input.compressors,
-        input.inPlace,
-      );
-      if (values) return { values, path: 'fast' };
+      const pieces = decodePlainChunk(input.bytes, leaf, input.target, numRows, input.compressors);
+      if (pieces) return { pieces, path: 'fast' };
     }
-    return {
-      values: decodeGenericChunk(input.bytes, leaf, input.target, numRows, input.compressors, where),
-      path: 'generic',
-    };
+    const values = decodeGenericChunk(input.bytes, leaf, input.target, numRows, input.compressors, where);
+    return { pieces: wholePiece(values), path: 'generic' };
   } catch (err) {
     if (err instanceof PqbenchError) throw err;
     const why = err instanceof Error ? err.message : String(err);

@@ -14,10 +14,10 @@
  */
 import type { Compressors, FileMetaData } from 'hyparquet';
 import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
-import type { ColumnValues } from '../../dataset/column-values.ts';
+import { type ColumnValues, type PiecewiseValues, wholePiece } from '../../dataset/column-values.ts';
 import type { Storage } from '../../storage/types.ts';
 import { hyparquetCompressors } from '../codec/codecs.ts';
-import { decodeColumnChunk } from './decode.ts';
+import { decodeColumnChunkPieces } from './decode.ts';
 import { targetForSpec } from './decode-target.ts';
 import { fetchPlan } from './fetch.ts';
 import { readFooter } from './footer.ts';
@@ -62,8 +62,8 @@ export interface RowGroupData {
   requests: number;
   /** Bytes of this group's projected column chunks (read amplification = bytesFetched / projectedBytes). */
   projectedBytes: number;
-  /** Decoded projected columns by name; undefined when decode is off. */
-  columns?: Record<string, ColumnValues>;
+  /** Decoded projected columns by name, page by page; undefined when decode is off. */
+  columns?: Record<string, PiecewiseValues>;
 }
 
 export class ParquetObjectReader {
@@ -145,11 +145,11 @@ export class ParquetObjectReader {
         projectedBytes: plan.chunks.reduce((n, c) => (c.rowGroup === rowGroup ? n + c.end - c.start : n), 0),
       };
       if (this.options.decode) {
-        const columns: Record<string, ColumnValues> = {};
+        const columns: Record<string, PiecewiseValues> = {};
         for (const chunk of plan.chunks) {
           if (chunk.rowGroup !== rowGroup) continue;
           const spec = this.fileColumns.find((c) => c.name === chunk.column) as ColumnSpec;
-          columns[chunk.column] = decodeColumnChunk({
+          columns[chunk.column] = decodeColumnChunkPieces({
             bytes: fetched.bytes(chunk),
             metadata: this.metadata,
             rowGroup,
@@ -157,14 +157,14 @@ export class ParquetObjectReader {
             target: targetForSpec(spec),
             compressors: this.options.compressors ?? hyparquetCompressors,
             key: this.key,
-            // Fetched buffers are ours alone: let the decoder compact pages in place.
-            inPlace: true,
           });
         }
         const partition = this.options.partition;
         const partitionSpec = partition && this.options.columns.find((c) => c.name === partition.column);
         if (partition && partitionSpec)
-          columns[partition.column] = constantColumn(partitionSpec, partition.value, info.numRows);
+          columns[partition.column] = wholePiece(
+            constantColumn(partitionSpec, partition.value, info.numRows),
+          );
         data.columns = columns;
       }
       return data;

@@ -5,6 +5,7 @@
  * samples it holds. Reads resolve after a few macrotask turns and are
  * counted per (unit, row group).
  */
+import { wholePiece } from '../../../src/dataset/column-values.ts';
 import type { UnitRef } from '../../../src/train/schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from '../../../src/train/source.ts';
 
@@ -49,7 +50,7 @@ export function memorySource(
               rowStart,
               numRows,
               projectedBytes: numRows * 4,
-              columns: { id: { kind: 'i32', data: id, size: 1 } },
+              columns: { id: wholePiece({ kind: 'i32', data: id, size: 1 }) },
             };
           });
         },
