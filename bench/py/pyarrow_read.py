@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference Parquet reader: pyarrow's read throughput on the files pqbench reads.
+"""Reference Parquet reader: pyarrow's read throughput on pqbench's files.
 
 Usage:
   python3 bench/py/pyarrow_read.py --files F1 F2 ... --columns label,emb \
@@ -14,7 +14,8 @@ Modes (each prints one JSON line):
              rewrite ParquetReader with column filtering and schema
              validation", 2026-02-02), ParquetReader.open(), default
              read_mode:
-                 table = pq.read_table(filename, columns=columns, memory_map=True)
+                 table = pq.read_table(filename, columns=columns,
+                                       memory_map=True)
                  return table.to_pandas().to_numpy()
              i.e. DataFrame.to_numpy() of the whole file (an object array whose
              list cells are per-row numpy arrays) - not a per-column to_numpy.
@@ -100,7 +101,7 @@ def read_dlio(files, cols):
         # Transcribed from DLIO_local_changes@bca80ef ParquetReader.open().
         table = pq.read_table(f, columns=cols, memory_map=True)
         image = table.to_pandas().to_numpy()
-        acc += image.nbytes  # all that get_sample() touches; to_pandas is eager
+        acc += image.nbytes  # all get_sample() touches; to_pandas is eager
         rows += len(image)
     return rows, acc
 

@@ -3,7 +3,8 @@
 
 Usage:
   python3 bench/py/pyarrow_write.py --rows 40000 --size 512 --codec zstd \
-      --layout list|fixed --runs 3 --out DIR [--row-group-size 10000]
+      --layout list|fixed --runs 3 --out DIR [--row-group-size 10000] \
+      [--zstd-level 3] [--warmup 1]
 
 The same shape pqbench generates (bench/generate.ts): a float32 `label` plus
 an `emb` vector of --size float32 values per row, uniform in [-1, 1) from
@@ -13,9 +14,12 @@ numpy's default_rng:
   fixed  fixed_size_binary(size * 4) over the raw float32 bytes (zero-copy).
 Written with pq.write_table(compression=codec, use_dictionary=False,
 write_statistics=False, row_group_size=...) on one core
-(pa.set_cpu_count(1), pa.set_io_thread_count(1)). Each run times generation
-(numpy + building the table) and the write separately; the file is
-overwritten each run. MB = 10^6 bytes of the output file.
+(pa.set_cpu_count(1), pa.set_io_thread_count(1)); zstd at --zstd-level,
+default 3 = pqbench's default (pyarrow's own default would be 1). Each run
+times generation (numpy + building the table) and the write (to the page
+cache, no fsync) separately; the file is overwritten each run, after
+--warmup untimed runs (the first run pays allocator/page-cache growth).
+MB = 10^6 bytes of the output file.
 """
 import argparse
 import json
@@ -54,6 +58,8 @@ def main():
     ap.add_argument('--layout', choices=['list', 'fixed'], default='list')
     ap.add_argument('--runs', type=int, default=3)
     ap.add_argument('--row-group-size', type=int, default=10000)
+    ap.add_argument('--zstd-level', type=int, default=3)
+    ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
     pa.set_cpu_count(1)
@@ -62,18 +68,22 @@ def main():
     path = os.path.join(a.out, f'pyarrow-{a.layout}-{a.codec}.parquet')
 
     total, write_only, nbytes = [], [], 0
-    for run in range(a.runs):
+    level = a.zstd_level if a.codec == 'zstd' else None
+    for run in range(-a.warmup, a.runs):
         t0 = time.perf_counter()
-        table = generate(a.rows, a.size, a.layout, seed=run)
+        table = generate(a.rows, a.size, a.layout, seed=abs(run))
         t1 = time.perf_counter()
         pq.write_table(table, path, compression=a.codec,
-                       use_dictionary=False, write_statistics=False,
+                       compression_level=level, use_dictionary=False,
+                       write_statistics=False,
                        row_group_size=a.row_group_size)
         t2 = time.perf_counter()
         nbytes = os.path.getsize(path)
+        del table
+        if run < 0:
+            continue
         total.append(nbytes / 1e6 / (t2 - t0))
         write_only.append(nbytes / 1e6 / (t2 - t1))
-        del table
     print(json.dumps({
         'codec': a.codec,
         'layout': a.layout,
@@ -84,6 +94,7 @@ def main():
         'median_write_only_mb_per_second':
             round(statistics.median(write_only), 1),
         'row_group_size': a.row_group_size,
+        'compression_level': level,
         'pyarrow_version': pa.__version__,
     }), flush=True)
 
