@@ -2,7 +2,7 @@
  * Generic decoder: any column chunk hyparquet can read (dictionary pages,
  * DELTA / BYTE_STREAM_SPLIT encodings, nullable LIST elements, DataPage V2,
  * files from DuckDB / pyarrow / DLIO), flattened into ColumnValues. Slow but
- * complete; the fast path in decode-plain.ts covers what pqbench writes.
+ * complete; the fast path in decode-fast.ts covers what pqbench and pyarrow write.
  */
 import type { Compressors, DecodedArray, SchemaElement } from 'hyparquet';
 import { KIND_BYTES } from '../../config/dtypes.ts';

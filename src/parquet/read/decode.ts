@@ -11,8 +11,8 @@ import {
   wholePiece,
 } from '../../dataset/column-values.ts';
 import { CorruptParquetError, PqbenchError } from '../../errors.ts';
+import { decodeFastChunk } from './decode-fast.ts';
 import { decodeGenericChunk } from './decode-generic.ts';
-import { decodePlainChunk } from './decode-plain.ts';
 import { type DecodeTarget, leafInfo } from './decode-target.ts';
 
 export type { DecodeTarget } from './decode-target.ts';
@@ -61,7 +61,7 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
   try {
     const leaf = leafInfo(input.metadata, meta);
     if (!input.generic) {
-      const pieces = decodePlainChunk(input.bytes, leaf, input.target, numRows, input.compressors);
+      const pieces = decodeFastChunk(input.bytes, leaf, input.target, numRows, input.compressors);
       if (pieces) return { pieces, path: 'fast' };
     }
     const values = decodeGenericChunk(input.bytes, leaf, input.target, numRows, input.compressors, where);
