@@ -59,6 +59,31 @@ export function workerEntryUrl(): string {
   return new URL('./exec/worker-entry-tsx.mjs', HERE).href;
 }
 
+/**
+ * The Node flags a worker thread starts with: this process's, minus tsx's
+ * loader hooks (inherited, they would make every thread load tsx — tens of
+ * milliseconds — even to run compiled code; worker-entry registers tsx
+ * itself when its module is TypeScript).
+ */
+export function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const joined = /^--(require|import|loader|experimental-loader)=/.exec(flag);
+    if (joined && flag.includes('tsx')) continue;
+    if (
+      /^(--require|--import|--loader|--experimental-loader|-r)$/.test(flag) &&
+      argv[i + 1]?.includes('tsx')
+    ) {
+      i++;
+      continue;
+    }
+    out.push(flag);
+  }
+  return out;
+}
+
 /** The module a worker thread imports to run `name`. */
 export function threadModuleUrl(name: ThreadModule): string {
   if (!FROM_SOURCE) return sibling(name);

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerEntryUrl } from '../entries.ts';
+import { workerEntryUrl, workerExecArgv } from '../entries.ts';
 import type { WorkerEntryData } from './worker-entry.ts';
 import { deserializeError, type SerializedError } from './worker-errors.ts';
 
@@ -95,7 +95,7 @@ class PoolRun<A, R> {
       exportName: this.task.exportName,
       mode: 'pool',
     };
-    const worker = new Worker(new URL(workerEntryUrl()), { workerData: data });
+    const worker = new Worker(new URL(workerEntryUrl()), { workerData: data, execArgv: workerExecArgv() });
     this.workers.add(worker);
     worker.on('message', (msg: WorkerMessage) => this.onMessage(worker, msg));
     // A crash outside a task (module failed to load, out of memory).

@@ -9,7 +9,7 @@
  * that first, typed error.
  */
 import { type Transferable, Worker } from 'node:worker_threads';
-import { type ThreadModule, threadModuleUrl, workerEntryUrl } from '../entries.ts';
+import { type ThreadModule, threadModuleUrl, workerEntryUrl, workerExecArgv } from '../entries.ts';
 import type { WorkerEntryData } from './worker-entry.ts';
 import { deserializeError, type SerializedError } from './worker-errors.ts';
 
@@ -75,7 +75,11 @@ export class ThreadGroup {
       mode: 'once',
       args: spec.args,
     };
-    const worker = new Worker(new URL(workerEntryUrl()), { workerData: data, transferList: spec.transfer });
+    const worker = new Worker(new URL(workerEntryUrl()), {
+      workerData: data,
+      transferList: spec.transfer,
+      execArgv: workerExecArgv(),
+    });
     this.workers.push(worker);
     worker.on('message', (msg: Message) => this.onMessage(index, msg));
     worker.on('error', (error) => this.fail(error));

@@ -3,20 +3,23 @@
  * Shards ship them as HDR's compressed base64 encoding; decoding and adding
  * is exact, so merging partials equals recording everything in one place.
  */
-import * as hdr from 'hdr-histogram-js';
+// The pure-JS histogram and its V2 compressed encoding only: the package's index also loads a
+// WebAssembly build and pako, which a worker thread would compile at every start for nothing.
+import type { JsHistogram } from 'hdr-histogram-js';
+import { decompress, doDecode } from 'hdr-histogram-js/dist/JsHistogram.encoding.js';
+import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 
-export type Histogram = hdr.Histogram;
+export type Histogram = JsHistogram;
 /** HDR compressed base64 ("HISTF…"). */
 export type EncodedHistogram = string;
 
+const Float64Histogram = constructorFromBucketSize(64);
+
 export function newHistogram(): Histogram {
-  // The pure-JS implementation: no WebAssembly init, identical results in workers and Lambda.
-  return hdr.build({
-    bitBucketSize: 64,
-    numberOfSignificantValueDigits: 3,
-    autoResize: true,
-    useWebAssembly: false,
-  });
+  // Auto-resizing from [1, 2]: 3 significant digits over any range, as hdr's build() makes it.
+  const histogram = new Float64Histogram(1, 2, 3);
+  histogram.autoResize = true;
+  return histogram;
 }
 
 /** Records a duration given in milliseconds at microsecond resolution. */
@@ -25,20 +28,23 @@ export function recordMs(histogram: Histogram, ms: number): void {
 }
 
 export function encodeHistogram(histogram: Histogram): EncodedHistogram {
-  return hdr.encodeIntoCompressedBase64(histogram);
+  return histogram.encodeIntoCompressedBase64();
+}
+
+function decodeOne(encoded: EncodedHistogram): Histogram {
+  return doDecode(decompress(Buffer.from(encoded.trim(), 'base64')), 64);
 }
 
 export function decodeHistogram(encoded: EncodedHistogram): Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
   // Decoded histograms are sized for their own range; re-adding into an auto-resizing one keeps merges unbounded.
   const histogram = newHistogram();
-  histogram.add(decoded);
+  histogram.add(decodeOne(encoded));
   return histogram;
 }
 
 export function mergeEncoded(encoded: EncodedHistogram[]): Histogram {
   const merged = newHistogram();
-  for (const e of encoded) merged.add(hdr.decodeFromCompressedBase64(e, 64, false));
+  for (const e of encoded) merged.add(decodeOne(e));
   return merged;
 }
 

@@ -5,7 +5,7 @@
  * - codec/: page compression both ways, one backend per process.
  * Tests and benchmarks may reach into the wings directly.
  */
-export { compress, decompress, zstdBackendName } from './codec/codecs.ts';
+export { codecBackends, compress, decompress, warmCodec, zstdBackendName } from './codec/codecs.ts';
 export { type FooterResult, readFooter } from './read/footer.ts';
 export { type ByteSpan, planColumnRanges, type ReadPlan } from './read/plan.ts';
 export {

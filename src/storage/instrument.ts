@@ -8,6 +8,7 @@ import { entriesOf, failureFacts, isPagedLister, type ListPage } from './backend
 import { now, type Operation, type OperationSink, type OperationType } from './operations.ts';
 import type {
   ByteRange,
+  GetOptions,
   GetResult,
   ListOptions,
   ObjectInfo,
@@ -71,12 +72,12 @@ class InstrumentedStorage implements Storage {
     );
   }
 
-  get(key: string, range?: ByteRange): Promise<GetResult> {
+  get(key: string, range?: ByteRange, options?: GetOptions): Promise<GetResult> {
     return this.timed(
       'GET',
       key,
       rangeFields(range),
-      () => this.inner.get(key, range),
+      () => this.inner.get(key, range, options),
       (r) => ({
         ...this.fromMeta(r.meta),
         bytes: r.body.length,

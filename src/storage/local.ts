@@ -4,10 +4,10 @@
  * key-ordered listing, folders that exist only while they hold objects) so
  * that a run against local disk and one against S3 differ only in speed.
  */
-import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { StorageError, type StorageErrorKind } from '../errors.ts';
 import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.ts';
@@ -16,6 +16,7 @@ import { rangeHeader, rangeProblem, resolveRange } from './range.ts';
 import { abortable } from './source.ts';
 import type {
   ByteRange,
+  GetOptions,
   GetResult,
   ListOptions,
   ObjectInfo,
@@ -24,7 +25,7 @@ import type {
   Storage,
 } from './types.ts';
 
-const TEMP_FILE = /^\..*\.tmp-[0-9a-f]{12}$/;
+const TEMP_FILE = /^\..*\.tmp-([0-9a-f]{12}|\d+-\d+-\d+-[0-9a-z]+)$/;
 const DELETE_PARALLELISM = 32;
 
 const ERRNO_KINDS: Record<string, { kind: StorageErrorKind; status: number }> = {
@@ -44,8 +45,17 @@ function errnoCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+let tempCounter = 0;
+
+/** A fresh Uint8Array (not a Buffer) of its own memory, not zero-filled: the caller overwrites every byte it returns. */
+export function uninitialized(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+}
+
+/** Unique per process, thread and call (no node:crypto: it costs every thread's start several ms). */
 function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  const unique = `${process.pid}-${threadId}-${++tempCounter}-${Date.now().toString(36)}`;
+  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${unique}`);
 }
 
 async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
@@ -114,7 +124,7 @@ export class LocalStorage implements Storage, PagedLister {
     return { bytes, parts: 1, meta: { attempts: 1, status: 200, firstByteAt: now() } };
   }
 
-  async get(key: string, range?: ByteRange): Promise<GetResult> {
+  async get(key: string, range?: ByteRange, options: GetOptions = {}): Promise<GetResult> {
     const file = this.pathOf(key, 'get');
     if (range !== undefined) {
       const problem = rangeProblem(range);
@@ -140,7 +150,12 @@ export class LocalStorage implements Storage, PagedLister {
           `range ${rangeHeader(range as ByteRange)} is not satisfiable for an object of ${size} bytes`,
         );
       }
-      const body = new Uint8Array(span.end - span.start);
+      // Every byte is read into it before it is returned (or cut to what was read): no need to zero-fill.
+      const length = span.end - span.start;
+      const body: Uint8Array =
+        options.into && options.into.byteLength >= length
+          ? options.into.subarray(0, length)
+          : uninitialized(length);
       let filled = 0;
       let firstByteAt: number | undefined;
       while (filled < body.length) {

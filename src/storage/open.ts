@@ -1,12 +1,14 @@
 /**
  * Picks the backend for a workload's `storage` section and, given a sink,
- * wraps it with instrumentation.
+ * wraps it with instrumentation. The S3 backend (and the AWS SDK under it)
+ * loads on first use: see deferred.ts.
  */
 import type { Workload } from '../config/types.ts';
+import { DeferredStorage } from './deferred.ts';
 import { instrumentStorage } from './instrument.ts';
 import { LocalStorage } from './local.ts';
 import type { OperationSink } from './operations.ts';
-import { S3Storage } from './s3.ts';
+import { s3Location } from './s3-location.ts';
 import type { Storage } from './types.ts';
 
 export interface OpenStorageOptions {
@@ -19,7 +21,11 @@ export interface OpenStorageOptions {
 export function openStorage(storage: Workload['storage'], options?: OpenStorageOptions): Storage {
   const backend: Storage =
     storage.storage_type === 's3'
-      ? new S3Storage(storage.storage_root, storage.storage_options)
+      ? new DeferredStorage(
+          's3',
+          s3Location(storage.storage_root, storage.storage_options),
+          async () => new (await import('./s3.ts')).S3Storage(storage.storage_root, storage.storage_options),
+        )
       : new LocalStorage(storage.storage_root);
   return options?.sink ? instrumentStorage(backend, options.sink, options.thread ?? 0) : backend;
 }

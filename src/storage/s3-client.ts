@@ -1,39 +1,13 @@
 /**
  * The S3 client of one s3 storage: a socket pool sized by config, standard
  * retries, the checksum mode, credentials when given, and a middleware that
- * tallies a multipart upload's requests. Also the helpers that must never
- * print a credential: the bucket/prefix of a root and the printable endpoint.
+ * tallies a multipart upload's requests.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Options } from '../config/types.ts';
-import { StorageError } from '../errors.ts';
-
-/** Bucket and key prefix ('' or ending in '/') of an s3 storage_root: `bucket`, `bucket/prefix`, `s3://bucket/prefix`. */
-export function parseS3Root(root: string): { bucket: string; prefix: string } {
-  const bare = root.replace(/^s3:\/\//i, '').replace(/^\/+/, '');
-  const slash = bare.indexOf('/');
-  const bucket = slash < 0 ? bare : bare.slice(0, slash);
-  const rest = slash < 0 ? '' : bare.slice(slash + 1).replace(/\/+$/, '');
-  if (bucket === '')
-    throw new StorageError({ kind: 'invalid', endpoint: root }, 'storage_root names no bucket');
-  return { bucket, prefix: rest === '' ? '' : `${rest}/` };
-}
-
-/** The endpoint as it may be printed: URL without user info or query, or "aws s3 (region)". */
-export function describeEndpoint(options: Pick<S3Options, 'endpoint_url' | 'region'>): string {
-  if (options.endpoint_url === undefined) return `aws s3 (${options.region})`;
-  try {
-    const url = new URL(options.endpoint_url);
-    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
-  } catch {
-    // Unparseable (e.g. a '/' inside a password): keep the scheme, drop everything up to the last '@'.
-    const m = /^([a-z][a-z0-9+.-]*:\/\/)?(?:.*@)?([^?#]*)/i.exec(options.endpoint_url);
-    return `${m?.[1] ?? ''}${(m?.[2] ?? '').replace(/\/+$/, '')}`;
-  }
-}
 
 /** Requests and attempts of one putStream's multipart upload, counted by a client middleware. */
 export interface UploadTally {
@@ -42,12 +16,19 @@ export interface UploadTally {
   parts: number;
 }
 
-/** Reads a response body into one buffer, allocated once when the length is known. */
-export async function readBody(body: unknown, contentLength: number | undefined): Promise<Uint8Array> {
+/** Reads a response body into one buffer — `into` when it is large enough, else allocated once when the length is known. */
+export async function readBody(
+  body: unknown,
+  contentLength: number | undefined,
+  into?: Uint8Array,
+): Promise<Uint8Array> {
   if (body === undefined || body === null) return new Uint8Array(0);
   const chunks = body as AsyncIterable<Uint8Array>;
   if (contentLength !== undefined) {
-    const out = new Uint8Array(contentLength);
+    const out =
+      into && into.byteLength >= contentLength
+        ? into.subarray(0, contentLength)
+        : new Uint8Array(Buffer.allocUnsafeSlow(contentLength).buffer, 0, contentLength);
     let filled = 0;
     for await (const chunk of chunks) {
       if (filled + chunk.length > contentLength)

@@ -25,18 +25,13 @@ import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } fr
 import { compareKeys } from './keys.ts';
 import { now } from './operations.ts';
 import { parseContentRange, rangeHeader, rangeProblem } from './range.ts';
-import {
-  createS3Client,
-  describeEndpoint,
-  parseS3Root,
-  readBody,
-  stripQuotes,
-  type UploadTally,
-} from './s3-client.ts';
+import { createS3Client, readBody, stripQuotes, type UploadTally } from './s3-client.ts';
 import { mapS3Error } from './s3-errors.ts';
+import { describeEndpoint, parseS3Root } from './s3-location.ts';
 import { abortable } from './source.ts';
 import type {
   ByteRange,
+  GetOptions,
   GetResult,
   ListOptions,
   ObjectInfo,
@@ -151,7 +146,7 @@ export class S3Storage implements Storage, PagedLister {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<GetResult> {
+  async get(key: string, range?: ByteRange, options: GetOptions = {}): Promise<GetResult> {
     const fullKey = this.fullKey(key, 'get');
     if (range !== undefined) {
       const problem = rangeProblem(range);
@@ -178,7 +173,7 @@ export class S3Storage implements Storage, PagedLister {
       const firstByteAt = now();
       attempts += out.$metadata.attempts ?? 1;
       try {
-        const body = await readBody(out.Body, out.ContentLength);
+        const body = await readBody(out.Body, out.ContentLength, options.into);
         const served = out.ContentRange === undefined ? undefined : parseContentRange(out.ContentRange);
         return {
           body,

@@ -28,6 +28,14 @@ export interface GetResult {
   meta: RequestMeta;
 }
 
+export interface GetOptions {
+  /**
+   * Read the body into this buffer when it is large enough (the result's
+   * body is then a view of it): a loader reuses its fetch buffers.
+   */
+  into?: Uint8Array;
+}
+
 export interface ObjectInfo {
   key: string;
   size: number;
@@ -73,7 +81,7 @@ export interface Storage {
    */
   putStream(key: string, source: AsyncIterable<Uint8Array>, options?: PutStreamOptions): Promise<PutResult>;
   /** GET the whole object, or a byte range. Ranges past the end are clipped, as S3 does. */
-  get(key: string, range?: ByteRange): Promise<GetResult>;
+  get(key: string, range?: ByteRange, options?: GetOptions): Promise<GetResult>;
   /** Size and etag of an object, or `undefined` when it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** All objects under a prefix, in key order, paginated lazily. */

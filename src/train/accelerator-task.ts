@@ -13,10 +13,10 @@ import { type IoPart, StepRecorder, type StepsPart } from '../metrics/partial.ts
 import type { StepRecord } from '../metrics/step.ts';
 import { now } from '../storage/operations.ts';
 import { type AcceleratorIo, runAccelerator } from './accelerator.ts';
-import type { Batch } from './batch.ts';
+import { type Batch, recyclableBuffers } from './batch.ts';
 import { computeFor } from './compute.ts';
 import { Control, type ControlBuffers, HostBarrier } from './control.ts';
-import { type LoaderRuntime, openLoader } from './loader-runtime.ts';
+import type { LoaderRuntime } from './loader-runtime.ts';
 import { stepSource } from './schedule.ts';
 
 export interface AcceleratorTaskArgs {
@@ -70,9 +70,16 @@ function threadedIo(
   ids: IdLog,
 ): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
   const taken = new Array<number>(args.workers).fill(0);
+  // The previous step's batch: done with once the next is asked for, so its buffers go back to its loader.
+  let previous: { batch: Batch; worker: number } | undefined;
   return {
     epochStarted: (epoch) => control.startEpoch(epoch),
     takeBatch(_epoch, step) {
+      if (previous) {
+        const buffers = recyclableBuffers(previous.batch);
+        args.ports[previous.worker]?.postMessage(buffers, buffers);
+        previous = undefined;
+      }
       const { worker } = stepSource(step, args.workers);
       control.waitBatch(worker, taken[worker] as number);
       const message = receiveMessageOnPort(args.ports[worker] as MessagePort);
@@ -81,6 +88,7 @@ function threadedIo(
       control.consumed1(worker);
       const batch = message.message as Batch;
       ids.add(batch);
+      previous = { batch, worker };
       return batch.samples;
     },
   };
@@ -89,14 +97,17 @@ function threadedIo(
 /** read_threads 0: each batch loaded here, when the step asks for it. */
 function inlineIo(loader: LoaderRuntime, ids: IdLog): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
   let batches: AsyncGenerator<Batch> | undefined;
+  let previous: Batch | undefined;
   return {
     epochStarted: (epoch) => {
       batches = loader.epoch(epoch);
     },
     async takeBatch(epoch, step) {
+      if (previous) loader.recycle(recyclableBuffers(previous));
       const next = await batches?.next();
       if (!next || next.done) throw new Error(`epoch ${epoch}: no batch for step ${step}`);
       ids.add(next.value);
+      previous = next.value;
       return next.value.samples;
     },
   };
@@ -115,9 +126,10 @@ export async function acceleratorTask(
   });
   const ids = new IdLog();
   const trace: StepRecord[] = [];
+  // Only read_threads 0 loads here: the loader code (Parquet, storage backends) is not even imported otherwise.
   const inline =
     args.workers === 0
-      ? openLoader({
+      ? (await import('./loader-runtime.ts')).openLoader({
           ...args,
           worker: 0,
           workers: 1,
@@ -126,6 +138,7 @@ export async function acceleratorTask(
         })
       : undefined;
   try {
+    await inline?.prepare();
     ctx.progress({ ready: true });
     const startAt = control.waitGo();
     computeFor(startAt - Date.now(), Date.now);

@@ -1,7 +1,8 @@
 /**
  * A batch as a loader hands it to its accelerator: `samples` rows of every
- * projected column in fresh typed arrays (transferred to the accelerator's
- * thread, never copied again), and, when asked, the id of each sample.
+ * projected column in typed arrays (transferred to the accelerator's thread,
+ * never copied again, and handed back once its step is done so the next
+ * batch reuses them), and, when asked, the id of each sample.
  */
 
 import { KIND_BYTES } from '../config/dtypes.ts';
@@ -14,6 +15,7 @@ import {
   numericBytes,
   type PiecewiseValues,
 } from '../dataset/column-values.ts';
+import { BufferPool } from '../storage/buffer-pool.ts';
 import type { UnitRef } from './schedule.ts';
 
 export interface Batch {
@@ -35,6 +37,14 @@ export function batchTransferList(batch: Batch): ArrayBuffer[] {
   return buffers;
 }
 
+/** The column buffers an accelerator hands back once it is done with a batch (ids are kept: they are logged). */
+export function recyclableBuffers(batch: Batch): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const values of Object.values(batch.columns ?? {}))
+    if (values.kind !== 'bytes') buffers.push(values.data.buffer as ArrayBuffer);
+  return buffers;
+}
+
 /** Where the rows being added come from: a loaded row group of an object. */
 export interface RowSource {
   ref: UnitRef;
@@ -43,20 +53,21 @@ export interface RowSource {
   columns?: Record<string, PiecewiseValues>;
 }
 
-function allocate(kind: NumericValues['kind'], length: number): NumericValues['data'] {
+function allocate(kind: NumericValues['kind'], length: number, pool: BufferPool): NumericValues['data'] {
+  const buffer = pool.take(length * KIND_BYTES[kind]);
   switch (kind) {
     case 'f32':
-      return new Float32Array(length);
+      return new Float32Array(buffer, 0, length);
     case 'f64':
-      return new Float64Array(length);
+      return new Float64Array(buffer, 0, length);
     case 'f16':
-      return new Uint16Array(length);
+      return new Uint16Array(buffer, 0, length);
     case 'i32':
-      return new Int32Array(length);
+      return new Int32Array(buffer, 0, length);
     case 'i64':
-      return new BigInt64Array(length);
+      return new BigInt64Array(buffer, 0, length);
     case 'bool':
-      return new Uint8Array(length);
+      return new Uint8Array(buffer, 0, length);
   }
 }
 
@@ -82,6 +93,7 @@ export class BatchBuilder {
     /** The columns to copy (null when decode is off: only samples are counted). */
     private readonly specs: ColumnSpec[] | null,
     private readonly collectIds: boolean,
+    private readonly pool: BufferPool = new BufferPool(),
   ) {}
 
   get full(): boolean {
@@ -138,7 +150,7 @@ export class BatchBuilder {
         out[spec.name] = { kind: 'bytes', rows: [] };
         continue;
       }
-      const data = allocate(column.kind, this.size * column.size);
+      const data = allocate(column.kind, this.size * column.size, this.pool);
       const values = { kind: column.kind, size: column.size, data } as NumericValues;
       out[spec.name] = { ...values, bytes: numericBytes(values) };
     }

@@ -7,7 +7,10 @@
  */
 import type { RunPlan } from '../dataset/types.ts';
 import { IoRecorder } from '../metrics/partial.ts';
-import { RequestsCsvWriter } from '../metrics/results.ts';
+import { RequestsCsvWriter } from '../metrics/requests-csv.ts';
+import { warmCodec } from '../parquet/index.ts';
+import { BufferPool } from '../storage/buffer-pool.ts';
+import { DeferredStorage } from '../storage/deferred.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Operation, OperationSink } from '../storage/operations.ts';
@@ -33,6 +36,10 @@ export interface LoaderRuntime {
   io: IoRecorder;
   /** The worker's batches of `epoch`, in order. */
   epoch(epoch: number): AsyncGenerator<Batch>;
+  /** Buffers of a batch its consumer is done with, for the next batches. */
+  recycle(buffers: ArrayBuffer[]): void;
+  /** Loads what the first request would (the S3 backend), so the measured window does not pay for it. */
+  prepare(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,9 +57,12 @@ export function openLoader(setup: LoaderSetup): LoaderRuntime {
   const storage = openStorage(plan.storage);
   const thread = accelerator * 1000 + worker;
   const measured = instrumentStorage(storage, csv ? new Tee([io, csv]) : io, thread);
+  // Batch buffers (back from the accelerator) and fetch buffers (back once batched), reused.
+  const buffers = new BufferPool(plan.loader.prefetchSize + 2);
   const source = createParquetSource(plan, measured, {
     concurrency: plan.loader.getsPerWorker,
     signal: setup.signal,
+    buffers,
   });
   return {
     io,
@@ -68,8 +78,14 @@ export function openLoader(setup: LoaderSetup): LoaderRuntime {
         run,
         onChunk: (bytes, opened) => io.recordChunk(bytes, opened),
         collectIds: setup.collectIds,
+        buffers,
         signal: setup.signal,
       });
+    },
+    recycle: (returned) => buffers.give(returned),
+    async prepare() {
+      if (storage instanceof DeferredStorage) await storage.backend();
+      if (plan.loader.decode) warmCodec(plan.dataset.format.codec);
     },
     async close() {
       await csv?.close();

@@ -1,11 +1,12 @@
 /**
  * A loader worker thread (PyTorch DataLoader worker): loads its run of each
  * epoch's batches, at most `prefetch_size` ahead of its accelerator, and hands
- * each over through its message port, transferring the buffers. It reads and
+ * each over through its message port, transferring the buffers (which come
+ * back through the same port once the step is done). It reads and
  * decodes; its event loop never has GETs in flight while it decodes (a chunk
  * is fetched, then decoded), so the latency it records is not decode's.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { RunPlan } from '../dataset/types.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import { lowerThreadPriority } from '../exec/priority.ts';
@@ -31,6 +32,7 @@ export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): 
   const loader = openLoader({ ...args, onBytes: (n) => control.addBytes(n), signal: ctx.signal });
   const ahead = Math.max(1, args.plan.loader.prefetchSize);
   try {
+    await loader.prepare();
     ctx.progress({ ready: true });
     for (let epoch = 0; epoch < args.plan.training.epochs; epoch++) {
       await control.epochStarted(epoch);
@@ -38,6 +40,9 @@ export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): 
       for (;;) {
         // Wait for room before loading: never more than `ahead` batches loaded and not taken.
         await control.credit(args.worker, ahead);
+        // Batch buffers the accelerator handed back (it does so before taking the next batch).
+        for (let m = receiveMessageOnPort(args.port); m; m = receiveMessageOnPort(args.port))
+          loader.recycle(m.message as ArrayBuffer[]);
         const next = await batches.next();
         if (next.done) break;
         args.port.postMessage(next.value, batchTransferList(next.value));

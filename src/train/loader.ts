@@ -16,6 +16,7 @@ import { permutation } from '../dataset/permutation.ts';
 import type { RunPlan } from '../dataset/types.ts';
 import { objectRowCount } from '../dataset/values.ts';
 import { SchemaMismatchError } from '../errors.ts';
+import type { BufferPool } from '../storage/buffer-pool.ts';
 import { type Batch, BatchBuilder, type RowSource } from './batch.ts';
 import { type Piece, piecesOf, type RankEpoch, sampleOrderKey, type WorkerRun } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from './source.ts';
@@ -29,6 +30,8 @@ export interface LoaderContext {
   onChunk?: (projectedBytes: number, openedObject: boolean) => void;
   /** Attach (unit, row) ids to each batch. */
   collectIds?: boolean;
+  /** Where batch buffers come from (the ones the accelerator handed back). */
+  buffers?: BufferPool;
   signal?: AbortSignal;
 }
 
@@ -145,7 +148,7 @@ function* fill(
 export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
   const { plan, rank } = ctx;
   const specs = plan.loader.decode ? plan.loader.projected : null;
-  const builder = new BatchBuilder(plan.loader.batchSize, specs, ctx.collectIds ?? false);
+  const builder = new BatchBuilder(plan.loader.batchSize, specs, ctx.collectIds ?? false, ctx.buffers);
   for (const piece of piecesOf(plan, rank, ctx.run.from, ctx.run.to)) {
     for await (const groups of chunksOf(ctx, piece)) {
       const segments = chunkSegments(piece, groups);
@@ -160,6 +163,8 @@ export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
       const total = segments.reduce((n, seg) => n + seg.count, 0);
       const order = key === null ? null : permutation(total, key);
       yield* fill(builder, segments, order ? (i) => order.at(i) : null);
+      // Every row of the chunk is in a batch (copied): its fetch buffers can be reused.
+      for (const group of groups) group.release?.();
     }
   }
   if (builder.room !== builder.size)

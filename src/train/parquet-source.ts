@@ -10,6 +10,7 @@ import { objectKey } from '../dataset/layout.ts';
 import type { RunPlan } from '../dataset/types.ts';
 import { valueContextFor } from '../dataset/values.ts';
 import { ParquetObjectReader } from '../parquet/index.ts';
+import type { BufferPool } from '../storage/buffer-pool.ts';
 import type { Storage } from '../storage/types.ts';
 import type { UnitRef } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from './source.ts';
@@ -19,6 +20,8 @@ export interface ParquetSourceOptions {
   /** GETs in flight for one read (a split chunk's pieces, coalesced ranges). */
   concurrency: number;
   signal?: AbortSignal;
+  /** Fetch into reused buffers (released by the loader once a chunk's rows are batched). */
+  buffers?: BufferPool;
 }
 
 export function createParquetSource(
@@ -45,6 +48,7 @@ export function createParquetSource(
             ? { column: partitionColumn, value: ref.partition }
             : null,
         signal: options.signal,
+        buffers: options.buffers,
       });
       return {
         rowGroupRows: reader.rowGroups.map((g) => g.numRows),
@@ -61,6 +65,7 @@ export function createParquetSource(
             numRows: g.numRows,
             projectedBytes: g.projectedBytes,
             columns: g.columns,
+            release: g.release,
           }));
         },
       };

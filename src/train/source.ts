@@ -15,6 +15,8 @@ export interface LoadedRowGroup {
   projectedBytes: number;
   /** Decoded projected columns by name, page by page; undefined when decode is off. */
   columns?: Record<string, PiecewiseValues>;
+  /** The loader copied every row it needs: the buffers behind `columns` may be reused. */
+  release?(): void;
 }
 
 export interface OpenedObject {

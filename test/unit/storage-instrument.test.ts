@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Workload } from '../../src/config/types.ts';
 import { StorageError } from '../../src/errors.ts';
+import { DeferredStorage } from '../../src/storage/deferred.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 import { openStorage } from '../../src/storage/open.ts';
@@ -145,8 +146,11 @@ describe('openStorage', () => {
     try {
       assert.ok(openStorage(storage('local_fs', dir)) instanceof LocalStorage);
       const s3 = openStorage(storage('s3', 's3://bkt/pre'));
-      assert.ok(s3 instanceof S3Storage);
+      // The SDK loads on first use; the storage names itself before.
+      assert.ok(s3 instanceof DeferredStorage);
+      assert.equal(s3.kind, 's3');
       assert.equal(s3.location, 's3://bkt/pre/ at aws s3 (us-east-1)');
+      assert.ok((await s3.backend()) instanceof S3Storage);
       await s3.close();
       const log = new OperationLog();
       const instrumented = openStorage(storage('local_fs', dir), { sink: log, thread: 5 });

@@ -4,8 +4,8 @@ import { inspect } from 'node:util';
 import { NoSuchBucket, NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
 import { StorageError } from '../../src/errors.ts';
 import { failureFacts } from '../../src/storage/backend.ts';
-import { describeEndpoint, parseS3Root } from '../../src/storage/s3-client.ts';
 import { mapS3Error } from '../../src/storage/s3-errors.ts';
+import { describeEndpoint, parseS3Root } from '../../src/storage/s3-location.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9SECRET';
 const KEY_ID = 'AKIAPQBENCHZZ9KEYID';

@@ -11,13 +11,13 @@
  * addon and uses the fallbacks, and Node 24's zlib zstd.
  */
 
-import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, unzipSync } from 'node:zlib';
-import { decompressLz4 } from 'hyparquet-compressors';
 import { DEFAULT_LEVELS } from '../../config/codecs.ts';
 import type { Codec } from '../../config/types.ts';
+import { decompressLz4 } from '../hyparquet.ts';
 import { lz4Backends } from './lz4.ts';
 import { asBytes } from './select.ts';
 import { snappyBackends } from './snappy.ts';
+import { zlib } from './zlib.ts';
 import { zstdBackendName, zstdCompress, zstdDecompress } from './zstd.ts';
 
 export { type ZstdBackendName, zstdBackendName } from './zstd.ts';
@@ -71,17 +71,17 @@ export function compress(codec: Codec, bytes: Uint8Array, level: number | null =
     case 'snappy':
       return snappyBackends.get().compress(bytes);
     case 'gzip':
-      return asBytes(gzipSync(bytes, { level: lvl }));
+      return asBytes(zlib().gzipSync(bytes, { level: lvl }));
     case 'zstd':
       return zstdCompress(bytes, lvl);
     case 'lz4':
       return lz4Backends.get().compress(bytes);
     case 'brotli':
       return asBytes(
-        brotliCompressSync(bytes, {
+        zlib().brotliCompressSync(bytes, {
           params: {
-            [constants.BROTLI_PARAM_QUALITY]: lvl ?? 4,
-            [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+            [zlib().constants.BROTLI_PARAM_QUALITY]: lvl ?? 4,
+            [zlib().constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
           },
         }),
       );
@@ -119,7 +119,11 @@ export function decompress(
       return snappyBackends.get().decompress(input, uncompressedSize);
     case 'gzip':
     case 'GZIP':
-      return checkedLength(asBytes(unzipSync(input, sized(uncompressedSize))), uncompressedSize, 'gzip');
+      return checkedLength(
+        asBytes(zlib().unzipSync(input, sized(uncompressedSize))),
+        uncompressedSize,
+        'gzip',
+      );
     case 'zstd':
     case 'ZSTD':
       return zstdDecompress(input, uncompressedSize);
@@ -131,7 +135,7 @@ export function decompress(
     case 'brotli':
     case 'BROTLI':
       return checkedLength(
-        asBytes(brotliDecompressSync(input, sized(uncompressedSize))),
+        asBytes(zlib().brotliDecompressSync(input, sized(uncompressedSize))),
         uncompressedSize,
         'brotli',
       );
@@ -141,6 +145,16 @@ export function decompress(
 }
 
 /** Decompressors for hyparquet's `compressors` option (every codec pqbench writes, plus Hadoop LZ4). */
+/**
+ * Loads and exercises `codec`'s backend once (a page's round trip), so a
+ * loader thread pays for it before it reports ready, not inside the first
+ * measured request.
+ */
+export function warmCodec(codec: Codec): void {
+  const page = new Uint8Array(4096).map((_, i) => i % 251);
+  decompress(codec, compress(codec, page), page.length);
+}
+
 export const hyparquetCompressors: Partial<
   Record<ParquetCodec, (input: Uint8Array, outputLength: number) => Uint8Array>
 > = {

@@ -7,7 +7,7 @@
  */
 
 import { createRequire } from 'node:module';
-import * as zlib from 'node:zlib';
+import { zlib } from './zlib.ts';
 
 export type ZstdBackendName = 'zlib' | 'native' | 'wasm';
 
@@ -39,12 +39,12 @@ const ZSTD_C_TARGET_LENGTH = 106;
 
 /** Node's built-in zstd (feature-detected: present from Node 22.15 / 23.8). */
 export function loadZlibZstd(): ZstdLoad {
-  const z = zlib as unknown as Partial<ZlibZstd>;
+  const z = zlib() as unknown as Partial<ZlibZstd>;
   const { zstdCompressSync, zstdDecompressSync } = z;
   if (typeof zstdCompressSync !== 'function' || typeof zstdDecompressSync !== 'function') {
     return { unavailable: `node:zlib has no zstd in Node ${process.versions.node} (needs ≥ 22.15)` };
   }
-  const constants = zlib.constants as unknown as Record<string, number | undefined>;
+  const constants = zlib().constants as unknown as Record<string, number | undefined>;
   const levelParam = constants.ZSTD_c_compressionLevel ?? ZSTD_C_COMPRESSION_LEVEL;
   const targetLengthParam = constants.ZSTD_c_targetLength ?? ZSTD_C_TARGET_LENGTH;
   return {

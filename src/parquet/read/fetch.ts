@@ -5,6 +5,7 @@
  */
 import type { AsyncBuffer } from 'hyparquet';
 import { CorruptParquetError } from '../../errors.ts';
+import type { BufferPool } from '../../storage/buffer-pool.ts';
 import type { Storage } from '../../storage/types.ts';
 import type { ByteSpan, ReadPlan } from './plan.ts';
 
@@ -12,6 +13,8 @@ export interface FetchOptions {
   /** Requests in flight at once (reader.read_threads). */
   concurrency: number;
   signal?: AbortSignal;
+  /** Fetch into buffers from this pool; `release()` gives them back. */
+  buffers?: BufferPool;
 }
 
 export interface FetchedBytes {
@@ -23,6 +26,8 @@ export interface FetchedBytes {
   readonly requests: number;
   /** A hyparquet AsyncBuffer over the fetched ranges (copies each slice; for the generic path and tests). */
   asAsyncBuffer(objectSize: number): AsyncBuffer;
+  /** Nothing will read these bytes (or views of them) again: pooled buffers go back to the pool. */
+  release(): void;
 }
 
 interface Piece extends ByteSpan {
@@ -37,6 +42,7 @@ export async function fetchPlan(
 ): Promise<FetchedBytes> {
   const requests = [...plan.requests].sort((a, b) => a.start - b.start);
   const pieces: Piece[] = new Array(requests.length);
+  const taken: ArrayBuffer[] = [];
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -45,7 +51,9 @@ export async function fetchPlan(
       const index = next++;
       const { start, end } = requests[index];
       try {
-        const result = await storage.get(key, { start, end });
+        const into = options.buffers?.take(end - start);
+        if (into) taken.push(into);
+        const result = await storage.get(key, { start, end }, { into: into && new Uint8Array(into) });
         if (result.body.byteLength !== end - start) {
           throw new CorruptParquetError(
             `${key}: truncated Parquet object (range ${start}-${end} returned ${result.body.byteLength} bytes)`,
@@ -61,8 +69,11 @@ export async function fetchPlan(
   const workers = Math.max(1, Math.min(Math.floor(options.concurrency) || 1, requests.length));
   const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
   const rejected = settled.find((s) => s.status === 'rejected');
-  if (rejected) throw (rejected as PromiseRejectedResult).reason;
-  return new FetchedRanges(key, pieces);
+  if (rejected) {
+    options.buffers?.give(taken);
+    throw (rejected as PromiseRejectedResult).reason;
+  }
+  return new FetchedRanges(key, pieces, () => options.buffers?.give(taken.splice(0)));
 }
 
 class FetchedRanges implements FetchedBytes {
@@ -71,6 +82,7 @@ class FetchedRanges implements FetchedBytes {
   constructor(
     private readonly key: string,
     private readonly pieces: Piece[],
+    readonly release: () => void = () => {},
   ) {
     this.bytesFetched = pieces.reduce((sum, p) => sum + p.body.byteLength, 0);
     this.requests = pieces.length;

@@ -15,6 +15,7 @@
 import type { Compressors, FileMetaData } from 'hyparquet';
 import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
 import { type ColumnValues, type PiecewiseValues, wholePiece } from '../../dataset/column-values.ts';
+import type { BufferPool } from '../../storage/buffer-pool.ts';
 import type { Storage } from '../../storage/types.ts';
 import { hyparquetCompressors } from '../codec/codecs.ts';
 import { decodeColumnChunkPieces } from './decode.ts';
@@ -41,6 +42,8 @@ export interface ParquetReaderOptions {
   /** Decompressors by Parquet codec name; default: codecs.ts. */
   compressors?: Compressors;
   signal?: AbortSignal;
+  /** Fetch into reused buffers (a loader's); see RowGroupData.release. */
+  buffers?: BufferPool;
 }
 
 export interface RowGroupInfo {
@@ -64,6 +67,12 @@ export interface RowGroupData {
   projectedBytes: number;
   /** Decoded projected columns by name, page by page; undefined when decode is off. */
   columns?: Record<string, PiecewiseValues>;
+  /**
+   * Nothing will read `columns` again: with a buffer pool, the fetch buffers
+   * (which uncompressed pages are views of) go back to it once every group
+   * of the same readRowGroups call was released. Optional to call.
+   */
+  release(): void;
 }
 
 export class ParquetObjectReader {
@@ -132,8 +141,14 @@ export class ParquetObjectReader {
     const fetched = await fetchPlan(this.storage, this.key, plan, {
       concurrency: this.options.readThreads,
       signal: this.options.signal,
+      buffers: this.options.buffers,
     });
     const attribution = attributeRequests(plan);
+    let unreleased = this.options.decode ? rowGroups.length : 0;
+    if (unreleased === 0) fetched.release();
+    const release = () => {
+      if (unreleased > 0 && --unreleased === 0) fetched.release();
+    };
     return rowGroups.map((rowGroup) => {
       const info = this.rowGroups[rowGroup];
       const data: RowGroupData = {
@@ -143,6 +158,7 @@ export class ParquetObjectReader {
         bytesFetched: attribution.bytes.get(rowGroup) ?? 0,
         requests: attribution.requests.get(rowGroup) ?? 0,
         projectedBytes: plan.chunks.reduce((n, c) => (c.rowGroup === rowGroup ? n + c.end - c.start : n), 0),
+        release: once(release),
       };
       if (this.options.decode) {
         const columns: Record<string, PiecewiseValues> = {};
@@ -170,6 +186,14 @@ export class ParquetObjectReader {
       return data;
     });
   }
+}
+
+function once(fn: () => void): () => void {
+  let called = false;
+  return () => {
+    if (!called) fn();
+    called = true;
+  };
 }
 
 /** Splits a plan's request bytes among row groups: each request goes to the group of the chunk at its first byte. */
