@@ -64,4 +64,23 @@ describe('fixedRowRepetition', () => {
   it('levelBitWidth', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 7, 8].map(levelBitWidth), [0, 1, 2, 2, 3, 3, 4]);
   });
+  it('long rows as bit-packed groups (whole bytes of ones inside a row), and a 0 hidden in one', () => {
+    const rows = (n: number, size: number) =>
+      Array.from({ length: n * size }, (_, i) => (i % size === 0 ? 0 : 1));
+    const good = rows(5, 20);
+    assert.equal(fixedRowRepetition(bytes(packed(good)), 1, good.length, 20, 0), 0);
+    assert.equal(fixedRowRepetition(bytes(packed(good)), 1, good.length, 25, 0), -1);
+    const bad = [...good];
+    bad[9] = 0; // inside row 0, in the second byte (all ones otherwise)
+    assert.equal(fixedRowRepetition(bytes(packed(bad)), 1, bad.length, 20, 0), -1);
+  });
+  it("the writer's own rows (bit-packed [0,1×7] + an RLE run of ones) are recognised whole, and a changed byte is not", () => {
+    const row = [...packed([0, 1, 1, 1, 1, 1, 1, 1]), ...rle(12, 1)];
+    const three = bytes(row, row, row);
+    assert.equal(fixedRowRepetition(three, 1, 60, 20, 0), 0);
+    assert.equal(fixedRowRepetition(three, 1, 60, 30, 0), -1, 'another row size');
+    const changed = Uint8Array.from(three);
+    changed[row.length + 1] = 0xfc; // row 1 starts with two zeros
+    assert.equal(fixedRowRepetition(changed, 1, 60, 20, 0), -1);
+  });
 });
