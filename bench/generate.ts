@@ -1,7 +1,13 @@
 /**
- * pqbench generate throughput vs DuckDB COPY, and peak RSS on a FLUX-like
- * workload. Prints medians of RUNS runs; nothing is asserted (speed is not a
- * test). Run: `npx tsx bench/generate.ts` (about a minute on 2 cores).
+ * pqbench generate throughput vs pyarrow and DuckDB, and peak RSS on a
+ * FLUX-like workload. Prints medians of RUNS runs; nothing is asserted (speed
+ * is not a test). Run: `npx tsx bench/generate.ts` (a few minutes on 2 cores;
+ * the pyarrow column needs `pip install pyarrow`).
+ *
+ * pyarrow (bench/py/pyarrow_write.py, one core): its best single-thread path —
+ * numpy draws → FixedSizeListArray (list) or fixed_size_binary (fixed) →
+ * pq.write_table, dictionary off, same row group size and zstd level 3; timed
+ * generation + write, the like-for-like figure.
  *
  * pqbench: generateShard in this thread (one core), values generated on the
  * fly, streamed to local disk — end to end. DuckDB, with `threads=1` (the
@@ -101,6 +107,25 @@ async function duckdbRuns(
   return out;
 }
 
+/** pyarrow's generate + write MB/s (median of RUNS), or NaN without pyarrow. */
+function pyarrowRun(dir: string, layout: VectorLayout, codec: Codec): number {
+  const script = path.join(import.meta.dirname, 'py', 'pyarrow_write.py');
+  const child = spawnSync(
+    'python3',
+    [script, '--rows', String(ROWS), '--size', String(SIZE), '--codec', codec, '--layout', layout].concat([
+      '--runs',
+      String(RUNS),
+      '--row-group-size',
+      String(ROW_GROUP),
+      '--out',
+      dir,
+    ]),
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) return Number.NaN;
+  return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}').median_mb_per_second ?? Number.NaN;
+}
+
 function fluxRss(dir: string, layout: VectorLayout): { maxRssMB: number; seconds: number; bytes: number } {
   const child = spawnSync(
     process.execPath,
@@ -111,25 +136,49 @@ function fluxRss(dir: string, layout: VectorLayout): { maxRssMB: number; seconds
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
 }
 
+/** The CLI end to end (compiled build, worker threads), wall time and peak RSS of the whole process. */
+function fluxCli(dir: string, workers: string): { seconds: number; maxRssMB: number } {
+  const bin = path.join(import.meta.dirname, '..', 'bin', 'pqbench.js');
+  const workload = path.join(import.meta.dirname, '..', 'workloads', 'flux-like.yaml');
+  const sets = [
+    `--set=storage.storage_root=${dir}/flux-cli`,
+    `--set=output.folder=${dir}/results`,
+    '--force',
+  ];
+  if (workers !== 'default') sets.push(`--set=run.workers=${workers}`);
+  const started = performance.now();
+  const child = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, bin, 'generate', workload, ...sets],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (child.status !== 0) throw new Error(`pqbench generate failed: ${child.stderr}`);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, maxRssMB: Number(child.stderr.trim().split('\n').at(-1)) / 1024 };
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pqbench-bench-generate-'));
 try {
   console.log(
     `generate: ${ROWS} rows x (float label + ${SIZE} float32 vector), ${FILES} files, row group ${ROW_GROUP}, local disk; median of ${RUNS} (MB = 10^6 bytes); zstd backend ${zstdBackendName()}, node ${process.version}`,
   );
   console.log(
-    'MB/s:   codec | pqbench | DuckDB gen+COPY 1t | ratio | DuckDB COPY table 1t | ratio | DuckDB COPY table default threads',
+    'MB/s:   codec | pqbench | pyarrow gen+write 1t | ratio | DuckDB gen+COPY 1t | ratio | DuckDB COPY table 1t | ratio | DuckDB COPY table default threads',
   );
   const col = (x: number, width: number) => x.toFixed(1).padStart(width);
   for (const layout of ['list', 'fixed'] as const) {
-    for (const codec of ['none', 'zstd'] as const) {
+    for (const codec of ['none', 'snappy', 'zstd'] as const) {
       const pq: number[] = [];
       for (let i = 0; i < RUNS; i++) pq.push((await pqbenchRun(dir, layout, codec)).mbps);
       const gen1 = median(await duckdbRuns(dir, layout, codec, 'generate', 1));
       const table1 = median(await duckdbRuns(dir, layout, codec, 'table', 1));
       const tableN = median(await duckdbRuns(dir, layout, codec, 'table', null));
       const p = median(pq);
+      const arrow = pyarrowRun(dir, layout, codec);
       console.log(
-        `${layout.padEnd(6)} ${codec.padEnd(5)} | ${col(p, 7)} | ${col(gen1, 18)} | ${(p / gen1).toFixed(2).padStart(4)}x | ${col(table1, 20)} | ${(p / table1).toFixed(2).padStart(4)}x | ${col(tableN, 10)}`,
+        `${layout.padEnd(6)} ${codec.padEnd(6)} | ${col(p, 7)} | ${col(arrow, 19)} | ${(p / arrow).toFixed(2).padStart(4)}x | ${col(gen1, 18)} | ${(p / gen1).toFixed(2).padStart(4)}x | ${col(table1, 20)} | ${(p / table1).toFixed(2).padStart(4)}x | ${col(tableN, 10)}`,
       );
     }
   }
@@ -139,6 +188,13 @@ try {
       `FLUX-like (1 x float32[524328] per row, 288 rows, one row group, ${layout}, none): ` +
         `peak RSS ${median(runs.map((r) => r.maxRssMB)).toFixed(0)} MB (target <= 300), ` +
         `${(runs[0].bytes / 1e6).toFixed(0)} MB file, ${median(runs.map((r) => r.bytes / 1e6 / r.seconds)).toFixed(1)} MB/s; median of ${RUNS}`,
+    );
+  }
+  for (const workers of ['default', '2', '4']) {
+    const runs = Array.from({ length: RUNS }, () => fluxCli(dir, workers));
+    console.log(
+      `pqbench generate workloads/flux-like.yaml, run.workers ${workers}: wall ${median(runs.map((r) => r.seconds)).toFixed(2)} s, ` +
+        `peak RSS ${median(runs.map((r) => r.maxRssMB)).toFixed(0)} MB (target <= 300); median of ${RUNS}`,
     );
   }
 } finally {
