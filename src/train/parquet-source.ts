@@ -49,6 +49,7 @@ export function createParquetSource(
             : null,
         signal: options.signal,
         buffers: options.buffers,
+        checkCrc: loader.verify,
       });
       return {
         rowGroupRows: reader.rowGroups.map((g) => g.numRows),

@@ -41,7 +41,7 @@ export function chunkPages(
     const header: PageHeader = parquetHeader(reader);
     const body = chunk.subarray(reader.offset, reader.offset + header.compressed_page_size);
     if (body.byteLength !== header.compressed_page_size)
-      throw new RangeError('page extends past the column chunk');
+      throw new Error('a page extends past the end of its column chunk');
     offset = reader.offset + header.compressed_page_size;
     if (header.type === 'INDEX_PAGE') continue;
     if (header.type === 'DICTIONARY_PAGE') {

@@ -11,6 +11,8 @@ import {
   wholePiece,
 } from '../../dataset/column-values.ts';
 import { CorruptParquetError, PqbenchError } from '../../errors.ts';
+import { corruptReason } from './corrupt.ts';
+import { checkPageCrcs } from './crc.ts';
 import { decodeFastChunk } from './decode-fast.ts';
 import { decodeGenericChunk } from './decode-generic.ts';
 import { type DecodeTarget, leafInfo } from './decode-target.ts';
@@ -32,6 +34,8 @@ export interface DecodeChunkInput {
   key: string;
   /** Force the generic decoder (tests compare both paths on the same bytes). */
   generic?: boolean;
+  /** Check the CRC of every page that carries one (reader.verify). */
+  checkCrc?: boolean;
 }
 
 export interface DecodedChunk {
@@ -60,6 +64,7 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
   const numRows = Number(group.num_rows);
   try {
     const leaf = leafInfo(input.metadata, meta);
+    if (input.checkCrc) checkPageCrcs(input.bytes, where);
     if (!input.generic) {
       const pieces = decodeFastChunk(input.bytes, leaf, input.target, numRows, input.compressors);
       if (pieces) return { pieces, path: 'fast' };
@@ -68,7 +73,6 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
     return { pieces: wholePiece(values), path: 'generic' };
   } catch (err) {
     if (err instanceof PqbenchError) throw err;
-    const why = err instanceof Error ? err.message : String(err);
-    throw new CorruptParquetError(`${where}: cannot decode (${why})`);
+    throw new CorruptParquetError(`${where}: cannot decode: ${corruptReason(err, 'a page')}`);
   }
 }

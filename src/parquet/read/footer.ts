@@ -6,6 +6,7 @@
 import { type FileMetaData, parquetMetadata } from 'hyparquet';
 import { CorruptParquetError } from '../../errors.ts';
 import type { Storage } from '../../storage/types.ts';
+import { corruptReason } from './corrupt.ts';
 
 export interface FooterResult {
   metadata: FileMetaData;
@@ -90,8 +91,7 @@ export async function readFooter(
   try {
     metadata = parquetMetadata(footer);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new CorruptParquetError(`${key}: unparsable Parquet footer (${why})`);
+    throw new CorruptParquetError(`${key}: unparsable Parquet footer: ${corruptReason(err, 'its metadata')}`);
   }
   if (!Array.isArray(metadata.schema) || !Array.isArray(metadata.row_groups)) {
     throw new CorruptParquetError(`${key}: unparsable Parquet footer (no schema or row groups)`);

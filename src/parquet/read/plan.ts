@@ -114,6 +114,8 @@ export function planColumnRanges(input: PlanInput): ReadPlan {
           `${key}: column "${column}" not found; file has ${[...leaves.keys()].join(', ')}`,
         );
       }
+      // A row group of no rows (pyarrow writes one for an empty table) has nothing to fetch.
+      if (Number(group.num_rows) === 0) continue;
       for (const leaf of indexes) {
         const meta = group.columns[leaf]?.meta_data;
         if (!meta)
@@ -121,6 +123,11 @@ export function planColumnRanges(input: PlanInput): ReadPlan {
             `${key}: row group ${rowGroup} has no metadata for column "${column}"`,
           );
         const span = chunkSpan(meta);
+        if (!Number.isSafeInteger(span.start) || !Number.isSafeInteger(span.end)) {
+          throw new CorruptParquetError(
+            `${key}: column "${column}" in row group ${rowGroup} has no valid offset or size in the footer`,
+          );
+        }
         if (
           !(span.start >= 4 && span.end >= span.start) ||
           (input.dataEnd !== undefined && span.end > input.dataEnd)

@@ -44,6 +44,8 @@ export interface ParquetReaderOptions {
   signal?: AbortSignal;
   /** Fetch into reused buffers (a loader's); see RowGroupData.release. */
   buffers?: BufferPool;
+  /** Check page CRCs where the writer stored them (on with reader.verify). */
+  checkCrc?: boolean;
 }
 
 export interface RowGroupInfo {
@@ -173,8 +175,10 @@ export class ParquetObjectReader {
             target: targetForSpec(spec),
             compressors: this.options.compressors ?? hyparquetCompressors,
             key: this.key,
+            checkCrc: this.options.checkCrc,
           });
         }
+        if (info.numRows === 0) for (const spec of this.fileColumns) columns[spec.name] = emptyColumn(spec);
         const partition = this.options.partition;
         const partitionSpec = partition && this.options.columns.find((c) => c.name === partition.column);
         if (partition && partitionSpec)
@@ -186,6 +190,12 @@ export class ParquetObjectReader {
       return data;
     });
   }
+}
+
+/** A column of no rows, shaped as its spec decodes. */
+function emptyColumn(spec: ColumnSpec): PiecewiseValues {
+  const target = targetForSpec(spec);
+  return { kind: target.kind, size: target.size, pieces: [] };
 }
 
 function once(fn: () => void): () => void {
