@@ -116,3 +116,12 @@ export class VerifyError extends PqbenchError {
 export class ManifestMismatchError extends PqbenchError {
   readonly exitCode = ExitCode.data;
 }
+
+/**
+ * An object changed while it was being read (its ETag — on local_fs its inode,
+ * size and mtime — is no longer the one its footer was read at): the bytes
+ * would mix two versions.
+ */
+export class ObjectChangedError extends PqbenchError {
+  readonly exitCode = ExitCode.data;
+}

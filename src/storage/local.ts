@@ -8,7 +8,7 @@ import { closeSync, type Dirent, fstatSync, openSync, read } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { StorageError, type StorageErrorKind } from '../errors.ts';
+import { ObjectChangedError, StorageError, type StorageErrorKind } from '../errors.ts';
 import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.ts';
 import { now } from './operations.ts';
@@ -164,6 +164,9 @@ export class LocalStorage implements Storage, PagedLister {
         );
       }
       const size = info.size;
+      const etag = `${info.ino}-${size}-${Math.round(info.mtimeMs * 1000)}`;
+      if (options.ifMatch !== undefined && options.ifMatch !== etag)
+        throw new ObjectChangedError(`${key}: changed while it was being read (under ${this.root})`);
       const span = range === undefined ? { start: 0, end: size } : resolveRange(range, size);
       if (span === undefined) {
         throw new StorageError(
@@ -192,10 +195,11 @@ export class LocalStorage implements Storage, PagedLister {
         objectSize: size,
         start: span.start,
         end: span.start + filled,
+        etag,
         meta: { attempts: 1, status: range === undefined ? 200 : 206, firstByteAt: firstByteAt ?? now() },
       };
     } catch (error) {
-      throw this.fail(error, 'get', key);
+      throw error instanceof ObjectChangedError ? error : this.fail(error, 'get', key);
     } finally {
       closeSync(fd);
     }

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Options } from '../config/types.ts';
-import { StorageError } from '../errors.ts';
+import { ObjectChangedError, StorageError } from '../errors.ts';
 import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
 import { compareKeys } from './keys.ts';
 import { now } from './operations.ts';
@@ -160,6 +160,7 @@ export class S3Storage implements Storage, PagedLister {
       Bucket: this.bucket,
       Key: fullKey,
       Range: range === undefined ? undefined : rangeHeader(range),
+      IfMatch: options.ifMatch === undefined ? undefined : `"${options.ifMatch}"`,
     });
     let attempts = 0;
     // The SDK retries until response headers; a connection lost mid-body is retried here.
@@ -168,6 +169,8 @@ export class S3Storage implements Storage, PagedLister {
       try {
         out = await this.client.send(command);
       } catch (error) {
+        if (options.ifMatch !== undefined && httpStatus(error) === 412)
+          throw new ObjectChangedError(`${key}: changed while it was being read (${this.location})`);
         throw this.fail(error, 'get', key, attempts);
       }
       const firstByteAt = now();
@@ -180,6 +183,7 @@ export class S3Storage implements Storage, PagedLister {
           objectSize: served ? served.size : (out.ContentLength ?? body.length),
           start: served ? served.start : 0,
           end: served ? served.end : body.length,
+          etag: stripQuotes(out.ETag),
           meta: { firstByteAt, attempts, status: out.$metadata.httpStatusCode ?? (range ? 206 : 200) },
         };
       } catch (error) {
@@ -320,4 +324,8 @@ export class S3Storage implements Storage, PagedLister {
       if (mapped.kind !== 'not_found') throw mapped;
     }
   }
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }

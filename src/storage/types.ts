@@ -25,6 +25,8 @@ export interface GetResult {
   /** The range actually served, `[start, end)`. */
   start: number;
   end: number;
+  /** The version served: S3's ETag; on local_fs inode, size and mtime. */
+  etag?: string;
   meta: RequestMeta;
 }
 
@@ -34,6 +36,12 @@ export interface GetOptions {
    * body is then a view of it): a loader reuses its fetch buffers.
    */
   into?: Uint8Array;
+  /**
+   * Serve the object only if it is still this version (an etag of an earlier
+   * GetResult); otherwise throw ObjectChangedError. A reader pins every
+   * ranged GET of a file to the version whose footer it read.
+   */
+  ifMatch?: string;
 }
 
 export interface ObjectInfo {

@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { StorageError } from '../../src/errors.ts';
+import { ObjectChangedError, StorageError } from '../../src/errors.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { compareKeys } from '../../src/storage/keys.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
@@ -109,6 +109,21 @@ function contractSuite(backend: Backend): void {
       assert.equal(getOp.thread, 7);
       assert.equal(getOp.bytes, body.length);
       assert.ok(getOp.firstByte! >= getOp.start && getOp.firstByte! <= getOp.end);
+    });
+
+    it('reports the version served, and a GET pinned to a replaced version is an ObjectChangedError', async () => {
+      await storage.put('rt/pinned.bin', pattern(11, 4000));
+      const first = await storage.get('rt/pinned.bin', { suffix: 100 });
+      assert.ok(first.etag, 'a version is reported');
+      const same = await storage.get('rt/pinned.bin', { start: 0, end: 10 }, { ifMatch: first.etag });
+      assert.deepEqual(same.body, pattern(11, 4000).subarray(0, 10));
+      assert.equal(same.etag, first.etag);
+      await storage.put('rt/pinned.bin', pattern(12, 4000));
+      const error = await rejection(
+        storage.get('rt/pinned.bin', { start: 0, end: 10 }, { ifMatch: first.etag }),
+      );
+      assert.ok(error instanceof ObjectChangedError, String(error));
+      assert.match((error as Error).message, /rt\/pinned\.bin: changed while it was being read/);
     });
 
     it('serves ranges and suffix ranges byte-exact, clipped at the end like S3', async () => {

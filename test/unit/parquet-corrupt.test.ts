@@ -5,10 +5,13 @@
  * never the JavaScript engine's own text.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ColumnSpec } from '../../src/config/types.ts';
 import { joinPieces } from '../../src/dataset/column-values.ts';
-import { CorruptParquetError, SchemaMismatchError } from '../../src/errors.ts';
+import { CorruptParquetError, ObjectChangedError, SchemaMismatchError } from '../../src/errors.ts';
 import { crc32 } from '../../src/parquet/read/crc.ts';
 import { ParquetObjectReader } from '../../src/parquet/read/reader.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
@@ -91,5 +94,31 @@ describe('damaged and edge-case Parquet files', () => {
   it('crc32 is the IEEE CRC-32 (the standard check value), as a signed int32 like Thrift stores it', () => {
     assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926 | 0);
     assert.equal(crc32(new Uint8Array(0)), 0);
+  });
+});
+
+describe('a file replaced while it is read', () => {
+  it('is an ObjectChangedError naming it: the ranged GETs are pinned to the version whose footer was read', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pqbench-pinned-'));
+    try {
+      const local = new LocalStorage(dir);
+      const bytes = await readFile(new URL('../fixtures/corrupt/crc_ok.parquet', import.meta.url));
+      await local.put('f.parquet', bytes);
+      const reader = await ParquetObjectReader.open(local, 'f.parquet', {
+        footerFetchBytes: 65536,
+        columns: X,
+        vectorLayout: 'list',
+        coalesceGapBytes: 0,
+        maxRequestBytes: 1 << 30,
+        readThreads: 1,
+        decode: true,
+      });
+      await local.put('f.parquet', bytes);
+      const err = await rejection(reader.readRowGroups([0]));
+      assert.ok(err instanceof ObjectChangedError, err.message);
+      assert.match(err.message, /^f\.parquet: changed while it was being read/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Fetch into buffers from this pool; `release()` gives them back. */
   buffers?: BufferPool;
+  /** Pin every GET to this version of the object (ObjectChangedError if it changed). */
+  ifMatch?: string;
 }
 
 export interface FetchedBytes {
@@ -53,7 +55,11 @@ export async function fetchPlan(
       try {
         const into = options.buffers?.take(end - start);
         if (into) taken.push(into);
-        const result = await storage.get(key, { start, end }, { into: into && new Uint8Array(into) });
+        const result = await storage.get(
+          key,
+          { start, end },
+          { into: into && new Uint8Array(into), ifMatch: options.ifMatch },
+        );
         if (result.body.byteLength !== end - start) {
           throw new CorruptParquetError(
             `${key}: truncated Parquet object (range ${start}-${end} returned ${result.body.byteLength} bytes)`,

@@ -18,6 +18,8 @@ export interface FooterResult {
   requests: number;
   /** Bytes those requests transferred. */
   bytesFetched: number;
+  /** The version the footer was read from; the reader pins its ranged GETs to it. */
+  etag?: string;
 }
 /** Alias kept for callers written against the earlier name. */
 export type FooterRead = FooterResult;
@@ -69,7 +71,7 @@ export async function readFooter(
   } else {
     const missing = footerBytes - tail.byteLength;
     const start = objectSize - footerBytes;
-    const head = await storage.get(key, { start, end: start + missing });
+    const head = await storage.get(key, { start, end: start + missing }, { ifMatch: first.etag });
     requests++;
     bytesFetched += head.body.byteLength;
     if (head.body.byteLength !== missing) {
@@ -96,5 +98,5 @@ export async function readFooter(
   if (!Array.isArray(metadata.schema) || !Array.isArray(metadata.row_groups)) {
     throw new CorruptParquetError(`${key}: unparsable Parquet footer (no schema or row groups)`);
   }
-  return { metadata, objectSize, footerBytes, requests, bytesFetched };
+  return { metadata, objectSize, footerBytes, requests, bytesFetched, etag: first.etag };
 }

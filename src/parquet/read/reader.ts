@@ -89,7 +89,7 @@ export class ParquetObjectReader {
     readonly metadata: FileMetaData,
     readonly objectSize: number,
     /** Requests and bytes the footer read cost. */
-    readonly footer: { requests: number; bytesFetched: number; footerBytes: number },
+    readonly footer: { requests: number; bytesFetched: number; footerBytes: number; etag?: string },
     private readonly options: ParquetReaderOptions,
   ) {
     let rowStart = 0;
@@ -113,13 +113,13 @@ export class ParquetObjectReader {
     validateProjection(footer.metadata, options.columns, options.vectorLayout, key, {
       partitionBy: options.partition?.column ?? null,
     });
-    const { requests, bytesFetched, footerBytes } = footer;
+    const { requests, bytesFetched, footerBytes, etag } = footer;
     return new ParquetObjectReader(
       storage,
       key,
       footer.metadata,
       footer.objectSize,
-      { requests, bytesFetched, footerBytes },
+      { requests, bytesFetched, footerBytes, etag },
       options,
     );
   }
@@ -144,6 +144,7 @@ export class ParquetObjectReader {
       concurrency: this.options.readThreads,
       signal: this.options.signal,
       buffers: this.options.buffers,
+      ifMatch: this.footer.etag,
     });
     const attribution = attributeRequests(plan);
     let unreleased = this.options.decode ? rowGroups.length : 0;
