@@ -4,7 +4,7 @@
  * key-ordered listing, folders that exist only while they hold objects) so
  * that a run against local disk and one against S3 differ only in speed.
  */
-import { closeSync, type Dirent, fstatSync, openSync, read } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, openSync, read, realpathSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -43,6 +43,22 @@ const ERRNO_KINDS: Record<string, { kind: StorageErrorKind; status: number }> = 
 function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** The real path of `target`, or of its deepest existing ancestor joined with the rest. */
+function realExisting(target: string): string {
+  let head = path.resolve(target);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync.native(head), ...rest);
+    } catch {
+      const parent = path.dirname(head);
+      if (parent === head) return path.join(head, ...rest);
+      rest.unshift(path.basename(head));
+      head = parent;
+    }
+  }
 }
 
 /** One positional read on libuv's thread pool. */
@@ -265,7 +281,36 @@ export class LocalStorage implements Storage, PagedLister {
 
   private pathOf(key: string, operation: string): string {
     assertValidKey(key, this.root, operation);
-    return path.join(this.root, ...key.split('/'));
+    const file = path.join(this.root, ...key.split('/'));
+    if (!this.staysInside(file)) {
+      throw new StorageError(
+        { kind: 'invalid', endpoint: this.root, key, operation, code: 'ELOOP' },
+        'a symbolic link under the root leads outside it: refused',
+      );
+    }
+    return file;
+  }
+
+  /** Paths already resolved (directories and files): whether their real path is under the real root. */
+  private readonly resolved = new Map<string, boolean>();
+
+  /**
+   * Whether `file` — through any symbolic link on its way, its directory's or
+   * its own — still lands under the root (keys cannot contain '..', but a
+   * link can lead anywhere: generate must never write outside the root).
+   */
+  private staysInside(file: string): boolean {
+    for (const candidate of [path.dirname(file), file]) {
+      let inside = this.resolved.get(candidate);
+      if (inside === undefined) {
+        const real = realExisting(candidate);
+        const root = realExisting(this.root);
+        inside = real === root || real.startsWith(root + path.sep);
+        this.resolved.set(candidate, inside);
+      }
+      if (!inside) return false;
+    }
+    return true;
   }
 
   private async prepareTarget(key: string, operation: string): Promise<string> {

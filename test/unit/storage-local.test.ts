@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -91,5 +91,38 @@ describe('LocalStorage specifics', () => {
       storage.get('locked/x'),
       (e: unknown) => e instanceof StorageError && e.kind === 'auth',
     );
+  });
+});
+
+describe('LocalStorage and symbolic links', () => {
+  it('refuses a key whose path leaves the root through a link (directory or file), and reads links that stay inside', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'pqbench-links-'));
+    try {
+      const root = path.join(base, 'root');
+      const outside = path.join(base, 'outside');
+      await mkdir(path.join(root, 'inner'), { recursive: true });
+      await mkdir(outside, { recursive: true });
+      await writeFile(path.join(outside, 'secret.bin'), 'x');
+      await symlink(outside, path.join(root, 'escape'));
+      await symlink(path.join(outside, 'secret.bin'), path.join(root, 'inner', 'file-link.bin'));
+      await symlink(path.join(root, 'inner'), path.join(root, 'alias'));
+      const storage = new LocalStorage(root);
+      for (const attempt of [
+        () => storage.put('escape/new.bin', new Uint8Array(3)),
+        () => storage.get('escape/secret.bin'),
+        () => storage.get('inner/file-link.bin'),
+      ]) {
+        const error = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof StorageError && /symbolic link/.test(error.message), String(error));
+      }
+      assert.deepEqual(await readdir(outside), ['secret.bin'], 'nothing was written outside');
+      await storage.put('inner/ok.bin', new Uint8Array([1, 2]));
+      assert.deepEqual(Array.from((await storage.get('alias/ok.bin')).body), [1, 2]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
