@@ -122,3 +122,29 @@ describe('a file replaced while it is read', () => {
     }
   });
 });
+
+describe('an empty object', () => {
+  it('is a CorruptParquetError (a data error, exit 4), not a storage error', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pqbench-empty-'));
+    try {
+      const local = new LocalStorage(dir);
+      await local.put('zero.parquet', new Uint8Array(0));
+      const err = await rejection(
+        ParquetObjectReader.open(local, 'zero.parquet', {
+          footerFetchBytes: 65536,
+          columns: X,
+          vectorLayout: 'list',
+          coalesceGapBytes: 0,
+          maxRequestBytes: 1 << 30,
+          readThreads: 1,
+          decode: true,
+        }),
+      );
+      assert.ok(err instanceof CorruptParquetError, `${err.constructor.name}: ${err.message}`);
+      assert.equal((err as CorruptParquetError).exitCode, 4);
+      assert.match(err.message, /^zero\.parquet: empty object/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

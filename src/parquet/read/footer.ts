@@ -4,7 +4,7 @@
  * head of it. A HEAD only when the backend does not report the object size.
  */
 import { type FileMetaData, parquetMetadata } from 'hyparquet';
-import { CorruptParquetError } from '../../errors.ts';
+import { CorruptParquetError, StorageError } from '../../errors.ts';
 import type { Storage } from '../../storage/types.ts';
 import { corruptReason } from './corrupt.ts';
 
@@ -34,7 +34,12 @@ export async function readFooter(
   footerFetchBytes: number,
 ): Promise<FooterResult> {
   const suffix = Math.max(MIN_PARQUET_BYTES, Math.floor(footerFetchBytes));
-  const first = await storage.get(key, { suffix });
+  const first = await storage.get(key, { suffix }).catch((err: unknown) => {
+    // A suffix range of an empty object is unsatisfiable (416): the object exists but holds nothing.
+    if (err instanceof StorageError && err.status === 416)
+      throw new CorruptParquetError(`${key}: empty object (0 bytes), not a Parquet file`);
+    throw err;
+  });
   let requests = 1;
   let bytesFetched = first.body.byteLength;
   let objectSize = first.objectSize;
