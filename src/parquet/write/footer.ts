@@ -20,10 +20,16 @@ const PHYSICAL: Record<ParquetPhysicalType, number> = {
   FIXED_LEN_BYTE_ARRAY: 7,
 };
 const REPETITION = { REQUIRED: 0, OPTIONAL: 1, REPEATED: 2 } as const;
+/** Thrift ConvertedType values (parquet.thrift) of the legacy annotations pqbench writes. */
 const CONVERTED: Partial<Record<NonNullable<SchemaElement['converted_type']>, number>> = {
   UTF8: 0,
   LIST: 3,
+  UINT_8: 11,
+  UINT_16: 12,
+  UINT_32: 13,
+  UINT_64: 14,
   INT_8: 15,
+  INT_16: 16,
 };
 export const ENCODING_PLAIN = 0;
 export const ENCODING_RLE = 3;
@@ -87,7 +93,11 @@ function writeSchemaElement(w: CompactWriter, e: SchemaElement): void {
   if (e.repetition_type) w.i32(3, REPETITION[e.repetition_type]);
   w.string(4, e.name);
   w.i32(5, e.num_children);
-  if (e.converted_type) w.i32(6, CONVERTED[e.converted_type]);
+  if (e.converted_type) {
+    const converted = CONVERTED[e.converted_type];
+    if (converted === undefined) throw new Error(`converted type ${e.converted_type} is not written by pqbench`);
+    w.i32(6, converted);
+  }
   const logical = e.logical_type;
   if (logical) {
     w.structBegin(10);
