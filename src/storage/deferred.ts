@@ -7,6 +7,7 @@
 import { entriesOf, isPagedLister, type ListPage, type PagedLister } from './backend.ts';
 import type {
   ByteRange,
+  CleanupResult,
   GetOptions,
   GetResult,
   ListOptions,
@@ -65,6 +66,10 @@ export class DeferredStorage implements Storage, PagedLister {
 
   async deleteMany(keys: string[]): Promise<void> {
     return (await this.backend()).deleteMany(keys);
+  }
+
+  async cleanIncomplete(prefix: string, startedBefore: Date): Promise<CleanupResult> {
+    return (await this.backend()).cleanIncomplete(prefix, startedBefore);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { entriesOf, failureFacts, isPagedLister, type ListPage } from './backend
 import { now, type Operation, type OperationSink, type OperationType } from './operations.ts';
 import type {
   ByteRange,
+  CleanupResult,
   GetOptions,
   GetResult,
   ListOptions,
@@ -117,6 +118,11 @@ class InstrumentedStorage implements Storage {
         bytes: 0,
       }),
     );
+  }
+
+  /** Not timed: a housekeeping pass before the work, not part of it. */
+  cleanIncomplete(prefix: string, startedBefore: Date): Promise<CleanupResult> {
+    return this.inner.cleanIncomplete(prefix, startedBefore);
   }
 
   close(): Promise<void> {

@@ -3,8 +3,8 @@
  * storage error kinds, temp-file names, positional reads and writes, real
  * paths through symbolic links. Plain functions, no state but a counter.
  */
-import { read, realpathSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { type Dirent, read, realpathSync } from 'node:fs';
+import { type FileHandle, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { StorageErrorKind } from '../errors.ts';
@@ -76,5 +76,53 @@ export async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<v
   while (offset < chunk.length) {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
     offset += bytesWritten;
+  }
+}
+
+/** Removes temp files (interrupted writes) under `dir`, recursively, last modified before `startedBefore`. */
+export async function removeTempFiles(dir: string, startedBefore: Date): Promise<number> {
+  let removed = 0;
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0; // nothing there yet
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) removed += await removeTempFiles(full, startedBefore);
+    else if (entry.isFile() && TEMP_FILE.test(entry.name)) {
+      const info = await stat(full).catch(() => undefined);
+      if (info && info.mtime < startedBefore) {
+        await rm(full, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+/**
+ * Whether a path — through any symbolic link on its way, its directory's or
+ * its own — still lands under the root (keys cannot contain '..', but a link
+ * can lead anywhere: generate must never write outside the root). Real paths
+ * are resolved once per path.
+ */
+export class RootGuard {
+  private readonly resolved = new Map<string, boolean>();
+  constructor(private readonly root: string) {}
+
+  allows(file: string): boolean {
+    for (const candidate of [path.dirname(file), file]) {
+      let inside = this.resolved.get(candidate);
+      if (inside === undefined) {
+        const real = realExisting(candidate);
+        const root = realExisting(this.root);
+        inside = real === root || real.startsWith(root + path.sep);
+        this.resolved.set(candidate, inside);
+      }
+      if (!inside) return false;
+    }
+    return true;
   }
 }

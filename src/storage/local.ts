@@ -13,8 +13,9 @@ import { assertValidKey, assertValidPrefix, compareKeys } from './keys.ts';
 import {
   ERRNO_KINDS,
   errnoCode,
+  RootGuard,
   readAt,
-  realExisting,
+  removeTempFiles,
   TEMP_FILE,
   tempPathFor,
   uninitialized,
@@ -25,6 +26,7 @@ import { rangeHeader, rangeProblem, resolveRange } from './range.ts';
 import { abortable } from './source.ts';
 import type {
   ByteRange,
+  CleanupResult,
   GetOptions,
   GetResult,
   ListOptions,
@@ -36,15 +38,17 @@ import type {
 
 const DELETE_PARALLELISM = 32;
 
-
 export class LocalStorage implements Storage, PagedLister {
   readonly kind = 'local_fs' as const;
   readonly root: string;
   readonly location: string;
 
+  private readonly guard: RootGuard;
+
   constructor(rootDir: string) {
     this.root = path.resolve(rootDir);
     this.location = this.root;
+    this.guard = new RootGuard(this.root);
   }
 
   async put(key: string, body: Uint8Array): Promise<PutResult> {
@@ -217,40 +221,24 @@ export class LocalStorage implements Storage, PagedLister {
     for (const dir of dirs) await this.pruneEmptyDirs(dir);
   }
 
+  async cleanIncomplete(prefix: string, startedBefore: Date): Promise<CleanupResult> {
+    const dir = path.join(this.root, ...prefix.split('/').slice(0, -1));
+    if (!this.guard.allows(path.join(dir, '.'))) return { uploadsAborted: 0, tempFilesRemoved: 0 };
+    return { uploadsAborted: 0, tempFilesRemoved: await removeTempFiles(dir, startedBefore) };
+  }
+
   async close(): Promise<void> {}
 
   private pathOf(key: string, operation: string): string {
     assertValidKey(key, this.root, operation);
     const file = path.join(this.root, ...key.split('/'));
-    if (!this.staysInside(file)) {
+    if (!this.guard.allows(file)) {
       throw new StorageError(
         { kind: 'invalid', endpoint: this.root, key, operation, code: 'ELOOP' },
         'a symbolic link under the root leads outside it: refused',
       );
     }
     return file;
-  }
-
-  /** Paths already resolved (directories and files): whether their real path is under the real root. */
-  private readonly resolved = new Map<string, boolean>();
-
-  /**
-   * Whether `file` — through any symbolic link on its way, its directory's or
-   * its own — still lands under the root (keys cannot contain '..', but a
-   * link can lead anywhere: generate must never write outside the root).
-   */
-  private staysInside(file: string): boolean {
-    for (const candidate of [path.dirname(file), file]) {
-      let inside = this.resolved.get(candidate);
-      if (inside === undefined) {
-        const real = realExisting(candidate);
-        const root = realExisting(this.root);
-        inside = real === root || real.startsWith(root + path.sep);
-        this.resolved.set(candidate, inside);
-      }
-      if (!inside) return false;
-    }
-    return true;
   }
 
   private async prepareTarget(key: string, operation: string): Promise<string> {

@@ -28,9 +28,11 @@ import { parseContentRange, rangeHeader, rangeProblem } from './range.ts';
 import { createS3Client, readBody, stripQuotes, type UploadTally } from './s3-client.ts';
 import { mapS3Error } from './s3-errors.ts';
 import { describeEndpoint, parseS3Root } from './s3-location.ts';
+import { abortIncompleteUploads } from './s3-uploads.ts';
 import { abortable } from './source.ts';
 import type {
   ByteRange,
+  CleanupResult,
   GetOptions,
   GetResult,
   ListOptions,
@@ -278,6 +280,20 @@ export class S3Storage implements Storage, PagedLister {
         });
         throw this.fail(failure, 'delete', this.relativeKey(first.Key) ?? batch[0]);
       }
+    }
+  }
+
+  async cleanIncomplete(prefix: string, startedBefore: Date): Promise<CleanupResult> {
+    try {
+      const aborted = await abortIncompleteUploads(
+        this.client,
+        this.bucket,
+        this.prefix + prefix,
+        startedBefore,
+      );
+      return { uploadsAborted: aborted, tempFilesRemoved: 0 };
+    } catch (error) {
+      throw this.fail(error, 'cleanIncomplete', prefix);
     }
   }
 

@@ -44,6 +44,11 @@ export interface GetOptions {
   ifMatch?: string;
 }
 
+export interface CleanupResult {
+  uploadsAborted: number;
+  tempFilesRemoved: number;
+}
+
 export interface ObjectInfo {
   key: string;
   size: number;
@@ -96,6 +101,12 @@ export interface Storage {
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /** Delete many keys (batched 1000 per request on S3). Missing keys are not an error. */
   deleteMany(keys: string[]): Promise<void>;
+  /**
+   * Removes what interrupted writes under `prefix` left behind and that began
+   * before `startedBefore`: incomplete multipart uploads (S3), temp files
+   * (local_fs). Never touches a complete object.
+   */
+  cleanIncomplete(prefix: string, startedBefore: Date): Promise<CleanupResult>;
   /** Release sockets / file handles. */
   close(): Promise<void>;
 }

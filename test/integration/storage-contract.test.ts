@@ -7,14 +7,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { ObjectChangedError, StorageError } from '../../src/errors.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
 import { compareKeys } from '../../src/storage/keys.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
+import { TEMP_FILE, tempPathFor } from '../../src/storage/local-fs.ts';
 import { type Operation, OperationLog } from '../../src/storage/operations.ts';
 import { S3Storage } from '../../src/storage/s3.ts';
 import type { Storage } from '../../src/storage/types.ts';
@@ -68,6 +70,8 @@ interface Backend {
   bucket(): string | undefined;
   /** Unfinished uploads (s3) or temp files (local) left behind. */
   leftovers(): Promise<string[]>;
+  /** What a writer killed mid-object leaves for `key` (a started multipart upload, a temp file). */
+  leaveIncomplete(key: string): Promise<void>;
   /** Parts a putStream of `bytes` is expected to report. */
   expectedParts(bytes: number): number;
   /** Peak number of GETs in flight at once while `run` executes them (see fixtures). */
@@ -271,6 +275,23 @@ function contractSuite(backend: Backend): void {
       assert.deepEqual(await backend.leftovers(), []);
     });
 
+    it('cleanIncomplete removes interrupted writes under a prefix begun before a time, and nothing else', async () => {
+      await storage.put('clean/keep.bin', pattern(5, 10));
+      await backend.leaveIncomplete('clean/half.bin');
+      await backend.leaveIncomplete('other/half.bin');
+      assert.equal((await backend.leftovers()).length, 2);
+      const tooEarly = await storage.cleanIncomplete('clean/', new Date(Date.now() - 3_600_000));
+      assert.deepEqual(tooEarly, { uploadsAborted: 0, tempFilesRemoved: 0 }, 'begun after the cut-off: kept');
+      const cleaned = await storage.cleanIncomplete('clean/', new Date(Date.now() + 5_000));
+      assert.equal(cleaned.uploadsAborted + cleaned.tempFilesRemoved, 1);
+      const left = await backend.leftovers();
+      assert.equal(left.length, 1);
+      assert.match(left[0] as string, /other/);
+      assert.deepEqual((await storage.get('clean/keep.bin')).body, pattern(5, 10));
+      await storage.cleanIncomplete('other/', new Date(Date.now() + 5_000));
+      assert.deepEqual(await backend.leftovers(), []);
+    });
+
     it('keeps more than 50 GETs in flight at once with max_sockets 128', async () => {
       const body = pattern(3, 256 * 1024);
       await Promise.all(Array.from({ length: 64 }, (_, i) => storage.put(`conc/${i}.bin`, body)));
@@ -306,7 +327,11 @@ const localBackend: Backend = {
   endpoint: () => localRoot,
   bucket: () => undefined,
   leftovers: async () =>
-    (await readdir(localRoot, { recursive: true })).filter((name) => /\.tmp-[0-9a-f]+$/.test(name)),
+    (await readdir(localRoot, { recursive: true })).filter((name) => TEMP_FILE.test(path.basename(name))),
+  leaveIncomplete: async (key) => {
+    await mkdir(path.dirname(path.join(localRoot, key)), { recursive: true });
+    await writeFile(tempPathFor(path.join(localRoot, key)), 'half');
+  },
   expectedParts: () => 1,
   // No socket pool on local disk: count file handles open at once while the reads run.
   peakConcurrency: async (run) => {
@@ -348,6 +373,11 @@ const s3Backend: Backend = {
   endpoint: () => process.env.S3_ENDPOINT!.replace(/\/$/, ''),
   bucket: () => bucket!.name,
   leftovers: () => bucket!.unfinishedUploads(),
+  leaveIncomplete: async (key) => {
+    await bucket!.client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket!.name, Key: `root/prefix/${key}` }),
+    );
+  },
   expectedParts: (bytes) => Math.ceil(bytes / (8 * MiB)),
   // A loopback proxy holds every response until `target` requests have arrived
   // (or `holdMs` pass): the peak is how many requests the client put on the wire at once.

@@ -119,6 +119,7 @@ describe('instrumentStorage', () => {
       head: (k) => local.head(k),
       list: (p, o) => local.list(p, o),
       deleteMany: (k) => local.deleteMany(k),
+      cleanIncomplete: (p, t) => local.cleanIncomplete(p, t),
       close: () => local.close(),
     };
     log.clear();

@@ -95,7 +95,8 @@ function writeSchemaElement(w: CompactWriter, e: SchemaElement): void {
   w.i32(5, e.num_children);
   if (e.converted_type) {
     const converted = CONVERTED[e.converted_type];
-    if (converted === undefined) throw new Error(`converted type ${e.converted_type} is not written by pqbench`);
+    if (converted === undefined)
+      throw new Error(`converted type ${e.converted_type} is not written by pqbench`);
     w.i32(6, converted);
   }
   const logical = e.logical_type;
