@@ -35,11 +35,17 @@ export interface DtypeInfo {
   /** FIXED_LEN_BYTE_ARRAY width of one element (float16: 2). */
   typeLength?: number;
   logical?: LogicalAnnotation;
-  /** Legacy ConvertedType written beside the logical type (readers that predate LogicalType). */
-  converted?: 'INT_8' | 'UTF8';
+  /**
+   * Legacy ConvertedType written beside the logical type (readers that
+   * predate LogicalType, DuckDB among them, key integer widths on it).
+   */
+  converted?: 'INT_8' | 'INT_16' | 'UINT_8' | 'UINT_16' | 'UINT_32' | 'UINT_64' | 'UTF8';
   /** Bytes of one element in PLAIN encoding; 0 for bit-packed BOOLEAN, -1 for variable-length BYTE_ARRAY. */
   plainBytes: number;
-  /** Bytes of one element inside a `fixed` vector; 0 where a dtype is never a fixed vector. */
+  /**
+   * Bytes of one element inside a `fixed` vector; 0 where a dtype is never a
+   * fixed vector (its vectors are always a LIST, what pyarrow writes for DLIO).
+   */
   fixedBytes: number;
   /** What the generator produces and decoders return for this dtype. */
   kind: ValueKind;
@@ -47,12 +53,31 @@ export interface DtypeInfo {
   variable: boolean;
   /** May carry `cardinality` (values 0..n-1), and so be a Hive partition column. */
   cardinal: boolean;
+  /** Largest cardinality the dtype holds (values 0..n-1), where it is narrower than 2^31. */
+  cardinalityLimit?: number;
   /**
    * Bytes per `size` unit in DLIO's record size (statscounter.py record_size:
    * its width table, 4 for any dtype it does not list — string, binary, list),
    * which its train_io_* figures multiply samples/s by.
    */
   dlioBytes: number;
+}
+
+/** An integer dtype stored as annotated INT32 (held as i32 in memory). */
+function narrowInteger(bitWidth: 8 | 16 | 32, isSigned: boolean, dlioBytes: number): DtypeInfo {
+  const values = 2 ** (isSigned ? bitWidth - 1 : bitWidth);
+  return {
+    physical: 'INT32',
+    logical: { type: 'INTEGER', bitWidth, isSigned },
+    converted: `${isSigned ? 'INT' : 'UINT'}_${bitWidth}` as DtypeInfo['converted'],
+    plainBytes: 4,
+    fixedBytes: 0,
+    kind: 'i32',
+    variable: false,
+    cardinal: true,
+    ...(bitWidth < 32 ? { cardinalityLimit: values } : {}),
+    dlioBytes,
+  };
 }
 
 export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
@@ -94,7 +119,26 @@ export const DTYPE_INFO: Record<Dtype, DtypeInfo> = {
     kind: 'i32',
     variable: false,
     cardinal: true,
+    cardinalityLimit: 128,
     dlioBytes: 1,
+  },
+  // DLIO's parquet generator also writes int16 and the unsigned integers
+  // (pa.int16(), pa.uint8()…); Parquet stores them as INT32/INT64 with an
+  // INTEGER annotation. Their vectors are LISTs whatever vector_layout says.
+  int16: narrowInteger(16, true, 2),
+  uint8: narrowInteger(8, false, 1),
+  uint16: narrowInteger(16, false, 2),
+  uint32: narrowInteger(32, false, 4),
+  uint64: {
+    physical: 'INT64',
+    logical: { type: 'INTEGER', bitWidth: 64, isSigned: false },
+    converted: 'UINT_64',
+    plainBytes: 8,
+    fixedBytes: 0,
+    kind: 'i64',
+    variable: false,
+    cardinal: true,
+    dlioBytes: 8,
   },
   int32: {
     physical: 'INT32',
@@ -169,11 +213,25 @@ export const KIND_BYTES: Record<ValueKind, number> = {
 /** How a column is laid out in a file: one value per row, a LIST, or one FIXED_LEN_BYTE_ARRAY per row. */
 export type ColumnShape = 'scalar' | 'list' | 'fixed';
 
-/** The shape a column is written in: string/binary are always scalar, dtype `list` always a LIST. */
+/**
+ * The shape a column is written in: string/binary are always scalar, dtype
+ * `list` always a LIST, and a dtype that is never a fixed vector a LIST.
+ */
 export function columnShape(spec: Pick<ColumnSpec, 'dtype' | 'size'>, layout: VectorLayout): ColumnShape {
   if (spec.dtype === 'list') return 'list';
-  if (DTYPE_INFO[spec.dtype].variable || spec.size <= 1) return 'scalar';
+  const info = DTYPE_INFO[spec.dtype];
+  if (info.variable || spec.size <= 1) return 'scalar';
+  if (layout === 'fixed' && info.fixedBytes === 0) return 'list';
   return layout;
+}
+
+/** Integer dtypes: the width and signedness of their values (INTEGER annotation; plain INT32/INT64 are signed). */
+export function integerRange(dtype: Dtype): { bits: number; signed: boolean } | null {
+  const info = DTYPE_INFO[dtype];
+  if (info.kind !== 'i32' && info.kind !== 'i64') return null;
+  const logical = info.logical;
+  if (logical?.type === 'INTEGER') return { bits: logical.bitWidth, signed: logical.isSigned };
+  return { bits: info.kind === 'i32' ? 32 : 64, signed: true };
 }
 
 /** Bytes one row of the column occupies in memory as generated (the generator's batch sizing). */

@@ -69,7 +69,11 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): Config
         message = `${show(value)} is too large; allowed: ${iss.inclusive === false ? '<' : '<='} ${String(iss.maximum)}`;
         break;
       case 'invalid_union':
-        message = `${show(value)} is not ${PATH_HINTS.find(([re]) => re.test(path))?.[1] ?? 'valid here (see the README config reference)'}`;
+        // A discriminated union (a distribution's `type`) lists its options.
+        message =
+          'options' in iss && Array.isArray(iss.options)
+            ? `${show(value)} is not allowed; allowed: ${iss.options.map(String).join(', ')}`
+            : `${show(value)} is not ${PATH_HINTS.find(([re]) => re.test(path))?.[1] ?? 'valid here (see the README config reference)'}`;
         break;
       default:
         message = `${show(value)}: ${iss.message}`;
@@ -81,7 +85,10 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): Config
 
 /** What a key takes, where the type alone says too little. */
 const PATH_HINTS: [RegExp, string][] = [
-  [/computation_time$/, 'a number of seconds, or {mean, stdev, type: constant|normal|uniform}'],
+  [
+    /(computation_time|preprocess_time)$/,
+    'a number of seconds, or {mean, stdev, type: constant|normal|uniform|gamma|exponential|poisson} (see docs/dlio.md)',
+  ],
   [/^run\.workers$/, "'auto' or a positive integer"],
   [/^model$/, 'a name, or {name}'],
 ];

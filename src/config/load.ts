@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, parseDocument, stringify } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { assertCoveredWorkload } from './coverage.ts';
 import { normalizeDlioKeys } from './dlio.ts';
+import { extractHydra, type HydraSettings } from './hydra.ts';
 import { zodIssuesToConfigIssues } from './issues.ts';
 import { applyOverride, parseOverride } from './overrides.ts';
 import { crossFieldIssues } from './rules.ts';
@@ -14,8 +16,16 @@ import type { ColumnSpec, Workload } from './types.ts';
 
 export interface ParsedWorkload {
   workload: Workload;
-  /** One line per DLIO key pqbench ignores, and similar notices. */
+  /** One sentence per DLIO key pqbench ignores, and similar notices (printers add the `notice:` label). */
   notices: string[];
+  /** Hydra's settings from `++hydra.*` overrides (or a `hydra:` section). */
+  hydra: HydraSettings;
+  /**
+   * The document as Hydra composes it — the file with the overrides applied,
+   * before any pqbench rewriting — which dlio_benchmark saves as
+   * <hydra.output_subdir>/config.yaml. May hold credentials: redact before writing.
+   */
+  composed: Record<string, unknown>;
 }
 
 export interface ParseOptions {
@@ -54,9 +64,15 @@ export function parseWorkload(text: string, opts: ParseOptions = {}): ParsedWork
 export function resolveRaw(raw: Record<string, unknown>, opts: ParseOptions = {}): ParsedWorkload {
   // Overrides first so that `++workload.reader.pin_memory=…` is treated like the file's key.
   for (const o of opts.overrides ?? []) applyOverride(raw, parseOverride(o));
-  const notices = normalizeDlioKeys(raw);
+  const hydra = extractHydra(raw);
+  const composed = structuredClone(raw);
+  assertCoveredWorkload(raw, opts.source);
+  const dlio = normalizeDlioKeys(raw);
+  const notices = [...hydra.notices, ...dlio.notices];
   const result = workloadSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(zodIssuesToConfigIssues(result.error, raw), opts.source);
+  const issues = [...hydra.issues, ...dlio.issues];
+  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, raw));
+  if (issues.length > 0 || !result.success) throw new ConfigError(issues, opts.source);
   const cross = crossFieldIssues(result.data);
   if (cross.length > 0) throw new ConfigError(cross, opts.source);
   const w = resolveWorkload(result.data);
@@ -66,11 +82,9 @@ export function resolveRaw(raw: Record<string, unknown>, opts: ParseOptions = {}
     ['none', 'snappy', 'lz4'].includes(w.dataset.compression) &&
     userSetCompressionLevel(raw)
   ) {
-    notices.push(
-      `notice: dataset.compression_level ${lvl} has no effect with compression ${w.dataset.compression}`,
-    );
+    notices.push(`dataset.compression_level ${lvl} has no effect with compression ${w.dataset.compression}`);
   }
-  return { workload: w, notices };
+  return { workload: w, notices, hydra: hydra.hydra, composed };
 }
 
 /** compression_level only earns a notice when the user wrote it (DLIO's default is 4). */
@@ -101,7 +115,9 @@ export function defaultWorkload(overrides: string[] = []): Workload {
 export function effectiveColumns(w: Workload): ColumnSpec[] {
   const cols = w.dataset.parquet.columns;
   if (cols.length > 0) return cols;
-  return [{ name: 'data', dtype: 'binary', size: w.dataset.record_length_bytes, read: true }];
+  // DLIO accepts a fractional record length; a byte count is whole.
+  const size = Math.max(1, Math.round(w.dataset.record_length_bytes));
+  return [{ name: 'data', dtype: 'binary', size, read: true }];
 }
 
 /** Columns a reader fetches: `read: true`. */

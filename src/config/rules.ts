@@ -19,10 +19,11 @@ function columnIssues(c: ColumnSpec, path: string): ConfigIssue[] {
       message: `cardinality applies to scalar ${CARDINAL_DTYPES.join('/')} columns, not ${c.dtype} of size ${c.size}`,
     });
   }
-  if (c.dtype === 'int8' && c.cardinality > 128) {
+  const limit = DTYPE_INFO[c.dtype].cardinalityLimit;
+  if (limit !== undefined && c.cardinality > limit) {
     issues.push({
       path: `${path}.cardinality`,
-      message: `${c.cardinality} does not fit int8; allowed: 1..128`,
+      message: `${c.cardinality} does not fit ${c.dtype}; allowed: 1..${limit}`,
     });
   }
   // String values are "v0".."v{n-1}"; they must fit the declared width.

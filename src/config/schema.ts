@@ -4,6 +4,7 @@
  * so an MLPerf Storage file that omits a key behaves as it does under DLIO.
  */
 import { z } from 'zod';
+import { sleepDistribution, ZERO_SECONDS } from './distribution.ts';
 import { CODECS, DTYPES, type Workload } from './types.ts';
 
 const posInt = z.number().int().min(1);
@@ -13,33 +14,23 @@ const shuffle = z.enum(['off', 'seed', 'random']);
 /** YAML `on`/`off` are parsed as strings here (YAML 1.2), but a bool `false` means off too. */
 const shuffleMode = z.preprocess((v) => (v === false ? 'off' : v === true ? 'seed' : v), shuffle);
 
-const column = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .regex(
-      /^[A-Za-z_][A-Za-z0-9_-]*$/,
-      'column names are letters, digits, _ and -, not starting with a digit',
-    ),
-  dtype: z.enum(DTYPES),
-  size: posInt.default(1),
-  read: z.boolean().default(true),
-  cardinality: posInt.optional(),
-});
-
-const computationTime = z.preprocess(
-  (v) => (typeof v === 'number' ? { mean: v } : v),
-  z
-    .strictObject({
-      mean: z.number().min(0),
-      stdev: z.number().min(0).default(0),
-      type: z.enum(['constant', 'normal', 'uniform']).optional(),
-    })
-    .transform((c) => ({
-      mean: c.mean,
-      stdev: c.stdev,
-      type: c.type ?? (c.stdev > 0 ? 'normal' : 'constant'),
-    })),
+/** DLIO takes a plain string for `{name: <string>}`; its defaults are name `data`, dtype float32, size 1. */
+const column = z.preprocess(
+  (v) => (typeof v === 'string' ? { name: v } : v),
+  z.strictObject({
+    name: z
+      .string()
+      .min(1)
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_-]*$/,
+        'column names are letters, digits, _ and -, not starting with a digit',
+      )
+      .default('data'),
+    dtype: z.enum(DTYPES).default('float32'),
+    size: posInt.default(1),
+    read: z.boolean().default(true),
+    cardinality: posInt.optional(),
+  }),
 );
 
 const storageOptions = z.strictObject({
@@ -54,6 +45,9 @@ const storageOptions = z.strictObject({
   secret_access_key: z.string().min(1).optional(),
   session_token: z.string().min(1).optional(),
 });
+
+/** The storage_options keys pqbench reads (the rest of DLIO's pass-through dict: see dlio-storage.ts). */
+export const STORAGE_OPTION_KEYS: readonly string[] = Object.keys(storageOptions.shape);
 
 export const workloadSchema = z.strictObject({
   model: z.strictObject({ name: z.string().min(1).default('custom') }).prefault({}),
@@ -70,7 +64,8 @@ export const workloadSchema = z.strictObject({
     .prefault({}),
   dataset: z
     .strictObject({
-      data_folder: z.string().min(1).default('data/'),
+      // '' is the storage root itself (mlpstorage passes it with --o-direct).
+      data_folder: z.string().default('data/'),
       format: z.literal('parquet').default('parquet'),
       num_files_train: posInt.default(8),
       num_files_eval: nonNegInt.default(0),
@@ -82,7 +77,7 @@ export const workloadSchema = z.strictObject({
         .regex(/^[^/\\\0]+$/, 'a file prefix cannot contain / or \\')
         .default('img'),
       num_samples_per_file: posInt.default(1),
-      record_length_bytes: posInt.default(65536),
+      record_length_bytes: z.number().gt(0).default(65536),
       record_length_bytes_stdev: z.number().min(0).default(0),
       compression: z.preprocess((v) => (v === null ? 'none' : v), z.enum(CODECS)).default('none'),
       compression_level: z.number().int().nullable().default(null),
@@ -111,7 +106,8 @@ export const workloadSchema = z.strictObject({
       batch_size_eval: posInt.default(1),
       read_threads: nonNegInt.max(1024).default(1),
       gets_per_worker: posInt.max(1024).default(8),
-      prefetch_size: posInt.default(2),
+      prefetch_size: nonNegInt.default(2),
+      preprocess_time: sleepDistribution.default(ZERO_SECONDS),
       file_shuffle: shuffleMode.default('off'),
       sample_shuffle: shuffleMode.default('off'),
       decode: z.boolean().default(true),
@@ -128,7 +124,7 @@ export const workloadSchema = z.strictObject({
   train: z
     .strictObject({
       epochs: posInt.default(1),
-      computation_time: computationTime.default({ mean: 0, stdev: 0, type: 'constant' }),
+      computation_time: sleepDistribution.default(ZERO_SECONDS),
       total_training_steps: z.number().int().min(-1).default(-1),
       seed: z.number().int().default(123),
       seed_change_epoch: z.boolean().default(true),

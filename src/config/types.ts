@@ -9,8 +9,13 @@ export const DTYPES = [
   'float64',
   'float16',
   'int8',
+  'int16',
   'int32',
   'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
   'bool',
   'string',
   'binary',
@@ -36,11 +41,23 @@ export interface ColumnSpec {
   cardinality?: number;
 }
 
-export interface ComputationTime {
-  mean: number;
-  stdev: number;
-  type: 'constant' | 'normal' | 'uniform';
-}
+/**
+ * A time in seconds drawn per use (DLIO's `utility.sleep(config)`): the
+ * distributions DLIO has, with DLIO's parameter names. Every draw is folded
+ * with abs() as DLIO does. `constant` is pqbench's name for DLIO's `{mean}`.
+ */
+export type SleepDistribution =
+  | { type: 'constant'; mean: number; stdev: number }
+  | { type: 'normal'; mean: number; stdev: number }
+  | { type: 'uniform'; min: number; max: number }
+  | { type: 'gamma'; shape: number; scale: number }
+  | { type: 'exponential'; scale: number }
+  | { type: 'poisson'; lam: number };
+
+export type SleepDistributionType = SleepDistribution['type'];
+
+/** Seconds of simulated accelerator compute per step (train.computation_time). */
+export type ComputationTime = SleepDistribution;
 
 export interface S3Options {
   endpoint_url?: string;
@@ -75,6 +92,7 @@ export interface Workload {
     num_subfolders_eval: number;
     file_prefix: string;
     num_samples_per_file: number;
+    /** May be fractional, as DLIO accepts; the implicit `data` column rounds it. */
     record_length_bytes: number;
     record_length_bytes_stdev: number;
     compression: Codec;
@@ -97,7 +115,10 @@ export interface Workload {
     read_threads: number;
     /** GETs a loader worker keeps in flight while it loads one object or row group. */
     gets_per_worker: number;
+    /** Batches buffered ahead per loader worker; 0 = PyTorch's default prefetch factor (2), as DLIO. */
     prefetch_size: number;
+    /** Seconds slept per sample inside the loader worker (DLIO's reader.preprocess_time). */
+    preprocess_time: SleepDistribution;
     file_shuffle: ShuffleMode;
     sample_shuffle: ShuffleMode;
     decode: boolean;

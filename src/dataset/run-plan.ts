@@ -51,6 +51,12 @@ export function resolveDataset(w: Workload): DatasetPlan {
   };
 }
 
+/**
+ * PyTorch's DataLoader prefetch_factor when DLIO is given prefetch_size 0
+ * (data_loader/torch_data_loader.py: "a default prefetch factor of 2").
+ */
+const TORCH_DEFAULT_PREFETCH = 2;
+
 function resolveLoader(w: Workload): LoaderPlan {
   const r = w.reader;
   return {
@@ -59,7 +65,8 @@ function resolveLoader(w: Workload): LoaderPlan {
     batchSize: r.batch_size,
     readThreads: r.read_threads,
     getsPerWorker: r.gets_per_worker,
-    prefetchSize: r.prefetch_size,
+    prefetchSize: r.prefetch_size === 0 ? TORCH_DEFAULT_PREFETCH : r.prefetch_size,
+    preprocess: r.preprocess_time,
     decode: r.decode,
     verify: r.verify,
     footerFetchBytes: r.footer_fetch_bytes,
@@ -124,6 +131,7 @@ export function resolveRun(w: Workload, options: ResolveOptions = {}): RunPlan {
       workload: w.model.name,
       storageType: w.storage.storage_type,
       numFilesTrain: w.dataset.num_files_train,
+      numFilesEval: w.dataset.num_files_eval,
       numSamplesPerFile: w.dataset.num_samples_per_file,
       readMode: w.dataset.parquet.read_mode,
       dlioRecordBytes: dlioRecordBytes(w.dataset.parquet.columns, w.dataset.record_length_bytes),

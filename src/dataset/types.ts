@@ -8,6 +8,7 @@ import type {
   ColumnSpec,
   ComputationTime,
   ReadMode,
+  SleepDistribution,
   VectorLayout,
   Workload,
 } from '../config/types.ts';
@@ -117,7 +118,10 @@ export interface LoaderPlan {
   readThreads: number;
   /** GETs one loader worker keeps in flight while it loads a chunk. */
   getsPerWorker: number;
+  /** Batches a loader worker keeps ready ahead (at least 1; prefetch_size 0 resolves to PyTorch's 2). */
   prefetchSize: number;
+  /** Seconds a loader worker spends per sample before handing a batch over (DLIO's reader.preprocess_time). */
+  preprocess: SleepDistribution;
   decode: boolean;
   verify: boolean;
   footerFetchBytes: number;
@@ -151,6 +155,7 @@ export interface RunFacts {
   workload: string;
   storageType: Workload['storage']['storage_type'];
   numFilesTrain: number;
+  numFilesEval: number;
   numSamplesPerFile: number;
   readMode: ReadMode;
   /** Bytes per sample in DLIO's train_io_* figures (config/dtypes.ts dlioRecordBytes). */

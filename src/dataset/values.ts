@@ -16,8 +16,12 @@
  *   float64  uniform [-1, 1) with 53 random bits from two words (e, e+size)
  *   float16  finite half, uniform-like in (-1, 1): random sign and mantissa,
  *            exponent geometric like a uniform float's
- *   int8/32  the word truncated to the width, or 0..cardinality-1
- *   int64    two words (e, e+size), or 0..cardinality-1
+ *   int8/16/32  the word truncated to the width, or 0..cardinality-1
+ *   uint8/16 the word's top bits, or 0..cardinality-1
+ *   uint32   the word's top 31 bits (so signed and unsigned order agree in
+ *            the statistics of the INT32 it is stored as), or 0..cardinality-1
+ *   int64    two words (e, e+size), or 0..cardinality-1; uint64 likewise
+ *            with the top bit clear
  *   bool     lowest bit
  *   string   `size` characters of [a-z0-9 ] (one byte each), or "v<k>" with
  *            k in 0..cardinality-1
@@ -25,7 +29,7 @@
  *            is round(size + stdev·N(0,1)) ≥ 0 (Box–Muller on the row key)
  */
 
-import { DTYPE_INFO } from '../config/dtypes.ts';
+import { DTYPE_INFO, integerRange } from '../config/dtypes.ts';
 import type { ColumnSpec } from '../config/types.ts';
 import type { BytesValues, ColumnValues } from './column-values.ts';
 import type { DatasetPlan } from './types.ts';
@@ -113,10 +117,17 @@ export function columnValues(
     case 'float16':
       return { kind: 'f16', data: float16Values(rows), size: spec.size };
     case 'int8':
+    case 'int16':
     case 'int32':
-      return { kind: 'i32', data: int32Values(rows, spec.dtype === 'int8' ? 8 : 32, card), size: spec.size };
+    case 'uint8':
+    case 'uint16':
+    case 'uint32': {
+      const range = integerRange(spec.dtype) ?? { bits: 32, signed: true };
+      return { kind: 'i32', data: int32Values(rows, range, card), size: spec.size };
+    }
     case 'int64':
-      return { kind: 'i64', data: int64Values(rows, card), size: spec.size };
+    case 'uint64':
+      return { kind: 'i64', data: int64Values(rows, card, spec.dtype === 'uint64'), size: spec.size };
     case 'bool':
       return { kind: 'bool', data: boolValues(rows), size: spec.size };
     case 'string':
@@ -167,20 +178,27 @@ function float16Values({ key, start, count, size }: RowSpan): Uint16Array {
   return data;
 }
 
-function int32Values({ key, start, count, size }: RowSpan, bits: 8 | 32, card?: number): Int32Array {
+function int32Values(
+  { key, start, count, size }: RowSpan,
+  range: { bits: number; signed: boolean },
+  card?: number,
+): Int32Array {
   const data = new Int32Array(count * size);
-  const shift = 32 - bits;
+  const shift = 32 - range.bits;
+  // Unsigned: the top bits (uint32 keeps 31 of them, see the header).
+  const unsignedShift = Math.max(1, shift);
   for (let r = 0; r < count; r++) {
     const rk = rowKey(key, start + r);
     for (let e = 0; e < size; e++) {
       const x = word(rk, e);
-      data[r * size + e] = card ? bounded(x, card) : (x << shift) >> shift;
+      if (card) data[r * size + e] = bounded(x, card);
+      else data[r * size + e] = range.signed ? (x << shift) >> shift : x >>> unsignedShift;
     }
   }
   return data;
 }
 
-function int64Values({ key, start, count, size }: RowSpan, card?: number): BigInt64Array {
+function int64Values({ key, start, count, size }: RowSpan, card?: number, unsigned = false): BigInt64Array {
   const data = new BigInt64Array(count * size);
   // Little-endian word pairs: no BigInt is created per value.
   const words = new Uint32Array(data.buffer);
@@ -190,7 +208,7 @@ function int64Values({ key, start, count, size }: RowSpan, card?: number): BigIn
       const i = (r * size + e) * 2;
       const lo = word(rk, e);
       words[i] = card ? bounded(lo, card) : lo;
-      if (!card) words[i + 1] = word(rk, e + size);
+      if (!card) words[i + 1] = unsigned ? word(rk, e + size) >>> 1 : word(rk, e + size);
     }
   }
   return data;

@@ -18,6 +18,7 @@ import { objectRowCount } from '../dataset/values.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import type { BufferPool } from '../storage/buffer-pool.ts';
 import { type Batch, BatchBuilder, type RowSource } from './batch.ts';
+import { preprocessFor, preprocessTimeSampler } from './compute.ts';
 import { type Piece, piecesOf, type RankEpoch, sampleOrderKey, type WorkerRun } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from './source.ts';
 
@@ -149,6 +150,11 @@ export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
   const { plan, rank } = ctx;
   const specs = plan.loader.decode ? plan.loader.projected : null;
   const builder = new BatchBuilder(plan.loader.batchSize, specs, ctx.collectIds ?? false, ctx.buffers);
+  const preprocessMs = preprocessTimeSampler(plan.loader.preprocess, plan.training.seed, {
+    accelerator: rank.rank,
+    worker: ctx.run.worker,
+    epoch: rank.epoch,
+  });
   for (const piece of piecesOf(plan, rank, ctx.run.from, ctx.run.to)) {
     for await (const groups of chunksOf(ctx, piece)) {
       const segments = chunkSegments(piece, groups);
@@ -162,7 +168,11 @@ export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
       );
       const total = segments.reduce((n, seg) => n + seg.count, 0);
       const order = key === null ? null : permutation(total, key);
-      yield* fill(builder, segments, order ? (i) => order.at(i) : null);
+      for (const batch of fill(builder, segments, order ? (i) => order.at(i) : null)) {
+        // DLIO's reader sleeps preprocess_time per sample, in the loader worker, before the batch is handed over.
+        if (preprocessMs) await preprocessFor(preprocessMs(batch.samples));
+        yield batch;
+      }
       // Every row of the chunk is in a batch (copied): its fetch buffers can be reused.
       for (const group of groups) group.release?.();
     }

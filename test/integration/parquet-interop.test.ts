@@ -49,6 +49,14 @@ const COLUMNS: ColumnSpec[] = [
   col('vi32', 'int32', 4),
   col('vi64', 'int64', 2),
   col('vbool', 'bool', 9),
+  col('i16', 'int16'),
+  col('u8', 'uint8'),
+  col('u16', 'uint16'),
+  col('u32', 'uint32'),
+  col('u64', 'uint64'),
+  col('vi16', 'int16', 3),
+  col('vu8', 'uint8', 5),
+  col('vu64', 'uint64', 2),
 ];
 const CTX: ValueContext = { seed: 99, fileIndex: 12, partition: 2, recordLengthStdev: 8 };
 const GROUPS = [40, 25, 7];
@@ -59,8 +67,13 @@ const DUCKDB_SCALAR: Record<Dtype, string> = {
   float64: 'DOUBLE',
   float16: 'FLOAT',
   int8: 'TINYINT',
+  int16: 'SMALLINT',
   int32: 'INTEGER',
   int64: 'BIGINT',
+  uint8: 'UTINYINT',
+  uint16: 'USMALLINT',
+  uint32: 'UINTEGER',
+  uint64: 'UBIGINT',
   bool: 'BOOLEAN',
   string: 'VARCHAR',
   binary: 'BLOB',

@@ -1,0 +1,186 @@
+/**
+ * `pqbench dlio …`: dlio_benchmark's command line, as mlpstorage builds it
+ * (mlcommons/storage, mlpstorage benchmarks/dlio.py generate_dlio_command):
+ *
+ *   pqbench dlio workload=dlrm_b200 ++hydra.run.dir=<dir> ++hydra.output_subdir=dlio_config \
+ *     ++workload.dataset.num_files_train=1024 ++workload.dataset.data_folder=/mnt/nvme/data/dlrm \
+ *     --config-dir=<repo>/configs/dlio
+ *
+ * `workload=<name>` picks `<config-dir>/workload/<name>.yaml`, the
+ * `++workload.*` overrides apply to it, and the run goes as `pqbench run`
+ * would, except where DLIO puts things: results straight into the output
+ * folder (output.folder, else $DLIO_OUTPUT_FOLDER, else hydra.run.dir, else
+ * Hydra's default hydra_log/<model>/<date>-<time>), Hydra's config copies
+ * into <hydra.run.dir>/<hydra.output_subdir>/, and the printed lines into
+ * dlio.log. Under a launcher (mpirun, srun, …) the multi-host path of
+ * `pqbench run` takes over.
+ */
+import { access, appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadWorkload, type ParsedWorkload } from '../../config/load.ts';
+import { resolveRun } from '../../dataset/run-plan.ts';
+import { UsageError } from '../../errors.ts';
+import { type HydraRecord, writeHydraFiles } from '../../metrics/dlio-hydra.ts';
+import { runOutput } from '../../metrics/results.ts';
+import type { CliCommand, CommandContext } from '../command.ts';
+import { parseRunFlags, type RunFlags } from '../flags.ts';
+import {
+  generateRankAndReport,
+  MULTIHOST_OPTIONS,
+  MULTIHOST_USAGE,
+  type MultiHostFlags,
+  parseMultiHostFlags,
+  trainRankAndReport,
+} from '../multihost.ts';
+import { generateAndReport } from './generate.ts';
+import { trainAndReport } from './train.ts';
+
+const USAGE =
+  'pqbench dlio workload=<name> [++workload.key.path=value …] [++hydra.run.dir=<dir>] [++hydra.output_subdir=<name>] ' +
+  `--config-dir=<dir> [--workers N|auto] [--prices prices.json] [--force] ${MULTIHOST_USAGE}`;
+
+/** A Hydra config-group name: path segments of letters, digits, '_', '-', '.', never '..'. */
+const GROUP_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+const isHydraOverride = (o: string) => /^\+{0,2}hydra\./.test(o);
+
+/** The one `workload=<name>` argument (Hydra also takes `+`/`++` before it); anything else is named. */
+export function workloadChoice(positionals: string[]): string {
+  let name: string | undefined;
+  for (const arg of positionals) {
+    const match = /^\+{0,2}workload=(.*)$/.exec(arg);
+    if (!match) {
+      throw new UsageError(
+        `unexpected argument '${arg}': pqbench dlio takes workload=<name>, ++workload.key.path=value, ++hydra.key=value and --config-dir=<dir>`,
+      );
+    }
+    if (name !== undefined) throw new UsageError(`'${arg}': workload= is given twice`);
+    name = match[1] as string;
+    if (!GROUP_NAME.test(name) || name.split('/').includes('..')) {
+      throw new UsageError(`workload=${name} is not a config name (letters, digits, _ - . and /)`);
+    }
+  }
+  if (name === undefined) throw new UsageError(`workload=<name> is required; usage: ${USAGE}`);
+  return name;
+}
+
+async function workloadFile(configDir: unknown, name: string): Promise<string> {
+  if (typeof configDir !== 'string' || configDir === '') {
+    throw new UsageError(`--config-dir=<dir> is required: the directory holding workload/${name}.yaml`);
+  }
+  const file = path.join(configDir, 'workload', `${name}.yaml`);
+  try {
+    await access(file);
+  } catch {
+    throw new UsageError(`workload=${name}: no ${file} (--config-dir=${configDir})`);
+  }
+  return file;
+}
+
+/** `YYYY-MM-DD-HH-MM-SS` of the local time, Hydra's `${now:%Y-%m-%d}-${now:%H-%M-%S}`. */
+function hydraNow(at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}-${p(at.getHours())}-${p(at.getMinutes())}-${p(at.getSeconds())}`;
+}
+
+/** Hydra's run directory: hydra.run.dir, else dlio_benchmark's default ./hydra_log/<model>/<date>-<time>. */
+export function hydraRunDir(parsed: ParsedWorkload, at: Date = new Date()): string {
+  return parsed.hydra.runDir ?? path.join('hydra_log', parsed.workload.model.name, hydraNow(at));
+}
+
+/** DLIO's output folder (utils/config.py LoadConfig): output.folder, else $DLIO_OUTPUT_FOLDER, else Hydra's run dir. */
+export function dlioOutputDir(
+  parsed: ParsedWorkload,
+  runDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const output = parsed.composed.output;
+  const folder =
+    typeof output === 'object' && output !== null ? (output as Record<string, unknown>).folder : undefined;
+  if (typeof folder === 'string' && folder !== '') return folder;
+  return env.DLIO_OUTPUT_FOLDER || runDir;
+}
+
+/** What Hydra records of a run: the composed config and the overrides as given. */
+export function hydraRecord(
+  parsed: ParsedWorkload,
+  overrides: string[],
+  runDir: string,
+  workloadName?: string,
+): HydraRecord {
+  const task = overrides.filter((o) => !isHydraOverride(o));
+  return {
+    runDir,
+    outputSubdir: parsed.hydra.outputSubdir,
+    composed: parsed.composed,
+    taskOverrides: workloadName ? [`workload=${workloadName}`, ...task] : task,
+    hydraOverrides: overrides.filter(isHydraOverride),
+    workloadName,
+  };
+}
+
+/** The context with every printed line also appended to `<dir>/dlio.log`, as DLIO logs into its output folder. */
+function loggedTo(ctx: CommandContext, dir: string): { ctx: CommandContext; flush: () => Promise<void> } {
+  const log = path.join(dir, 'dlio.log');
+  let written: Promise<void> = mkdir(dir, { recursive: true }).then(() => undefined);
+  const tee = (print: (line: string) => void) => (line: string) => {
+    print(line);
+    written = written.then(() => appendFile(log, `${line}\n`));
+  };
+  return { ctx: { ...ctx, stdout: tee(ctx.stdout), stderr: tee(ctx.stderr) }, flush: () => written };
+}
+
+/** generate and/or train, on this host or as one rank of a launcher's run. */
+async function runWorkflow(
+  ctx: CommandContext,
+  parsed: ParsedWorkload,
+  outputDir: string,
+  flags: RunFlags,
+  multiHost: MultiHostFlags | undefined,
+): Promise<void> {
+  const { workload, notices } = parsed;
+  if (!workload.workflow.generate_data && !workload.workflow.train) {
+    ctx.stderr('notice: workflow.generate_data and workflow.train are both false; nothing to do');
+    return;
+  }
+  const plan = resolveRun(workload);
+  if (multiHost) {
+    if (plan.workflow.generateData) await generateRankAndReport(ctx, workload, plan, flags, multiHost);
+    if (plan.workflow.train) await trainRankAndReport(ctx, workload, notices, flags, multiHost);
+    return;
+  }
+  if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
+  if (plan.workflow.train)
+    await trainAndReport(ctx, plan, runOutput(workload, undefined, outputDir), notices, flags);
+}
+
+export const command: CliCommand = {
+  name: 'dlio',
+  summary:
+    "Run a DLIO workload from dlio_benchmark's command line (what mlpstorage passes): generate and/or train, results where DLIO puts them.",
+  usage: USAGE,
+  options: {
+    'config-dir': { type: 'string' },
+    workers: { type: 'string' },
+    prices: { type: 'string' },
+    force: { type: 'boolean' },
+    ...MULTIHOST_OPTIONS,
+  },
+  async run(ctx: CommandContext) {
+    const name = workloadChoice(ctx.positionals);
+    const file = await workloadFile(ctx.values['config-dir'], name);
+    const flags = await parseRunFlags(ctx);
+    const multiHost = parseMultiHostFlags(ctx);
+    const parsed = await loadWorkload(file, ctx.overrides);
+    const runDir = hydraRunDir(parsed);
+    const outputDir = dlioOutputDir(parsed, runDir);
+    const logged = loggedTo(ctx, outputDir);
+    try {
+      for (const n of parsed.notices) logged.ctx.stderr(`notice: ${n}`);
+      await writeHydraFiles(hydraRecord(parsed, ctx.overrides, runDir, name));
+      await runWorkflow(logged.ctx, parsed, outputDir, flags, multiHost);
+    } finally {
+      await logged.flush();
+    }
+  },
+};
