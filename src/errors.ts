@@ -13,6 +13,10 @@ export const ExitCode = {
   storage: 3,
   /** The data read is not what was expected (schema, corruption, verify). */
   data: 4,
+  /** A multi-host run could not complete: a rank missing, failed or refused (src/exec/rendezvous.ts). */
+  ranks: 5,
+  /** Stopped by SIGINT / SIGTERM after cleaning up (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

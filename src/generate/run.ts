@@ -15,11 +15,11 @@ import { threadModuleUrl } from '../entries.ts';
 import { runLocally, threadsUsed } from '../exec/local.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { type ProgressSnapshot, ProgressTotals } from '../exec/progress.ts';
-import type { Storage } from '../storage/types.ts';
+import type { CleanupResult, Storage } from '../storage/types.ts';
 import type { ObjectFaults } from './object.ts';
 import { type GenerateProgress, type GenerateShardResult, generateShard } from './shard.ts';
 import type { GenerateShardTaskArgs } from './shard-task.ts';
-import { planGenerateShards } from './shards.ts';
+import { planGenerateShards, rankShards, shardFileCount } from './shards.ts';
 
 export interface GenerateRunOptions {
   force?: boolean;
@@ -30,6 +30,14 @@ export interface GenerateRunOptions {
   onProgress?: (snapshot: ProgressSnapshot) => void;
   /** Test-only fault injection, passed to every shard. */
   faults?: ObjectFaults;
+  /** Leftovers of interrupted writes begun before this are cleaned first; default: this process's start. */
+  leftoversBefore?: Date;
+  /**
+   * Multi-host: generate only this launcher rank's share of the files (split
+   * again over the workers) and leave the manifest to rank 0, which records it
+   * once every rank is done (generate/multihost.ts).
+   */
+  share?: { rank: number; world: number };
 }
 
 /** The shards' counters summed (seconds is the run's wall time), plus run-level facts. */
@@ -41,6 +49,8 @@ export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
   manifestKey: string;
   /** False when an identical manifest was already there (nothing to record). */
   manifestWritten: boolean;
+  /** Leftovers of earlier interrupted writes removed before writing. */
+  cleaned: CleanupResult;
 }
 
 const SHARD_TASK_MODULE = { moduleUrl: threadModuleUrl('generate-shard'), exportName: 'generateShardTask' };
@@ -55,8 +65,18 @@ export async function runGenerate(
   const force = options.force ?? false;
   const manifestCurrent = await prepareManifestForGenerate(dataset, storage, force);
   const workers = options.workers ?? resolveWorkers(plan.workers);
-  const shards = planGenerateShards(dataset.layout, workers);
-  const filesTotal = dataset.layout.splits.train.numFiles + dataset.layout.splits.eval.numFiles;
+  const share = options.share;
+  const cleaned = share
+    ? NOTHING_CLEANED
+    : await cleanInterruptedWrites(
+        plan,
+        storage,
+        options.leftoversBefore ?? new Date(performance.timeOrigin),
+      );
+  const shards = share
+    ? rankShards(dataset.layout, share.rank, share.world, workers)
+    : planGenerateShards(dataset.layout, workers);
+  const filesTotal = shards.reduce((n, s) => n + shardFileCount(s), 0);
   const totals = new ProgressTotals<GenerateProgress>(
     (p) => p.shard,
     filesTotal,
@@ -86,7 +106,9 @@ export async function runGenerate(
       onProgress: (_, payload) => options.onProgress?.(totals.update(payload as GenerateProgress)),
     },
   );
-  const manifestWritten = await recordManifestAfterGenerate(dataset, storage, manifestCurrent);
+  const manifestWritten = share
+    ? false
+    : await recordManifestAfterGenerate(dataset, storage, manifestCurrent);
   return summarize(results, {
     seconds: (performance.now() - started) / 1000,
     files: filesTotal,
@@ -94,12 +116,37 @@ export async function runGenerate(
     shards: shards.length,
     manifestKey: dataset.layout.manifestKey,
     manifestWritten,
+    cleaned,
   });
+}
+
+const NOTHING_CLEANED: CleanupResult = { uploadsAborted: 0, tempFilesRemoved: 0 };
+
+/**
+ * What an earlier generate killed mid-object left under the dataset's split
+ * folders (incomplete multipart uploads, temp files), begun before this
+ * process started. Single-process runs only: in a multi-host or Lambda
+ * fan-out another worker's live upload could look the same (there `pqbench
+ * clean` and the bucket's lifecycle rule do it).
+ */
+async function cleanInterruptedWrites(
+  plan: RunPlan,
+  storage: Storage,
+  started: Date,
+): Promise<CleanupResult> {
+  const total = { ...NOTHING_CLEANED };
+  for (const split of Object.values(plan.dataset.layout.splits)) {
+    if (!split.prefix || split.numFiles === 0) continue;
+    const cleaned = await storage.cleanIncomplete(`${split.prefix}/`, started);
+    total.uploadsAborted += cleaned.uploadsAborted;
+    total.tempFilesRemoved += cleaned.tempFilesRemoved;
+  }
+  return total;
 }
 
 type RunLevel = Pick<
   GenerateRunResult,
-  'seconds' | 'files' | 'workers' | 'shards' | 'manifestKey' | 'manifestWritten'
+  'seconds' | 'files' | 'workers' | 'shards' | 'manifestKey' | 'manifestWritten' | 'cleaned'
 >;
 
 function summarize(results: GenerateShardResult[], run: RunLevel): GenerateRunResult {

@@ -53,3 +53,44 @@ export function planGenerateShards(layout: DatasetLayout, count: number): Genera
   }
   return plan;
 }
+
+/**
+ * Splits one shard into at most `count` contiguous shards of sizes differing
+ * by at most one file (indices 0..n-1 of n); an empty shard gives none.
+ */
+export function splitShard(shard: GenerateShard, count: number): GenerateShard[] {
+  const total = shardFileCount(shard);
+  const parts = Math.min(Math.max(1, Math.floor(count)), total);
+  const out: GenerateShard[] = [];
+  for (let k = 0; k < parts; k++) {
+    // Positions along the shard's ranges, concatenated.
+    const from = Math.floor((k * total) / parts);
+    const to = Math.floor(((k + 1) * total) / parts);
+    const ranges: FileRange[] = [];
+    let offset = 0;
+    for (const r of shard.ranges) {
+      const files = r.end - r.start;
+      const start = Math.max(from, offset) - offset;
+      const end = Math.min(to, offset + files) - offset;
+      if (end > start) ranges.push({ split: r.split, start: r.start + start, end: r.start + end });
+      offset += files;
+    }
+    out.push({ index: k, count: parts, ranges });
+  }
+  return out;
+}
+
+/**
+ * One launcher rank's part of the dataset (multi-host generate): shard `rank`
+ * of `world` contiguous shards, split again over `count` local workers. A rank
+ * beyond the number of files gets none.
+ */
+export function rankShards(
+  layout: DatasetLayout,
+  rank: number,
+  world: number,
+  count: number,
+): GenerateShard[] {
+  const share = planGenerateShards(layout, world).find((s) => s.index === rank);
+  return share ? splitShard(share, count) : [];
+}

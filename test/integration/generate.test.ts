@@ -4,10 +4,11 @@
  * partitions, and failure safety (no partial object, no orphaned upload).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { type AsyncBuffer, parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { defaultWorkload } from '../../src/config/load.ts';
 import type { Workload } from '../../src/config/types.ts';
@@ -18,6 +19,7 @@ import { columnValues, objectRowCount, valueContextFor } from '../../src/dataset
 import { runGenerate } from '../../src/generate/run.ts';
 import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
 import { instrumentStorage } from '../../src/storage/instrument.ts';
+import { tempPathFor } from '../../src/storage/local-fs.ts';
 import { openStorage } from '../../src/storage/open.ts';
 import { OperationLog } from '../../src/storage/operations.ts';
 import type { Storage } from '../../src/storage/types.ts';
@@ -138,6 +140,8 @@ interface Backend {
     storage: Workload['storage'];
     unfinishedUploads(): Promise<string[]>;
     leftovers(): Promise<string[]>;
+    /** What a generate killed mid-object leaves for `key` (a started upload, a temp file). */
+    leaveIncomplete(key: string): Promise<void>;
   }>;
   teardown(): Promise<void>;
 }
@@ -157,6 +161,10 @@ function localBackend(): Backend {
           (await readdir(dir, { recursive: true, withFileTypes: true }))
             .filter((e) => e.isFile() && e.name.includes('.tmp-'))
             .map((e) => e.name),
+        leaveIncomplete: async (key) => {
+          await mkdir(path.dirname(path.join(dir, key)), { recursive: true });
+          await writeFile(tempPathFor(path.join(dir, key)), 'half an object');
+        },
       };
     },
     teardown: () => rm(dir, { recursive: true, force: true }),
@@ -175,6 +183,9 @@ function s3Backend(): Backend {
         storage: b.storage('pfx'),
         unfinishedUploads: () => b.unfinishedUploads(),
         leftovers: async () => [],
+        leaveIncomplete: async (key) => {
+          await b.client.send(new CreateMultipartUploadCommand({ Bucket: b.name, Key: `pfx/${key}` }));
+        },
       };
     },
     teardown: async () => bucket?.destroy(),
@@ -301,6 +312,29 @@ for (const backend of [localBackend(), s3Backend()]) {
         assert.ok(ok.bytesWritten > 10_000_000);
         if (backend.name === 's3') assert.ok(ok.parts >= 2, `multipart: ${ok.parts} parts`);
         assert.equal(await verifyDataset(w, storage), 1);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('what a killed generate left under the dataset (an upload, a temp file) is cleaned by the next one, and counted', async () => {
+      const w = smallWorkload(env.storage, (x) => {
+        x.dataset.data_folder = 'data/killed';
+        x.dataset.num_files_eval = 0;
+      });
+      const key = objectKey(resolveDataset(w).layout, 'train', 1, null);
+      await env.leaveIncomplete(key);
+      await env.leaveIncomplete('elsewhere/not-ours.bin');
+      const storage = openStorage(w.storage);
+      try {
+        // The leftovers were made by this process: count them as an earlier run's.
+        const leftoversBefore = new Date(Date.now() + 5000);
+        const result = await runGenerate(resolveRun(w), storage, { workers: 1, leftoversBefore });
+        assert.equal(result.cleaned.uploadsAborted + result.cleaned.tempFilesRemoved, 1);
+        const left = [...(await env.unfinishedUploads()), ...(await env.leftovers())];
+        assert.equal(left.length, 1, `only the one outside the dataset is left: ${left}`);
+        assert.match(left[0] as string, /not-ours/);
+        await storage.cleanIncomplete('elsewhere/', new Date(Date.now() + 5000));
       } finally {
         await storage.close();
       }

@@ -1,0 +1,116 @@
+/**
+ * `pqbench merge <folder>/<run-id>`: merges a multi-host run's partials from
+ * its results location — what rank 0 does at the end of a run, for when rank 0
+ * died before merging, or to merge the ranks that finished
+ * (--allow-missing). Same merge, same files, same completion marker.
+ */
+import { defaultWorkload, parseWorkload } from '../../config/load.ts';
+import type { S3Options } from '../../config/types.ts';
+import { resolveRun } from '../../dataset/run-plan.ts';
+import { UsageError } from '../../errors.ts';
+import { hostsLines } from '../../exec/hosts-report.ts';
+import {
+  mergeRanks,
+  type TrainGo,
+  type TrainPartialBody,
+  type TrainReadyBody,
+  trainSessionPrefix,
+  writeRankResults,
+} from '../../exec/rank-merge.ts';
+import { listRanks, RankError, RankSession } from '../../exec/rendezvous.ts';
+import { isS3Folder, openResultsLocation, splitResultsLocation } from '../../exec/results-location.ts';
+import { renderSummaryTable } from '../../metrics/table.ts';
+import type { CliCommand, CommandContext } from '../command.ts';
+import { loadPrices } from '../flags.ts';
+
+const USAGE =
+  'pqbench merge <results-folder>/<run-id> [--allow-missing] [--prices prices.json] [--endpoint-url URL] [--region R]';
+
+/** S3 options for an s3:// location: endpoint and region from the flags or the AWS environment, credentials from the SDK's chain. */
+function s3Options(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): S3Options {
+  const flag = (name: string) =>
+    typeof ctx.values[name] === 'string' ? (ctx.values[name] as string) : undefined;
+  const endpoint = flag('endpoint-url') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const base = defaultWorkload().storage.storage_options;
+  return {
+    ...base,
+    region: flag('region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? base.region,
+    ...(endpoint !== undefined ? { endpoint_url: endpoint, s3_force_path_style: true } : {}),
+  };
+}
+
+async function merge(ctx: CommandContext, where: string): Promise<void> {
+  const prices = await loadPrices(ctx.values.prices);
+  const { folder, runId } = splitResultsLocation(where);
+  const location = openResultsLocation(folder, s3Options(ctx), runId);
+  try {
+    const probe = new RankSession({
+      storage: location.storage,
+      prefix: trainSessionPrefix(runId),
+      rank: 0,
+      world: 1,
+      where: `${location.display}/ranks/train`,
+      timeoutMs: 0,
+      pollMs: 0,
+    });
+    const start = await probe.startRecord<TrainGo>();
+    if (start?.status !== 'go') {
+      throw new UsageError(
+        `${location.display}: no started multi-host run there (${start ? `start record says ${start.status}` : 'no start record'}): nothing to merge`,
+      );
+    }
+    const go = start.data;
+    const session = new RankSession({ ...probe.options, world: go.world });
+    session.adopt(start.nonce);
+    const configYaml = await session.getText('config.yaml');
+    if (configYaml === undefined)
+      throw new UsageError(`${location.display}: the run's config.yaml is missing`);
+    const { workload } = parseWorkload(configYaml, { source: `${location.display}/ranks/train/config.yaml` });
+    const plan = resolveRun(workload, { randomSeed: go.random_seed });
+    const partials = await session.collect<TrainPartialBody>('partials');
+    const have = new Set(partials.map((p) => p.rank));
+    const missing = Array.from({ length: go.world }, (_, r) => r).filter((r) => !have.has(r));
+    if (partials.length === 0 || (missing.length > 0 && ctx.values['allow-missing'] !== true)) {
+      throw new RankError(
+        `${location.display}: ${listRanks(missing)} of ${go.world} left no partial${partials.length > 0 ? '; --allow-missing merges the ranks that did' : ''}`,
+        missing,
+      );
+    }
+    const merged = mergeRanks({
+      plan,
+      runId,
+      configHash: go.config_hash,
+      prices,
+      notices: [],
+      go,
+      readies: await session.collect<TrainReadyBody>('ready'),
+      partials,
+    });
+    await writeRankResults(location, session, merged, configYaml);
+    for (const line of renderSummaryTable(merged.run.summary, location.display)) ctx.stdout(line);
+    for (const line of hostsLines(merged.hosts)) ctx.stdout(line);
+  } finally {
+    await location.storage.close();
+  }
+}
+
+export const command: CliCommand = {
+  name: 'merge',
+  summary:
+    "Merge a multi-host run's partials from its results location (<output.folder>/<run-id>, a directory or s3://bucket/prefix/<run-id>) into summary.json, per_epoch_stats.json, config.yaml and hosts.json.",
+  usage: USAGE,
+  options: {
+    'allow-missing': { type: 'boolean' },
+    prices: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    region: { type: 'string' },
+  },
+  async run(ctx) {
+    const [where, ...extra] = ctx.positionals;
+    if (!where || extra.length > 0) throw new UsageError(`usage: ${USAGE}`);
+    if (!isS3Folder(where) && (ctx.values['endpoint-url'] !== undefined || ctx.values.region !== undefined)) {
+      throw new UsageError('--endpoint-url and --region apply to an s3:// location');
+    }
+    await merge(ctx, where);
+  },
+};

@@ -1,0 +1,210 @@
+/**
+ * The multi-host side of `pqbench generate|train|run` (issue 12): flags →
+ * placement (exec/launcher.ts), the results location, SIGINT/SIGTERM as an
+ * abort, and what each rank prints. Rank 0 prints the table; the other ranks
+ * one line each on stderr.
+ */
+import type { Workload } from '../config/types.ts';
+import { resolveRun } from '../dataset/run-plan.ts';
+import type { RunPlan } from '../dataset/types.ts';
+import { UsageError } from '../errors.ts';
+import { hostsLines } from '../exec/hosts-report.ts';
+import { type Placement, resolvePlacement } from '../exec/launcher.ts';
+import { openResultsLocation, type ResultsLocation } from '../exec/results-location.ts';
+import { withInterrupts } from '../exec/signals.ts';
+import { runGenerateRank } from '../generate/multihost.ts';
+import { runOutput } from '../metrics/results.ts';
+import { renderSummaryTable } from '../metrics/table.ts';
+import { openStorage } from '../storage/open.ts';
+import { runTrainingRank } from '../train/multihost.ts';
+import type { CommandContext } from './command.ts';
+import { type RunFlags, stderrProgress } from './flags.ts';
+
+/** parseArgs options every command that runs work takes for a multi-host run. */
+export const MULTIHOST_OPTIONS = {
+  rank: { type: 'string' },
+  world: { type: 'string' },
+  'run-id': { type: 'string' },
+  'rank-timeout': { type: 'string' },
+  'start-margin': { type: 'string' },
+  'poll-interval': { type: 'string' },
+} as const;
+
+export const MULTIHOST_USAGE =
+  '[--rank R --world W] [--run-id ID] [--rank-timeout S] [--start-margin S] [--poll-interval S]';
+
+export interface MultiHostFlags {
+  placement: Placement;
+  timing: { timeoutMs: number; pollMs: number; startMarginMs: number };
+}
+
+const DEFAULTS = { rankTimeoutS: 600, startMarginS: 10, pollIntervalS: 1 };
+
+function stringValue(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value`);
+  return v;
+}
+
+function intFlag(ctx: CommandContext, name: string, min: number): number | undefined {
+  const v = stringValue(ctx, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  }
+  return n;
+}
+
+function secondsFlag(ctx: CommandContext, name: string, fallback: number, min: number): number {
+  const v = stringValue(ctx, name);
+  if (v === undefined) return fallback * 1000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min)
+    throw new UsageError(`--${name} must be a number of seconds ≥ ${min}, got '${v}'`);
+  return n * 1000;
+}
+
+/** The placement from --rank/--world/--run-id and the launcher's environment; undefined: a single-process run. */
+export function parseMultiHostFlags(
+  ctx: CommandContext,
+  env: NodeJS.ProcessEnv = process.env,
+): MultiHostFlags | undefined {
+  const placement = resolvePlacement(env, {
+    rank: intFlag(ctx, 'rank', 0),
+    world: intFlag(ctx, 'world', 1),
+    runId: stringValue(ctx, 'run-id'),
+  });
+  const timing = {
+    timeoutMs: secondsFlag(ctx, 'rank-timeout', DEFAULTS.rankTimeoutS, 0.1),
+    startMarginMs: secondsFlag(ctx, 'start-margin', DEFAULTS.startMarginS, 0),
+    pollMs: secondsFlag(ctx, 'poll-interval', DEFAULTS.pollIntervalS, 0.01),
+  };
+  if (!placement) {
+    const stray = ['rank-timeout', 'start-margin', 'poll-interval'].find((f) => ctx.values[f] !== undefined);
+    if (stray)
+      throw new UsageError(`--${stray} applies to a multi-host run (--rank/--world or under a launcher)`);
+    return undefined;
+  }
+  for (const n of placement.notices) ctx.stderr(`notice: ${n}`);
+  return { placement, timing };
+}
+
+async function withLocation<T>(
+  workload: Workload,
+  mh: MultiHostFlags,
+  work: (l: ResultsLocation) => Promise<T>,
+): Promise<T> {
+  const location = openResultsLocation(
+    workload.output.folder,
+    workload.storage.storage_options,
+    mh.placement.runId,
+  );
+  try {
+    return await work(location);
+  } finally {
+    await location.storage.close();
+  }
+}
+
+const who = (p: Placement) => `rank ${p.rank} of ${p.world}`;
+
+export async function generateRankAndReport(
+  ctx: CommandContext,
+  workload: Workload,
+  plan: RunPlan,
+  flags: RunFlags,
+  mh: MultiHostFlags,
+): Promise<void> {
+  const { placement } = mh;
+  await withLocation(workload, mh, async (location) => {
+    ctx.stderr(
+      `${who(placement)} (${placement.source}) generates its share; run ${placement.runId} (${placement.runIdSource}); coordination in ${location.display}`,
+    );
+    const storage = openStorage(plan.storage);
+    const progress = stderrProgress(ctx, 'files');
+    try {
+      const r = await withInterrupts((signal) =>
+        runGenerateRank(
+          plan,
+          storage,
+          { ...mh, location },
+          {
+            force: flags.force,
+            workers: flags.workers,
+            signal,
+            onProgress: (s) => progress.update(s),
+          },
+        ),
+      );
+      progress.finish();
+      const t = r.totals;
+      if (r.alreadyDone)
+        ctx.stderr(
+          `${who(placement)}: run ${placement.runId} had already generated the dataset: nothing to do`,
+        );
+      else if (r.own)
+        ctx.stderr(
+          `${who(placement)}: ${r.own.filesWritten} of ${r.own.files} files written, ${r.own.filesSkipped} already present`,
+        );
+      if (placement.rank === 0 && t) {
+        ctx.stdout(
+          `generated ${t.filesWritten} of ${t.files} files over ${placement.world} ranks, ${t.filesSkipped} already present; ${(t.bytesWritten / 1e6).toFixed(1)} MB (MB = 10^6 bytes) in ${t.seconds.toFixed(2)} s (slowest rank)${t.manifestWritten ? '; manifest recorded' : ''} -> ${storage.location}`,
+        );
+      }
+    } finally {
+      progress.finish();
+      await storage.close();
+    }
+  });
+}
+
+export async function trainRankAndReport(
+  ctx: CommandContext,
+  workload: Workload,
+  notices: string[],
+  flags: RunFlags,
+  mh: MultiHostFlags,
+): Promise<void> {
+  const { placement } = mh;
+  if (workload.output.requests_csv)
+    ctx.stderr('notice: output.requests_csv is not collected in multi-host runs');
+  await withLocation(workload, mh, async (location) => {
+    ctx.stderr(
+      `${who(placement)} (${placement.source}); run ${placement.runId} (${placement.runIdSource}); results in ${location.display}`,
+    );
+    const progress = stderrProgress(ctx, 'samples');
+    try {
+      const result = await withInterrupts((signal) =>
+        runTrainingRank(
+          (seed) => resolveRun(workload, { randomSeed: seed }),
+          runOutput(workload, placement.runId),
+          { ...mh, location },
+          {
+            notices,
+            prices: flags.prices,
+            signal,
+            onNotice: (n) => ctx.stderr(`notice: ${n}`),
+            onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
+          },
+        ),
+      );
+      progress.finish();
+      const range = `accelerators ${result.accelerators[0]}..${result.accelerators[result.accelerators.length - 1]}`;
+      if (!result.merged) {
+        ctx.stderr(
+          `${who(placement)}: ${result.resumed ? 'partial already in place from an earlier attempt' : 'partial written'} (${range}); rank 0 merges into ${location.display}`,
+        );
+        return;
+      }
+      // The config notices were printed when the workload was loaded: print each once.
+      const summary = result.merged.run.summary;
+      const unseen = { ...summary, notices: summary.notices.filter((n) => !notices.includes(n)) };
+      for (const line of renderSummaryTable(unseen, location.display)) ctx.stdout(line);
+      for (const line of hostsLines(result.merged.hosts)) ctx.stdout(line);
+    } finally {
+      progress.finish();
+    }
+  });
+}
