@@ -56,11 +56,22 @@ const common = {
   external: ['@toondepauw/node-zstd', 'snappy', 'lz4-napi'],
 };
 
+/** What report.html inlines (src/report/assets.ts), substituted into the CLI so it needs no file at run time. */
+function reportAssets() {
+  const read = (file) => readFileSync(path.join(REPO, file), 'utf8');
+  return {
+    uplotJs: read('node_modules/uplot/dist/uPlot.iife.min.js'),
+    uplotCss: read('node_modules/uplot/dist/uPlot.min.css'),
+    clientJs: read('src/report/client.js'),
+  };
+}
+
 async function buildDist() {
   const out = path.join(REPO, 'dist');
   rmSync(out, { recursive: true, force: true });
   await build({
     ...common,
+    define: { ...common.define, PQBENCH_REPORT_ASSETS: JSON.stringify(reportAssets()) },
     entryPoints: { cli: path.join(REPO, 'src/cli/main.ts'), ...threadEntries },
     outdir: out,
     splitting: true,

@@ -11,8 +11,14 @@
 #   OSD_PORT_MIN/OSD_PORT_MAX  OSD bind range   (default: 6800/7300, first free ports are used)
 #   STORE           memstore | bluestore        (default: memstore = RAM; bluestore = sparse file in CEPH_DIR)
 #   S3_ACCESS_KEY / S3_SECRET_KEY  test user    (default: TESTACCESSKEY / TESTSECRETKEY)
+#   S3_BUCKET       bucket created for you      (default: pqbench; empty: none)
 #   READY_TIMEOUT   seconds until giving up     (default: 120)
-# On success prints `S3_ENDPOINT=http://127.0.0.1:<RGW_PORT>` as its last line.
+# Progress goes to stderr. On success stdout is the environment a shell
+# exports to use the server (throw-away test credentials of this local
+# server, nothing else), so that either of these works:
+#   scripts/ceph-up.sh            # then copy the export lines it printed
+#   eval "$(scripts/ceph-up.sh)"
+#   npx pqbench run workloads/quickstart-s3.yaml
 set -Eeuo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,10 +31,11 @@ OSD_PORT_MAX=${OSD_PORT_MAX:-7300}
 STORE=${STORE:-memstore}
 S3_ACCESS_KEY=${S3_ACCESS_KEY:-TESTACCESSKEY}
 S3_SECRET_KEY=${S3_SECRET_KEY:-TESTSECRETKEY}
+S3_BUCKET=${S3_BUCKET-pqbench}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 DAEMONS="rgw osd mon"
 
-log() { printf '[ceph-up %3ds] %s\n' "$SECONDS" "$*"; }
+log() { printf '[ceph-up %3ds] %s\n' "$SECONDS" "$*" >&2; }
 
 missing=""
 for bin in ceph ceph-mon ceph-osd radosgw radosgw-admin ceph-authtool monmaptool curl; do
@@ -173,4 +180,28 @@ wait_until "radosgw on 127.0.0.1:$RGW_PORT" curl -s -o /dev/null "http://127.0.0
 radosgw-admin "${C[@]}" user create --uid=pqbench-test --display-name=pqbench-test \
   --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" >/dev/null
 log "radosgw ready, user pqbench-test created"
-echo "S3_ENDPOINT=http://127.0.0.1:$RGW_PORT"
+
+ENDPOINT="http://127.0.0.1:$RGW_PORT"
+if [ -n "$S3_BUCKET" ]; then
+  # A signed CreateBucket with curl's SigV4 (no AWS CLI needed); the keys go through stdin, not argv.
+  # curl does not add S3's payload hash header itself (RGW then says SignatureDoesNotMatch): the empty body's.
+  status=$(printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" |
+    curl -sS -K - --max-time 60 -o "$D/log/create-bucket.out" -w '%{http_code}' \
+      --aws-sigv4 "aws:amz:us-east-1:s3" -X PUT "$ENDPOINT/$S3_BUCKET" \
+      -H 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855') || status=000
+  case "$status" in
+  200 | 409) log "bucket $S3_BUCKET ready" ;;
+  *) fail "creating bucket $S3_BUCKET answered HTTP $status: $(head -c 300 "$D/log/create-bucket.out" 2>/dev/null)" ;;
+  esac
+fi
+
+cat <<ENV
+# Ceph RGW at $ENDPOINT is up (stop it with: CEPH_DIR=$D scripts/ceph-down.sh).
+# Export these (or run: eval "\$(scripts/ceph-up.sh)"); the keys are this throw-away server's test user.
+# pqbench reads S3_ENDPOINT like AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL when a workload names no endpoint_url.
+export S3_ENDPOINT=$ENDPOINT
+export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY
+export AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
+export AWS_REGION=us-east-1
+ENV
+[ -z "$S3_BUCKET" ] || echo "# bucket: $S3_BUCKET (workloads/quickstart-s3.yaml writes to s3://$S3_BUCKET/quickstart/)"

@@ -87,14 +87,26 @@ async function startCeph() {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  up.stdout.on('data', (chunk) => process.stderr.write(chunk));
+  let printed = '';
+  up.stdout.on('data', (chunk) => {
+    printed += chunk;
+    process.stderr.write(chunk);
+  });
   up.stderr.on('data', (chunk) => process.stderr.write(chunk));
   const code = await new Promise((resolve) => up.on('close', resolve));
   if (code !== 0) {
     stop();
     throw new Error(`scripts/ceph-up.sh failed with exit code ${code}`);
   }
-  return { endpoint: `http://127.0.0.1:${env.RGW_PORT}`, stop };
+  // The tests use exactly the environment ceph-up.sh tells a user to export.
+  const exported = Object.fromEntries(
+    [...printed.matchAll(/^export ([A-Z_][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+  );
+  if (exported.S3_ENDPOINT !== `http://127.0.0.1:${env.RGW_PORT}`) {
+    stop();
+    throw new Error(`scripts/ceph-up.sh printed no usable S3_ENDPOINT export:\n${printed}`);
+  }
+  return { endpoint: exported.S3_ENDPOINT, exported, printed, stop };
 }
 
 /** RGW creates its pools lazily: the first request takes seconds, so pay that before any test is timed. */
@@ -140,12 +152,8 @@ async function main() {
       const ceph = await startCeph();
       process.once('exit', () => ceph.stop());
       await warmUp(ceph.endpoint);
-      Object.assign(env, {
-        S3_ENDPOINT: ceph.endpoint,
-        AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: TEST_SECRET_KEY,
-        AWS_REGION: 'us-east-1',
-      });
+      // PQBENCH_S3_EXPORTS: what ceph-up.sh printed, for the test that runs the quickstart as a user would.
+      Object.assign(env, ceph.exported, { PQBENCH_S3_EXPORTS: ceph.printed });
     }
   }
   try {

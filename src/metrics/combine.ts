@@ -13,6 +13,7 @@ import {
   PARTIAL_VERSION,
   type RequestCounters,
 } from './partial.ts';
+import { mergeSeries, type SeriesPart } from './timeseries.ts';
 
 /** One accelerator's part of an epoch, as derive.ts needs it. */
 export interface AcceleratorEpoch {
@@ -48,6 +49,8 @@ export interface RunAggregate {
   epochs: EpochAggregate[];
   requests: RequestCounters;
   histograms: { requestUs: Histogram; ttfbUs: Histogram; stepLoadWaitUs: Histogram };
+  /** Every accelerator's time series added interval by interval; null if some partial has none. */
+  series: SeriesPart | null;
 }
 
 function newEpoch(e: EpochPartial): EpochAggregate {
@@ -121,5 +124,8 @@ export function combinePartials(partials: AcceleratorPartial[]): RunAggregate {
       ttfbUs: mergeEncoded(ordered.map((p) => p.histograms.ttfbUs)),
       stepLoadWaitUs: mergeEncoded(ordered.map((p) => p.histograms.stepLoadWaitUs)),
     },
+    series: ordered.every((p) => p.series !== undefined)
+      ? mergeSeries(ordered.map((p) => p.series as SeriesPart))
+      : null,
   };
 }

@@ -26,6 +26,7 @@ import {
   SUMMARY_SCHEMA_VERSION,
   type SummaryMetric,
 } from './summary.ts';
+import { timeSeriesFile } from './timeseries-file.ts';
 
 /** What the summary needs of the run plan. */
 export type SummaryPlan = Pick<RunPlan, 'facts' | 'training'>;
@@ -222,6 +223,7 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
     num_hosts: context.numHosts ?? run.hosts.length,
     epochs: perEpoch.length,
     num_files_train: plan.facts.numFilesTrain,
+    num_files_eval: plan.facts.numFilesEval,
     num_samples_per_file: plan.facts.numSamplesPerFile,
     storage_type: plan.facts.storageType,
     read_mode: plan.facts.readMode,
@@ -244,5 +246,13 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
     cost: costSection(run, perEpoch, prices, context.cloud),
     notices: runNotices(run, plan, metric, context.notices ?? []),
   };
-  return { summary, perEpoch };
+  const timeseries = run.series
+    ? timeSeriesFile(run.series, {
+        runId: context.runId,
+        start: run.start,
+        end: run.end,
+        accelerators: run.accelerators.length,
+      })
+    : null;
+  return { summary, perEpoch, timeseries };
 }

@@ -7,11 +7,13 @@
  * accelerator thread's StepRecorder (steps, compute, load wait, the metric
  * window) and each loader worker's IoRecorder (every request, as an
  * Operation, and the projected bytes it needed). `assemblePartial` joins them.
+ * Both also keep per-interval time series (timeseries.ts) of the same facts.
  */
 import type { Operation, OperationSink, OperationType } from '../storage/operations.ts';
 import { EpochStepAccumulator, type WindowStats } from './au.ts';
 import { type EncodedHistogram, encodeHistogram, mergeEncoded, newHistogram, recordMs } from './histogram.ts';
 import { loadWaitMs, type StepRecord } from './step.ts';
+import { DEFAULT_INTERVAL_MS, mergeSeries, type SeriesPart, SeriesRecorder } from './timeseries.ts';
 
 export const PARTIAL_VERSION = 2;
 
@@ -73,12 +75,18 @@ export interface AcceleratorPartial {
   };
   /** The run's random shuffle seed when a shuffle mode is `random`. */
   randomSeed: number | null;
+  /**
+   * Per-interval series of this accelerator's steps and requests (absent in
+   * partials written before time series existed: the run then has none).
+   */
+  series?: SeriesPart;
 }
 
 /** The accelerator thread's facts: steps and the metric window of each epoch. */
 export interface StepsPart {
   epochs: EpochSteps[];
   stepLoadWaitUs: EncodedHistogram;
+  series?: SeriesPart;
 }
 
 /** One loader worker's facts: requests and projected bytes of each epoch. */
@@ -86,6 +94,7 @@ export interface IoPart {
   epochs: EpochIo[];
   requestUs: EncodedHistogram;
   ttfbUs: EncodedHistogram;
+  series?: SeriesPart;
 }
 
 export class StepRecorder {
@@ -94,7 +103,14 @@ export class StepRecorder {
   private current: { epoch: number; start: number; dropped: number; steps: EpochStepAccumulator } | null =
     null;
 
-  constructor(private readonly exclude: { start: number; end: number }) {}
+  private readonly series: SeriesRecorder;
+
+  constructor(
+    private readonly exclude: { start: number; end: number },
+    intervalMs: number = DEFAULT_INTERVAL_MS,
+  ) {
+    this.series = new SeriesRecorder(intervalMs);
+  }
 
   beginEpoch(epoch: number, blockStart: number, expectedSteps: number, droppedSamples: number): void {
     const steps = new EpochStepAccumulator(this.exclude.start, this.exclude.end, expectedSteps);
@@ -105,6 +121,7 @@ export class StepRecorder {
     if (!this.current) return;
     this.current.steps.add(step);
     recordMs(this.stepLoadWaitUs, loadWaitMs(step));
+    this.series.recordStep(step);
   }
 
   endEpoch(blockEnd: number): void {
@@ -124,6 +141,7 @@ export class StepRecorder {
     return {
       epochs: this.epochs.map((e) => ({ ...e })),
       stepLoadWaitUs: encodeHistogram(this.stepLoadWaitUs),
+      series: this.series.toPart(),
     };
   }
 }
@@ -133,9 +151,15 @@ export class IoRecorder implements OperationSink {
   private readonly ttfbUs = newHistogram();
   private readonly epochs: EpochIo[] = [];
   private current: EpochIo | null = null;
+  private readonly series: SeriesRecorder;
 
   /** `onBytes` hears every received payload byte count (the accelerator's shared counter). */
-  constructor(private readonly onBytes?: (bytes: number) => void) {}
+  constructor(
+    private readonly onBytes?: (bytes: number) => void,
+    intervalMs: number = DEFAULT_INTERVAL_MS,
+  ) {
+    this.series = new SeriesRecorder(intervalMs);
+  }
 
   beginEpoch(epoch: number): void {
     this.current = { epoch, objects: 0, chunks: 0, projectedBytes: 0, requests: {} };
@@ -150,8 +174,10 @@ export class IoRecorder implements OperationSink {
     counter.count += 1;
     counter.bytes += op.bytes;
     counter.retries += op.retries;
-    if (op.error !== undefined || op.status === 0 || op.status >= 400) counter.errors += 1;
+    const failed = op.error !== undefined || op.status === 0 || op.status >= 400;
+    if (failed) counter.errors += 1;
     counters[op.op] = counter;
+    this.series.recordOperation(op, failed);
     if (op.op === 'GET' || op.op === 'HEAD') this.onBytes?.(op.bytes);
     recordMs(this.requestUs, op.end - op.start);
     if (op.firstByte !== undefined) recordMs(this.ttfbUs, op.firstByte - op.start);
@@ -169,6 +195,7 @@ export class IoRecorder implements OperationSink {
       epochs: this.epochs.map((e) => ({ ...e, requests: structuredClone(e.requests) })),
       requestUs: encodeHistogram(this.requestUs),
       ttfbUs: encodeHistogram(this.ttfbUs),
+      series: this.series.toPart(),
     };
   }
 }
@@ -214,5 +241,13 @@ export function assemblePartial(
       stepLoadWaitUs: steps.stepLoadWaitUs,
     },
     randomSeed: who.randomSeed,
+    ...acceleratorSeries(steps, io),
   };
+}
+
+/** The accelerator's series: its steps' and its loaders' added; none if any part lacks one. */
+function acceleratorSeries(steps: StepsPart, io: IoPart[]): { series?: SeriesPart } {
+  const parts = [steps.series, ...io.map((p) => p.series)];
+  if (parts.some((p) => p === undefined)) return {};
+  return { series: mergeSeries(parts as SeriesPart[]) };
 }

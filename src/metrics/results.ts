@@ -1,15 +1,28 @@
 /**
- * Run results on disk: `<output.folder>/<run-id>/` with summary.json,
- * per_epoch_stats.json, the resolved config.yaml and (optionally)
+ * Run results on disk: `<output.folder>/<run-id>/` (or a directory given
+ * outright, as DLIO's hydra.run.dir) with summary.json (DLIO's keys and
+ * pqbench's), per_epoch_stats.json (DLIO's layout), epoch_stats.json
+ * (pqbench's per-epoch figures), the resolved config.yaml and (optionally)
  * requests.csv. Rendering is pure so the cloud aggregator can put the same
  * bodies into the bucket.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { redactWorkload, workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
+import { dlioPerEpochStats, type HostFacts, readHostFacts, summaryFileJson } from './dlio-summary.ts';
 import type { RunSummary } from './summary.ts';
+import { timeSeriesJson } from './timeseries-file.ts';
+
+/** The result file names. per_epoch_stats.json is DLIO's layout; pqbench's richer list has its own name. */
+export const RESULT_FILES = {
+  summary: 'summary.json',
+  perEpochStats: 'per_epoch_stats.json',
+  epochStats: 'epoch_stats.json',
+  config: 'config.yaml',
+  timeseries: 'timeseries.json',
+} as const;
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -50,12 +63,20 @@ export interface ResultFile {
   body: string;
 }
 
-/** The result files of a run; `configYaml` is the resolved workload without credentials (workloadToYaml). */
-export function renderRunResults(run: RunSummary, configYaml: string): ResultFile[] {
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/**
+ * The result files of a run; `configYaml` is the resolved workload without
+ * credentials (workloadToYaml), `hosts` the facts of the hosts that ran the
+ * accelerators for DLIO's host_* keys (none known: empty lists, as a cloud run).
+ */
+export function renderRunResults(run: RunSummary, configYaml: string, hosts: HostFacts[] = []): ResultFile[] {
   return [
-    { name: 'summary.json', body: `${JSON.stringify(run.summary, null, 2)}\n` },
-    { name: 'per_epoch_stats.json', body: `${JSON.stringify(run.perEpoch, null, 2)}\n` },
-    { name: 'config.yaml', body: configYaml },
+    { name: RESULT_FILES.summary, body: json(summaryFileJson(run.summary, hosts)) },
+    { name: RESULT_FILES.perEpochStats, body: json(dlioPerEpochStats(run.perEpoch)) },
+    { name: RESULT_FILES.epochStats, body: json(run.perEpoch) },
+    { name: RESULT_FILES.config, body: configYaml },
+    ...(run.timeseries ? [{ name: RESULT_FILES.timeseries, body: timeSeriesJson(run.timeseries) }] : []),
   ];
 }
 
@@ -71,22 +92,35 @@ export interface RunOutput {
   requestsCsv: boolean;
 }
 
-export function runOutput(w: Workload, runId: string = makeRunId(w)): RunOutput {
+/**
+ * Where a run's results go: `<output.folder>/<run-id>`, or `dir` outright
+ * (DLIO's hydra.run.dir, which DLIO writes straight into).
+ */
+export function runOutput(w: Workload, runId: string = makeRunId(w), dir?: string): RunOutput {
   return {
     runId,
-    dir: join(w.output.folder, runId),
+    dir: dir ?? join(w.output.folder, runId),
     configYaml: workloadToYaml(w),
     configHash: configHash(w),
     requestsCsv: w.output.requests_csv,
   };
 }
 
-/** Writes the rendered files into `dir` (created); returns their paths. */
-export async function writeRunResults(dir: string, run: RunSummary, configYaml: string): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+/**
+ * Writes the rendered files into `dir` (created); returns their paths. A
+ * local run's accelerators ran on this machine, whose facts DLIO's host_*
+ * keys report unless `hosts` says otherwise.
+ */
+export async function writeRunResults(
+  dir: string,
+  run: RunSummary,
+  configYaml: string,
+  hosts: HostFacts[] = [readHostFacts()],
+): Promise<string[]> {
   const paths: string[] = [];
-  for (const file of renderRunResults(run, configYaml)) {
+  for (const file of renderRunResults(run, configYaml, hosts)) {
     const path = join(dir, file.name);
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, file.body);
     paths.push(path);
   }

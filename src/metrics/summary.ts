@@ -1,5 +1,10 @@
 /**
- * The shape of summary.json and per_epoch_stats.json (schema_version 2).
+ * pqbench's run summary and per-epoch figures (schema_version 3). On disk
+ * (metrics/results.ts) summary.json leads with DLIO's top-level keys —
+ * `start`/`end` in DLIO's timestamp format, these ISO instants as
+ * `start_utc`/`end_utc` — and the per-epoch list is epoch_stats.json, while
+ * per_epoch_stats.json has DLIO's layout (metrics/dlio-summary.ts).
+ * Version 3: those file changes and `num_files_eval`.
  * Stable within a version: fields are only ever added. DLIO's metric keys
  * keep DLIO's names and meanings (MLCommons fork, statscounter.py), including
  * train_io_*, which DLIO derives from samples/s and the configured record
@@ -9,8 +14,9 @@ import type { OperationType } from '../storage/operations.ts';
 import type { PriceTable } from './cost.ts';
 import type { LatencySummary } from './histogram.ts';
 import type { RequestCounter } from './partial.ts';
+import type { TimeSeriesFile } from './timeseries-file.ts';
 
-export const SUMMARY_SCHEMA_VERSION = 2;
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 export interface SummaryMetric {
   /** Per epoch: AU (%) averaged over every accelerator (an empty metric window counts as 0, as in DLIO). */
@@ -64,6 +70,8 @@ export interface RunSummaryJson {
   num_hosts: number;
   epochs: number;
   num_files_train: number;
+  /** dataset.num_files_eval, repeated as DLIO does (pqbench runs no evaluation). */
+  num_files_eval: number;
   num_samples_per_file: number;
   storage_type: 'local_fs' | 's3';
   read_mode: 'default' | 'row_group';
@@ -126,4 +134,6 @@ export interface EpochStats {
 export interface RunSummary {
   summary: RunSummaryJson;
   perEpoch: EpochStats[];
+  /** timeseries.json; null when a partial carried no series (written before they existed). */
+  timeseries?: TimeSeriesFile | null;
 }

@@ -5,9 +5,17 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Options } from '../config/types.ts';
+import { mapS3Error } from './s3-errors.ts';
+import { describeEndpoint, parseS3Root } from './s3-location.ts';
 
 /** Requests and attempts of one putStream's multipart upload, counted by a client middleware. */
 export interface UploadTally {
@@ -132,4 +140,43 @@ export function createS3Client(
     { step: 'initialize', name: 'pqbenchUploadTally' },
   );
   return { client, agents, secrets };
+}
+
+/**
+ * Creates the bucket of `storageRoot` unless it exists (HEAD first: creating
+ * needs a permission reading does not); true if it was created. Outside
+ * us-east-1 the bucket is created in the configured region, as AWS requires.
+ */
+export async function createBucketIfMissing(storageRoot: string, options: S3Options): Promise<boolean> {
+  const { bucket } = parseS3Root(storageRoot);
+  const made = createS3Client(options, Math.max(1, options.s3_max_attempts), new Map());
+  const context = { endpoint: describeEndpoint(options), bucket, secrets: made.secrets };
+  try {
+    try {
+      await made.client.send(new HeadBucketCommand({ Bucket: bucket }));
+      return false;
+    } catch (error) {
+      const mapped = mapS3Error(error, { ...context, operation: 'headBucket' });
+      if (mapped.kind !== 'not_found') throw mapped;
+    }
+    const region = options.region;
+    try {
+      await made.client.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(region !== 'us-east-1'
+            ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }
+            : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Another rank or process created it in between.
+      if ((error as { name?: unknown }).name === 'BucketAlreadyOwnedByYou') return false;
+      throw mapS3Error(error, { ...context, operation: 'createBucket' });
+    }
+  } finally {
+    made.client.destroy();
+    for (const agent of made.agents) agent.destroy();
+  }
 }

@@ -22,7 +22,7 @@ const FLOORS: string[][] = [
   ['dataset'],
   ['parquet'],
   ['metrics'],
-  ['exec'],
+  ['exec', 'report'],
   ['generate', 'train'],
   ['cloud'],
   ['cli'],

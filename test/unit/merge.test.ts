@@ -159,11 +159,11 @@ describe('mergePartials', () => {
     assert.throws(() => mergePartials(resolveRun(w), [], ctx), /no partials/);
   });
 
-  it('renders summary.json with the DLIO keys, per_epoch_stats.json and config.yaml', () => {
+  it('renders summary.json with the DLIO keys, per_epoch_stats.json (DLIO), epoch_stats.json and config.yaml', () => {
     const files = renderRunResults(mergePartials(resolveRun(w), [p0, p1], ctx), workloadToYaml(w));
     assert.deepEqual(
       files.map((f) => f.name),
-      ['summary.json', 'per_epoch_stats.json', 'config.yaml'],
+      ['summary.json', 'per_epoch_stats.json', 'epoch_stats.json', 'config.yaml', 'timeseries.json'],
     );
     const summary = JSON.parse(files[0].body);
     for (const key of [
@@ -190,7 +190,8 @@ describe('mergePartials', () => {
     ]) {
       assert.ok(key in summary, key);
     }
-    assert.equal(JSON.parse(files[1].body).length, 2);
-    assert.match(files[2].body, /batch_size: /);
+    assert.deepEqual(Object.keys(JSON.parse(files[1].body)), ['1', '2']);
+    assert.equal(JSON.parse(files[2].body).length, 2);
+    assert.match(files[3].body, /batch_size: /);
   });
 });

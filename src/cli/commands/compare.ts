@@ -1,0 +1,31 @@
+/**
+ * `pqbench compare <run> <run> […]`: the runs' headline figures side by side
+ * with deltas against the first, the config keys that differ, and warnings
+ * when the runs are not like for like; `--json` prints the same as JSON.
+ */
+import { UsageError } from '../../errors.ts';
+import { compareRuns } from '../../metrics/compare.ts';
+import { renderComparison } from '../../metrics/compare-table.ts';
+import { readRunResults } from '../../metrics/run-results.ts';
+import type { CliCommand } from '../command.ts';
+
+export const command: CliCommand = {
+  name: 'compare',
+  summary:
+    'Compare runs side by side: headline figures with deltas against the first run, config differences, warnings.',
+  usage: 'pqbench compare <results-dir> <results-dir> [<results-dir> …] [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(ctx) {
+    const dirs = ctx.positionals;
+    if (dirs.length < 2)
+      throw new UsageError(`compare needs at least two results directories; usage: ${this.usage}`);
+    const runs = [];
+    for (const dir of dirs) runs.push(await readRunResults(dir));
+    const comparison = compareRuns(runs);
+    if (ctx.values.json === true) {
+      ctx.stdout(JSON.stringify(comparison, null, 2));
+      return;
+    }
+    for (const line of renderComparison(comparison)) ctx.stdout(line);
+  },
+};
