@@ -15,6 +15,8 @@ export interface NagSubjects {
   bucket: s3.IBucket;
   functions: lambda.IFunction[];
   stateMachine: sfn.StateMachine;
+  /** User-owned dataset buckets (cdk/data-access.ts). */
+  dataBuckets: string[];
 }
 
 function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
@@ -51,8 +53,19 @@ export function acknowledgeNagFindings(stack: Stack, s: NagSubjects): void {
   }
   ack(
     'AwsSolutions-IAM5[Resource::*]',
-    'CloudWatch Logs vended log delivery (logs:CreateLogDelivery and related) for the state machine does not support resource-level permissions.',
+    'CloudWatch Logs vended log delivery (logs:CreateLogDelivery and related) for the state machine, and lambda:GetAccountSettings for the plan step, do not support resource-level permissions.',
   );
+  for (const name of s.dataBuckets) {
+    const bucket = `arn:<AWS::Partition>:s3:::${name}`;
+    ack(
+      `AwsSolutions-IAM5[Resource::${bucket}/*]`,
+      `Datasets in the user's bucket ${name} (-c pqbench:dataBuckets) have per-run object keys; generators write and readers read only objects.`,
+    );
+    ack(
+      `AwsSolutions-IAM5[Resource::${bucket}/*${MANIFEST_NAME}]`,
+      `The plan step keeps dataset manifests in the user's bucket ${name}, whose folder comes from the workload at run time.`,
+    );
+  }
   const smId = logicalId(stack, s.stateMachine);
   const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smId}"}]}]}`;
   const reason =

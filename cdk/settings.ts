@@ -32,6 +32,13 @@ export interface StackSettings {
   startMarginSeconds: number;
   /** Target uncompressed bytes one generator invocation writes (bounds it well inside Lambda's 15 minutes). */
   generateBytesPerShard: number;
+  /**
+   * Buckets the user owns that runs may keep datasets in (`pqbench cloud run --bucket`):
+   * general purpose buckets or S3 Express One Zone directory buckets (`name--zone-id--x-s3`).
+   */
+  dataBuckets: string[];
+  /** Concurrency reserved for the read function (0 = none: readers share the account's unreserved pool). */
+  readReservedConcurrency: number;
 }
 
 export const DEFAULT_SETTINGS: StackSettings = {
@@ -48,7 +55,26 @@ export const DEFAULT_SETTINGS: StackSettings = {
   toleratedFailurePercentage: 0,
   startMarginSeconds: 30,
   generateBytesPerShard: 2 * 1024 ** 3,
+  dataBuckets: [],
+  readReservedConcurrency: 0,
 };
+
+/** General purpose (3-63 of a-z 0-9 . -) or directory bucket names. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function bucketsAt(get: ContextLookup, key: string): string[] {
+  const raw = get(`pqbench:${key}`);
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = Array.isArray(raw) ? raw : String(raw).split(',');
+  const names = list.map((b) => String(b).trim()).filter((b) => b !== '');
+  const bad = names.filter((b) => !BUCKET_NAME.test(b));
+  if (bad.length > 0) {
+    throw new SettingsError(
+      `context pqbench:${key}: ${bad.map((b) => JSON.stringify(b)).join(', ')} not a bucket name`,
+    );
+  }
+  return [...new Set(names)];
+}
 
 type ContextLookup = (key: string) => unknown;
 
@@ -105,5 +131,7 @@ export function settingsFromContext(get: ContextLookup): StackSettings {
     ),
     startMarginSeconds: numberAt(get, 'startMarginSeconds', d.startMarginSeconds, 0, 600),
     generateBytesPerShard: numberAt(get, 'generateBytesPerShard', d.generateBytesPerShard, 1, 2 ** 50),
+    dataBuckets: bucketsAt(get, 'dataBuckets'),
+    readReservedConcurrency: numberAt(get, 'readReservedConcurrency', d.readReservedConcurrency, 0, 100_000),
   };
 }

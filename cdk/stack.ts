@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../src/cloud/env.ts';
 import { CLOUD_PREFIX, STACK_OUTPUT } from '../src/cloud/keys.ts';
 import { MANIFEST_NAME } from '../src/dataset/layout.ts';
+import { grantDataBuckets } from './data-access.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { LAMBDA_BUNDLING, LAMBDA_ENV, LAMBDA_RUNTIME } from './runtime.ts';
 import type { FunctionSettings, StackSettings } from './settings.ts';
@@ -66,6 +67,7 @@ export class PqbenchStack extends Stack {
       name: keyof PipelineFunctions,
       settings: FunctionSettings,
       env: Record<string, string> = {},
+      reservedConcurrentExecutions?: number,
     ) =>
       new nodejs.NodejsFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
         entry: join(REPO_ROOT, 'lambdas', `${name}.ts`),
@@ -78,25 +80,38 @@ export class PqbenchStack extends Stack {
         timeout: Duration.seconds(settings.timeoutSeconds),
         bundling: LAMBDA_BUNDLING,
         environment: { ...LAMBDA_ENV, [ENV.bucket]: this.bucket.bucketName, ...env },
+        ...(reservedConcurrentExecutions ? { reservedConcurrentExecutions } : {}),
         logGroup: new logs.LogGroup(this, `${name}Logs`, {
           retention: logs.RetentionDays.ONE_MONTH,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
       });
 
+    const read = fn('read', s.read, {}, s.readReservedConcurrency || undefined);
     this.functions = {
       plan: fn('plan', s.plan, {
         [ENV.generateMaxConcurrency]: String(s.generateMaxConcurrency),
         [ENV.readMaxConcurrency]: String(s.readMaxConcurrency),
         [ENV.generateBytesPerShard]: String(s.generateBytesPerShard),
         [ENV.startMarginMs]: String(s.startMarginSeconds * 1000),
+        [ENV.readTimeoutMs]: String(s.read.timeoutSeconds * 1000),
+        [ENV.readFunctionName]: read.functionName,
       }),
       generate: fn('generate', s.generate),
-      read: fn('read', s.read),
+      read,
       aggregate: fn('aggregate', s.aggregate),
     };
 
     const f = this.functions;
+    // The plan refuses runs the account cannot host: it reads the account's Lambda concurrency
+    // (GetAccountSettings has no resource-level permissions) and the readers' reservation.
+    f.plan.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:GetAccountSettings'], resources: ['*'] }),
+    );
+    f.plan.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:GetFunctionConcurrency'], resources: [read.functionArn] }),
+    );
+    grantDataBuckets(this, s.dataBuckets, f);
     this.allow(f.plan, 'read', CLOUD_PREFIX.runs);
     this.allow(f.plan, 'write', CLOUD_PREFIX.runs);
     // The plan step keeps the dataset manifest (a stale one is deleted before generation); nothing else under datasets/.
@@ -138,6 +153,7 @@ export class PqbenchStack extends Stack {
       bucket: this.bucket,
       functions: Object.values(this.functions),
       stateMachine: this.stateMachine,
+      dataBuckets: s.dataBuckets,
     });
   }
 

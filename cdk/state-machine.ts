@@ -2,8 +2,16 @@
  * The run's state machine (SPEC §7), JSONPath only (aws-local-stepfunctions
  * executes JSONPath, not JSONata):
  *
- *   Plan → [generate?] Generate (Distributed Map) → [train?] Schedule →
- *   Read (Distributed Map, every reader waits for the common start) → Aggregate
+ *   Plan → [generate?] Generate (Distributed Map) → [train?] [warm up?] Warm up
+ *   (Distributed Map, untimed) → Schedule → Read (Distributed Map, every reader
+ *   waits for the common start) → Aggregate
+ *
+ * Readers batch `ranksPerHost` accelerators per Lambda (ItemBatcher, its size
+ * from the plan), and each reader child loops — Run accelerator → done? →
+ * Continue accelerator → Run accelerator — until its accelerators have run
+ * every epoch, so an accelerator longer than one invocation continues in the
+ * next. Lambda throttles and service errors are retried with full jitter and
+ * a capped delay.
  *
  * State payloads stay small and bounded: work lists come from S3 item readers,
  * children return a pointer to their partial (written to S3 by the handler),
@@ -26,9 +34,15 @@ export const STATE = {
   generateMap: 'Generate',
   generateTask: 'Generate shard',
   trainChoice: 'Train?',
+  warmupChoice: 'Warm up?',
+  warmupMap: 'Warm up',
+  warmupTask: 'Warm up accelerators',
   schedule: 'Schedule read start',
   readMap: 'Read',
   readTask: 'Run accelerator',
+  readDoneChoice: 'Accelerator done?',
+  readContinue: 'Continue accelerator',
+  readFinished: 'Accelerator finished',
   aggregate: 'Aggregate',
   done: 'Done',
 } as const;
@@ -40,6 +54,21 @@ export const STATE_PATH = {
   result: '$.result',
   generateItemsKey: '$.plan.generate.itemsKey',
   readItemsKey: '$.plan.read.itemsKey',
+  ranksPerHost: '$.plan.read.ranksPerHost',
+} as const;
+
+/** Lambda errors worth retrying (throttles, service faults), with full jitter and a capped delay. */
+export const LAMBDA_RETRY = {
+  errors: [
+    'Lambda.TooManyRequestsException',
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+  ],
+  intervalSeconds: 1,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 30,
 } as const;
 
 export interface PipelineFunctions {
@@ -109,17 +138,59 @@ function invoke(
 function childInvoke(scope: Construct, id: string, fn: lambda.IFunction) {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    // No payload: the child's whole input (what ItemSelector built) is the event.
+    // No payload: the child's whole input (what ItemSelector / ItemBatcher built) is the event.
     payloadResponseOnly: true,
+    // The default retry (no jitter) is replaced by the jittered, capped one below.
+    retryOnServiceExceptions: false,
   });
-  // Thousands of children starting together meet Lambda's burst limits; those retries are cheap.
+  // Thousands of children starting together meet Lambda's scaling limits: retry spread out, not in lockstep.
   task.addRetry({
-    errors: ['Lambda.TooManyRequestsException'],
-    interval: Duration.seconds(1),
-    maxAttempts: 8,
-    backoffRate: 2,
+    errors: [...LAMBDA_RETRY.errors],
+    interval: Duration.seconds(LAMBDA_RETRY.intervalSeconds),
+    maxAttempts: LAMBDA_RETRY.maxAttempts,
+    backoffRate: LAMBDA_RETRY.backoffRate,
+    maxDelay: Duration.seconds(LAMBDA_RETRY.maxDelaySeconds),
+    jitterStrategy: sfn.JitterType.FULL,
   });
   return task;
+}
+
+/**
+ * What every reader of a batch shares (the ItemBatcher's BatchInput), as a
+ * JSONPath payload template: `key.$` fields take the value at their path in
+ * the map's input. Written in ASL form because aws-cdk-lib renders BatchInput
+ * verbatim (a `JsonPath.stringAt` token there would arrive as a literal string).
+ */
+function readBatchInput(warmup: boolean): Record<string, unknown> {
+  const common = {
+    'runId.$': '$.plan.runId',
+    'configKey.$': '$.plan.configKey',
+    'config.$': '$.plan.config',
+    warmup,
+  };
+  return warmup
+    ? { ...common, startAt: 0, randomSeed: null, budgetMs: null }
+    : {
+        ...common,
+        'startAt.$': '$.schedule.startAt',
+        'randomSeed.$': '$.schedule.randomSeed',
+        'budgetMs.$': '$.plan.read.budgetMs',
+      };
+}
+
+function readMap(scope: Construct, id: string, o: PipelineOptions, warmup: boolean): sfn.DistributedMap {
+  return new sfn.DistributedMap(scope, id, {
+    itemReader: new RunsJsonItemReader(o.bucket, sfn.JsonPath.stringAt(STATE_PATH.readItemsKey)),
+    itemBatcher: new sfn.ItemBatcher({
+      maxItemsPerBatchPath: STATE_PATH.ranksPerHost,
+      batchInput: readBatchInput(warmup),
+    }),
+    maxConcurrency: o.readMaxConcurrency,
+    toleratedFailurePercentage: o.toleratedFailurePercentage,
+    resultWriterV2: new RunsResultWriter(o.bucket),
+    mapExecutionType: sfn.StateMachineType.STANDARD,
+    resultPath: sfn.JsonPath.DISCARD,
+  });
 }
 
 export class PipelineDefinition extends Construct {
@@ -134,7 +205,7 @@ export class PipelineDefinition extends Construct {
       this,
       STATE.plan,
       f.plan,
-      { action: 'plan', ...run, 'force.$': '$.force' },
+      { action: 'plan', ...run, 'force.$': '$.force', 'read.$': '$.read' },
       STATE_PATH.plan,
     );
 
@@ -143,6 +214,7 @@ export class PipelineDefinition extends Construct {
       itemSelector: {
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
         configKey: sfn.JsonPath.stringAt('$.plan.configKey'),
+        config: sfn.JsonPath.stringAt('$.plan.config'),
         force: sfn.JsonPath.objectAt('$.plan.force'),
         shard: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
       },
@@ -162,22 +234,19 @@ export class PipelineDefinition extends Construct {
       STATE_PATH.schedule,
     );
 
-    const read = new sfn.DistributedMap(this, STATE.readMap, {
-      itemReader: new RunsJsonItemReader(o.bucket, sfn.JsonPath.stringAt(STATE_PATH.readItemsKey)),
-      itemSelector: {
-        runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        configKey: sfn.JsonPath.stringAt('$.plan.configKey'),
-        accelerator: sfn.JsonPath.numberAt('$$.Map.Item.Value.accelerator'),
-        startAt: sfn.JsonPath.numberAt('$.schedule.startAt'),
-        randomSeed: sfn.JsonPath.objectAt('$.schedule.randomSeed'),
-      },
-      maxConcurrency: o.readMaxConcurrency,
-      toleratedFailurePercentage: o.toleratedFailurePercentage,
-      resultWriterV2: new RunsResultWriter(o.bucket),
-      mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    read.itemProcessor(childInvoke(this, STATE.readTask, f.read));
+    // Each reader loops until its accelerators have run every epoch (one invocation each time).
+    const read = readMap(this, STATE.readMap, o, false);
+    const runAccelerator = childInvoke(this, STATE.readTask, f.read);
+    read.itemProcessor(
+      runAccelerator.next(
+        new sfn.Choice(this, STATE.readDoneChoice)
+          .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, STATE.readFinished))
+          .otherwise(new sfn.Pass(this, STATE.readContinue, { inputPath: '$.next' }).next(runAccelerator)),
+      ),
+    );
+
+    const warmup = readMap(this, STATE.warmupMap, o, true);
+    warmup.itemProcessor(childInvoke(this, STATE.warmupTask, f.read));
 
     const aggregate = invoke(
       this,
@@ -193,10 +262,13 @@ export class PipelineDefinition extends Construct {
     );
     const done = new sfn.Succeed(this, STATE.done);
 
+    const measured = schedule.next(read).next(aggregate).next(done);
     const train = new sfn.Choice(this, STATE.trainChoice)
       .when(
         sfn.Condition.numberGreaterThan('$.plan.read.count', 0),
-        schedule.next(read).next(aggregate).next(done),
+        new sfn.Choice(this, STATE.warmupChoice)
+          .when(sfn.Condition.booleanEquals('$.plan.read.warmup', true), warmup.next(measured))
+          .otherwise(measured),
       )
       .otherwise(done);
 

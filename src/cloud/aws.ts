@@ -10,7 +10,9 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   DescribeMapRunCommand,
+  type ExecutionStatus,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   ListMapRunsCommand,
   type MapRunItemCounts,
   SFNClient,
@@ -18,19 +20,16 @@ import {
 } from '@aws-sdk/client-sfn';
 import { workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
-import {
-  ConfigError,
-  CorruptParquetError,
-  ManifestMismatchError,
-  SchemaMismatchError,
-  StorageError,
-  UsageError,
-  VerifyError,
-} from '../errors.ts';
+import { StorageError, UsageError } from '../errors.ts';
 import type { EpochStats, RunSummaryJson } from '../metrics/summary.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
+import { awsRequestHandler } from './account.ts';
+import type { ExecutionInput } from './events.ts';
+import type { ChildFailure } from './failures.ts';
 import { resultKeys, runKeys, STACK_OUTPUT } from './keys.ts';
+
+export { executionFailure } from './failures.ts';
 
 export interface StackInfo {
   stackName: string;
@@ -38,6 +37,8 @@ export interface StackInfo {
   stateMachineArn: string;
   /** From the state machine ARN: where the bucket and functions live. */
   region: string;
+  /** Only for an S3-compatible test server (the offline tests); absent on AWS. */
+  endpointUrl?: string;
 }
 
 export function stackInfoFromOutputs(stackName: string, outputs: Output[]): StackInfo {
@@ -95,7 +96,10 @@ export function awsCallError(e: unknown, service: string, what: string): Error {
 }
 
 export async function describeStack(stackName: string, region?: string): Promise<StackInfo> {
-  const cfn = new CloudFormationClient(region ? { region } : {});
+  const cfn = new CloudFormationClient({
+    ...(region ? { region } : {}),
+    requestHandler: awsRequestHandler(),
+  });
   try {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = out.Stacks?.[0];
@@ -142,15 +146,11 @@ export async function uploadRunConfig(storage: Storage, runId: string, w: Worklo
   return key;
 }
 
-export interface StartRunInput {
-  runId: string;
-  configKey: string;
-  force: boolean;
-  prices: Record<string, number>;
-}
+const sfnClient = (region: string | undefined) =>
+  new SFNClient({ ...(region ? { region } : {}), requestHandler: awsRequestHandler() });
 
-export async function startExecution(stack: StackInfo, input: StartRunInput): Promise<string> {
-  const sfn = new SFNClient({ region: stack.region });
+export async function startExecution(stack: StackInfo, input: ExecutionInput): Promise<string> {
+  const sfn = sfnClient(stack.region);
   try {
     const out = await sfn.send(
       new StartExecutionCommand({
@@ -205,41 +205,8 @@ export function formatProgress(p: ExecutionProgress, now: Date = new Date()): st
   return parts.join(' — ');
 }
 
-const FAILURE_CLASSES: Record<string, new (message: string) => Error> = {
-  ManifestMismatchError,
-  SchemaMismatchError,
-  CorruptParquetError,
-  VerifyError,
-  UsageError,
-};
-
-/**
- * A failed execution as the typed error the same failure raises locally, so
- * the CLI exits with the same code: the Lambda's error name travels as the
- * execution's `error`, its message inside `cause`.
- */
-export function executionFailure(
-  status: string,
-  error: string | undefined,
-  cause: string | undefined,
-): Error {
-  let message = cause ?? '';
-  try {
-    const parsed = JSON.parse(cause ?? '') as { errorMessage?: string; Cause?: string; cause?: string };
-    message = parsed.errorMessage ?? parsed.Cause ?? parsed.cause ?? message;
-  } catch {
-    // cause is plain text
-  }
-  const text = `cloud execution ${status}${error ? ` (${error})` : ''}${message ? `: ${message}` : ''}`;
-  if (error === 'ConfigError') return new ConfigError([{ path: '', message: text }]);
-  if (error === 'StorageError') return new StorageError({ kind: 'other', endpoint: 'cloud run' }, text);
-  const Cls = error ? FAILURE_CLASSES[error] : undefined;
-  return Cls ? new Cls(text) : new Error(text);
-}
-
 export async function describeProgress(executionArn: string): Promise<ExecutionProgress> {
-  const region = executionArn.split(':')[3];
-  const sfn = new SFNClient(region ? { region } : {});
+  const sfn = sfnClient(executionArn.split(':')[3]);
   try {
     const ex: DescribeExecutionCommandOutput = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const progress: ExecutionProgress = {
@@ -276,8 +243,9 @@ export async function describeProgress(executionArn: string): Promise<ExecutionP
 
 export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
-/** Polls until the execution ends; reports each change. Throws the typed failure unless it succeeded. */
+/** Polls until the execution ends; reports each change; returns its final state. */
 export async function waitForExecution(
+  describe: (executionArn: string) => Promise<ExecutionProgress>,
   executionArn: string,
   onProgress: (p: ExecutionProgress) => void,
   options: { intervalMs?: number; signal?: AbortSignal } = {},
@@ -285,13 +253,64 @@ export async function waitForExecution(
   const interval = options.intervalMs ?? 5000;
   for (;;) {
     options.signal?.throwIfAborted();
-    const p = await describeProgress(executionArn);
+    const p = await describe(executionArn);
     onProgress(p);
-    if (TERMINAL_STATUSES.includes(p.status)) {
-      if (p.status !== 'SUCCEEDED') throw executionFailure(p.status, p.error, p.cause);
-      return p;
-    }
+    if (TERMINAL_STATUSES.includes(p.status)) return p;
     await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** Pages of failed children read per map run (1,000 each): enough to find the first failure. */
+const FAILED_CHILD_PAGES = 5;
+
+async function failedChildrenOf(sfn: SFNClient, mapRunArn: string): Promise<ChildFailure[]> {
+  const listed: { executionArn: string; status: string; stopDate?: Date }[] = [];
+  for (const statusFilter of ['FAILED', 'TIMED_OUT', 'ABORTED'] as ExecutionStatus[]) {
+    let nextToken: string | undefined;
+    for (let page = 0; page < FAILED_CHILD_PAGES; page++) {
+      const out = await sfn.send(
+        new ListExecutionsCommand({ mapRunArn, statusFilter, maxResults: 1000, nextToken }),
+      );
+      for (const e of out.executions ?? []) {
+        if (e.executionArn)
+          listed.push({
+            executionArn: e.executionArn,
+            status: e.status ?? statusFilter,
+            stopDate: e.stopDate,
+          });
+      }
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+  }
+  listed.sort((a, b) => (a.stopDate?.getTime() ?? 0) - (b.stopDate?.getTime() ?? 0));
+  // The earliest few are described (error, cause, input); the rest only counted.
+  const described = await Promise.all(
+    listed.slice(0, 3).map(async (c) => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: c.executionArn }));
+      return { ...c, error: d.error, cause: d.cause, input: d.input };
+    }),
+  );
+  return [...described, ...listed.slice(3)];
+}
+
+/**
+ * The failed, timed-out and aborted children of every map run of an execution
+ * (ListMapRuns → ListExecutions(mapRunArn, statusFilter) → DescribeExecution).
+ */
+export async function listFailedChildren(executionArn: string): Promise<ChildFailure[]> {
+  const sfn = sfnClient(executionArn.split(':')[3]);
+  try {
+    const runs = await sfn.send(new ListMapRunsCommand({ executionArn, maxResults: 100 }));
+    const out: ChildFailure[] = [];
+    for (const run of runs.mapRuns ?? []) {
+      if (run.mapRunArn) out.push(...(await failedChildrenOf(sfn, run.mapRunArn)));
+    }
+    return out;
+  } catch (e) {
+    throw awsCallError(e, 'states', 'ListExecutions');
+  } finally {
+    sfn.destroy();
   }
 }
 
@@ -302,11 +321,11 @@ export interface CloudResults {
   files: { name: string; body: Uint8Array }[];
 }
 
-/** summary.json, per_epoch_stats.json, config.yaml and cloud.json of a run. */
+/** summary.json, per_epoch_stats.json, epoch_stats.json, config.yaml and cloud.json of a run. */
 export async function fetchResults(storage: Storage, runId: string): Promise<CloudResults> {
   const keys = resultKeys(runId);
   const files: { name: string; body: Uint8Array }[] = [];
-  for (const key of [keys.summary, keys.perEpochStats, keys.config, keys.cloud]) {
+  for (const key of [keys.summary, keys.perEpochStats, keys.epochStats, keys.config, keys.cloud]) {
     try {
       files.push({ name: key.slice(keys.prefix.length), body: (await storage.get(key)).body });
     } catch (e) {
@@ -322,7 +341,7 @@ export async function fetchResults(storage: Storage, runId: string): Promise<Clo
     JSON.parse(new TextDecoder().decode(files.find((f) => f.name === name)?.body)) as T;
   return {
     summary: json<RunSummaryJson>('summary.json'),
-    perEpoch: json<EpochStats[]>('per_epoch_stats.json'),
+    perEpoch: json<EpochStats[]>('epoch_stats.json'),
     files,
   };
 }

@@ -11,7 +11,17 @@ export const ENV = {
   generateMaxConcurrency: 'PQBENCH_GENERATE_MAX_CONCURRENCY',
   readMaxConcurrency: 'PQBENCH_READ_MAX_CONCURRENCY',
   generateBytesPerShard: 'PQBENCH_GENERATE_BYTES_PER_SHARD',
+  /** The base start margin; the plan adds Lambda's scaling time for the run's reader count. */
   startMarginMs: 'PQBENCH_START_MARGIN_MS',
+  /** The read function's timeout: the plan refuses an epoch that cannot fit in one invocation. */
+  readTimeoutMs: 'PQBENCH_READ_TIMEOUT_MS',
+  /** The read function's name, for its reserved concurrency (GetFunctionConcurrency). */
+  readFunctionName: 'PQBENCH_READ_FUNCTION_NAME',
+  /**
+   * A fixed account concurrency instead of asking Lambda (GetAccountSettings): for the
+   * offline tests, and for accounts that must not grant the plan function that call.
+   */
+  accountConcurrency: 'PQBENCH_ACCOUNT_CONCURRENCY',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -24,6 +24,21 @@ export const generateShardSchema = z.strictObject({
 const _sameShard: GenerateShard = {} as z.output<typeof generateShardSchema>;
 void _sameShard;
 
+/** Most accelerators one reader Lambda runs (a batch of the read map's ItemBatcher). */
+export const MAX_RANKS_PER_HOST = 64;
+
+/** How the readers run: `pqbench cloud run --ranks-per-host / --warmup / --invocation-budget`. */
+export const readOptionsSchema = z.strictObject({
+  /** Accelerators per reader Lambda (DLIO's ranks per node), batched by the read map's ItemBatcher. */
+  ranksPerHost: z.number().int().min(1).max(MAX_RANKS_PER_HOST),
+  /** An untimed pass over each reader's data before the common start (warms S3's partitions). */
+  warmup: z.boolean(),
+  /** End each reader invocation after this long and continue in a new one (default: the function timeout). */
+  invocationBudgetMs: z.number().int().min(1).nullable(),
+});
+export type ReadOptions = z.output<typeof readOptionsSchema>;
+export const DEFAULT_READ_OPTIONS: ReadOptions = { ranksPerHost: 1, warmup: false, invocationBudgetMs: null };
+
 /** What `pqbench cloud run` starts the execution with. */
 export const executionInputSchema = z.strictObject({
   runId,
@@ -32,6 +47,7 @@ export const executionInputSchema = z.strictObject({
   force: z.boolean(),
   /** Price table overrides (`--prices`), applied by the aggregate. */
   prices: prices,
+  read: readOptionsSchema,
 });
 export type ExecutionInput = z.output<typeof executionInputSchema>;
 
@@ -39,6 +55,10 @@ export type ExecutionInput = z.output<typeof executionInputSchema>;
 export const invocationCostSchema = z.strictObject({
   durationMs: z.number().min(0),
   memoryMb: z.number().min(0),
+  /** Init of a cold start (billed since August 2025); 0 on warm invocations. */
+  initMs: z.number().min(0),
+  /** Requests to the stack bucket (configs, lists, partials) by operation. */
+  requests: z.record(z.string(), z.number().min(0)),
 });
 export type InvocationCost = z.output<typeof invocationCostSchema>;
 
@@ -47,13 +67,32 @@ export const workListsSchema = z.strictObject({
   runId,
   configKey: key,
   generate: z.strictObject({ count, itemsKey: key }),
-  read: z.strictObject({ count, itemsKey: key }),
+  read: z.strictObject({
+    /** Accelerators (items of the read work list). */
+    count,
+    itemsKey: key,
+    /** Reader Lambdas: ⌈count ÷ ranksPerHost⌉, the read map's children. */
+    readers: count,
+    ranksPerHost: z.number().int().min(1),
+    warmup: z.boolean(),
+    /** Invocation budget of each reader, or null (until the function's timeout). */
+    budgetMs: z.number().nullable(),
+  }),
 });
 export type WorkLists = z.output<typeof workListsSchema>;
 
 export const planOutputSchema = workListsSchema.extend({
   force: z.boolean(),
   manifestCurrent: z.boolean(),
+  /** The resolved workload YAML, passed inline to every child (null: too large, children GET configKey). */
+  config: z.string().nullable(),
+  /** What the plan found about the account and the run's duration (cloud.json). */
+  capacity: z.strictObject({
+    accountConcurrency: z.number().nullable(),
+    epochComputeMs: z.number(),
+    invocationsPerReader: z.number(),
+  }),
+  notices: z.array(z.string()),
   lambda: invocationCostSchema,
 });
 export type PlanOutput = z.output<typeof planOutputSchema>;
@@ -77,29 +116,61 @@ export const scheduleOutputSchema = readStartSchema.extend({
 export type ScheduleOutput = z.output<typeof scheduleOutputSchema>;
 
 export const planEventSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('plan'), runId, configKey: key, force: z.boolean() }),
+  z.strictObject({
+    action: z.literal('plan'),
+    runId,
+    configKey: key,
+    force: z.boolean(),
+    read: readOptionsSchema,
+  }),
   z.strictObject({ action: z.literal('schedule'), runId, configKey: key, plan: planOutputSchema }),
 ]);
 export type PlanEvent = z.output<typeof planEventSchema>;
 
+const inlineConfig = z.string().nullable();
+
 export const generateEventSchema = z.strictObject({
   runId,
   configKey: key,
+  config: inlineConfig,
   force: z.boolean(),
   shard: generateShardSchema,
 });
 export type GenerateEvent = z.output<typeof generateEventSchema>;
 
-/** One reader child: simulated accelerator `accelerator` for all epochs. */
+/** One item of the read work list: simulated accelerator `accelerator`, all epochs. */
 export const readItemSchema = z.strictObject({ accelerator: count });
 export type ReadItem = z.output<typeof readItemSchema>;
 
-export const readEventSchema = readItemSchema.extend({
+/** Where a reader continues: written by the invocation before (the state machine loops). */
+export const resumeSchema = z.strictObject({
+  /** This invocation's number (0 = the first). */
+  segment: z.number().int().min(1),
+  /** The first epoch still to run. */
+  firstEpoch: count,
+  /** The longest epoch measured so far (ms), to size the next segment. */
+  epochMs: z.number().min(0).nullable(),
+});
+export type Resume = z.output<typeof resumeSchema>;
+
+/** What every reader of a batch shares: the read map's ItemBatcher BatchInput. */
+export const readBatchInputSchema = z.strictObject({
   runId,
   configKey: key,
-  /** ms since the epoch: the common start of the measured window. */
+  config: inlineConfig,
+  /** ms since the epoch: the common start of the measured window (0: none, the warm-up). */
   startAt: z.number(),
   randomSeed: z.number().nullable(),
+  budgetMs: z.number().nullable(),
+  /** The untimed warm-up pass: one epoch, no compute, nothing measured. */
+  warmup: z.boolean(),
+  resume: resumeSchema.optional(),
+});
+
+/** One reader child (one Lambda): the accelerators of its batch, one host. */
+export const readEventSchema = z.strictObject({
+  Items: z.array(readItemSchema).min(1).max(MAX_RANKS_PER_HOST),
+  BatchInput: readBatchInputSchema,
 });
 export type ReadEvent = z.output<typeof readEventSchema>;
 

@@ -41,31 +41,57 @@ export function assertRunId(runId: string): void {
 
 const pad = (n: number) => String(n).padStart(6, '0');
 
+/**
+ * Two hex digits from a number: the objects thousands of children write at the
+ * same moment (partials) go under 256 prefixes instead of one, so S3 can
+ * partition them instead of answering 503 SlowDown (SPEC §7, issue 13).
+ */
+export function spreadPrefix(n: number): string {
+  let h = Math.imul(n ^ (n >>> 16), 0x45d9f3b) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
+  return ((h ^ (h >>> 16)) & 0xff).toString(16).padStart(2, '0');
+}
+
 export interface RunKeys {
   /** The resolved workload, uploaded by `pqbench cloud run` before the execution starts. */
   config: string;
   generateItems: string;
   readItems: string;
   generatePartial(shard: number): string;
+  /** An accelerator's merged partial, written by its last reader invocation. */
   readPartial(accelerator: number): string;
+  /** What invocation `segment` of an accelerator's reader measured (continued runs). */
+  readSegment(accelerator: number, segment: number): string;
+  /** The warm-up pass's usage record of a reader (keyed by its first accelerator). */
+  warmupRecord(accelerator: number): string;
+  /** Where the warm-up records are listed from. */
+  warmupPrefix: string;
 }
 
 export function runKeys(runId: string): RunKeys {
   assertRunId(runId);
   const base = `${CLOUD_PREFIX.runs}${runId}/`;
+  const spread = (n: number) => `${base}p/${spreadPrefix(n)}/`;
   return {
     config: `${base}config.yaml`,
     generateItems: `${base}work/generate.json`,
     readItems: `${base}work/read.json`,
-    generatePartial: (shard) => `${base}partials/generate/shard-${pad(shard)}.json`,
-    readPartial: (accelerator) => `${base}partials/read/accelerator-${pad(accelerator)}.json`,
+    generatePartial: (shard) => `${spread(shard)}generate-${pad(shard)}.json`,
+    readPartial: (accelerator) => `${spread(accelerator)}read-${pad(accelerator)}.json`,
+    readSegment: (accelerator, segment) =>
+      `${spread(accelerator)}read-${pad(accelerator)}.segment-${pad(segment)}.json`,
+    warmupRecord: (accelerator) => `${base}warmup/${spreadPrefix(accelerator)}-${pad(accelerator)}.json`,
+    warmupPrefix: `${base}warmup/`,
   };
 }
 
 export interface ResultKeys {
   prefix: string;
   summary: string;
+  /** DLIO's per_epoch_stats layout. */
   perEpochStats: string;
+  /** pqbench's per-epoch figures. */
+  epochStats: string;
   config: string;
   /** Cold starts, start skew and serverless usage: the cloud-only facts beside the summary. */
   cloud: string;
@@ -78,6 +104,7 @@ export function resultKeys(runId: string): ResultKeys {
     prefix,
     summary: `${prefix}summary.json`,
     perEpochStats: `${prefix}per_epoch_stats.json`,
+    epochStats: `${prefix}epoch_stats.json`,
     config: `${prefix}config.yaml`,
     cloud: `${prefix}cloud.json`,
   };

@@ -8,7 +8,10 @@ import { parseWorkload } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { type ResolveOptions, resolveRun } from '../dataset/run-plan.ts';
 import type { RunPlan } from '../dataset/types.ts';
+import type { RequestCounts } from '../metrics/cost.ts';
+import { instrumentStorage } from '../storage/instrument.ts';
 import { openStorage } from '../storage/open.ts';
+import type { Operation, OperationSink } from '../storage/operations.ts';
 import type { Storage } from '../storage/types.ts';
 import { ENV, requireEnv } from './env.ts';
 
@@ -52,17 +55,41 @@ export async function writeJson(
   await storage.put(key, new TextEncoder().encode(text));
 }
 
+/** The run's config: passed inline in the event, or (too large to travel inline) GET from the bucket. */
+export interface RunConfigRef {
+  configKey: string;
+  config?: string | null;
+}
+
 /** The resolved workload `pqbench cloud run` uploaded, parsed by the same code as a local run, and its plan. */
 export async function loadRun(
   storage: Storage,
-  configKey: string,
+  ref: RunConfigRef | string,
   options: ResolveOptions = {},
-): Promise<{ workload: Workload; plan: RunPlan }> {
-  const { body } = await storage.get(configKey);
-  const { workload } = parseWorkload(new TextDecoder().decode(body), {
-    source: `${storage.location}/${configKey}`,
-  });
-  return { workload, plan: resolveRun(workload, options) };
+): Promise<{ workload: Workload; plan: RunPlan; text: string }> {
+  const { configKey, config } = typeof ref === 'string' ? { configKey: ref, config: null } : ref;
+  const text = config ?? new TextDecoder().decode((await storage.get(configKey)).body);
+  const { workload } = parseWorkload(text, { source: `${storage.location}/${configKey}` });
+  return { workload, plan: resolveRun(workload, options), text };
+}
+
+/** Counts the requests made through a storage: by operation (MULTIPART: its requests), bytes each way. */
+export class RequestTally implements OperationSink {
+  readonly requests: RequestCounts = {};
+  bytesUploaded = 0;
+  bytesRetrieved = 0;
+
+  record(op: Operation): void {
+    const n = op.op === 'MULTIPART' ? (op.parts ?? 1) + 2 : 1;
+    this.requests[op.op] = (this.requests[op.op] ?? 0) + n;
+    if (op.op === 'PUT' || op.op === 'MULTIPART') this.bytesUploaded += op.bytes;
+    else if (op.op === 'GET' || op.op === 'HEAD') this.bytesRetrieved += op.bytes;
+  }
+
+  /** `storage`, with every request counted here. */
+  wrap(storage: Storage): Storage {
+    return instrumentStorage(storage, this);
+  }
 }
 
 /** Timing facts of one invocation, reported beside (never inside) the measured window. */
@@ -98,6 +125,28 @@ export function beginInvocation(
   };
 }
 
-export function invocationCost(facts: InvocationFacts): { durationMs: number; memoryMb: number } {
-  return { durationMs: Date.now() - facts.handlerStartAt, memoryMb: facts.memoryMb };
+/** Requests by operation, every count present (JSON and zod want no undefined). */
+export type RequestTotals = Record<string, number>;
+
+function addCounts(into: RequestTotals, from: RequestCounts | RequestTotals): RequestTotals {
+  for (const [op, n] of Object.entries(from)) if (n !== undefined) into[op] = (into[op] ?? 0) + n;
+  return into;
+}
+
+/**
+ * Billed facts of this invocation so far: duration, memory, cold-start init,
+ * and the stack-bucket requests `control` counted plus `pending` ones the
+ * step is about to make (writing the record that carries these facts).
+ */
+export function invocationCost(
+  facts: InvocationFacts,
+  control?: RequestTally,
+  pending: RequestCounts = {},
+): { durationMs: number; memoryMb: number; initMs: number; requests: RequestTotals } {
+  return {
+    durationMs: Date.now() - facts.handlerStartAt,
+    memoryMb: facts.memoryMb,
+    initMs: facts.initMs ?? 0,
+    requests: addCounts(addCounts({}, control?.requests ?? {}), pending),
+  };
 }

@@ -12,7 +12,7 @@ import type { WorkerTaskContext } from '../exec/pool.ts';
 import { type IoPart, StepRecorder, type StepsPart } from '../metrics/partial.ts';
 import type { StepRecord } from '../metrics/step.ts';
 import { now } from '../storage/operations.ts';
-import { type AcceleratorIo, runAccelerator } from './accelerator.ts';
+import { type AcceleratorIo, type EpochRange, runAccelerator } from './accelerator.ts';
 import { type Batch, recyclableBuffers } from './batch.ts';
 import { computeFor } from './compute.ts';
 import { Control, type ControlBuffers, HostBarrier } from './control.ts';
@@ -34,6 +34,8 @@ export interface AcceleratorTaskArgs {
   requestsCsvPath?: string;
   collectIds: boolean;
   collectSteps: boolean;
+  /** Only these epochs (default: all). */
+  epochs?: EpochRange;
 }
 
 export interface AcceleratorResult {
@@ -153,7 +155,7 @@ export async function acceleratorTask(
       },
       ...(inline ? inlineIo(inline, ids) : threadedIo(args, control, ids)),
     };
-    await runAccelerator(plan, args.accelerator, io, recorder);
+    await runAccelerator(plan, args.accelerator, io, recorder, args.epochs);
     return {
       steps: recorder.toPart(),
       io: inline?.io.toPart(),

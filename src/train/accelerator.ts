@@ -82,18 +82,30 @@ async function runStep(
   };
 }
 
-/** Every epoch of accelerator `accelerator`, recorded into `recorder`. */
+/** Epochs `first` ≤ epoch < `end` of a run (a cloud reader continues a long accelerator across invocations). */
+export interface EpochRange {
+  first: number;
+  end: number;
+}
+
+/** Every epoch of accelerator `accelerator` (or those of `epochs`), recorded into `recorder`. */
 export async function runAccelerator(
   plan: RunPlan,
   accelerator: number,
   io: AcceleratorIo,
   recorder: StepRecorder,
+  epochs?: EpochRange,
 ): Promise<void> {
   const { training } = plan;
   const nextComputeMs = computeTimeSampler(training.computation, training.seed, accelerator);
   const ledger = new ComputeLedger();
-  for (let epoch = 0; epoch < training.epochs; epoch++) {
+  for (let epoch = 0; epoch < (epochs?.end ?? training.epochs); epoch++) {
     const rank = rankEpoch(plan, epoch, accelerator);
+    if (epoch < (epochs?.first ?? 0)) {
+      // Ran elsewhere: draw its compute times, so later epochs get the draws one whole run gets.
+      for (let step = 0; step < rank.steps; step++) nextComputeMs();
+      continue;
+    }
     io.barrier();
     const blockStart = io.now();
     recorder.beginEpoch(epoch, blockStart, rank.steps, rank.droppedSamples);

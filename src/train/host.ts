@@ -13,6 +13,7 @@ import type { RunPlan } from '../dataset/types.ts';
 import { ThreadGroup, type ThreadSpec } from '../exec/threads.ts';
 import { type AcceleratorPartial, assemblePartial, type IoPart } from '../metrics/partial.ts';
 import type { StepRecord } from '../metrics/step.ts';
+import type { EpochRange } from './accelerator.ts';
 import type { AcceleratorResult, AcceleratorTaskArgs } from './accelerator-task.ts';
 import { Control, HostBarrier, newControl } from './control.ts';
 import type { LoaderTaskArgs } from './loader-task.ts';
@@ -31,6 +32,8 @@ export interface HostOptions {
   /** Progress: samples delivered and bytes received so far over this host's accelerators. */
   onProgress?: (samples: number, bytes: number) => void;
   signal?: AbortSignal;
+  /** Only these epochs (default: all): a cloud reader continuing a long accelerator. */
+  epochs?: EpochRange;
 }
 
 export interface HostResult {
@@ -73,6 +76,7 @@ function acceleratorThreads(
     requestsCsvPath: workers === 0 ? csv(0) : undefined,
     collectIds,
     collectSteps: options.collectSteps ?? false,
+    epochs: options.epochs,
   };
   const loaders: ThreadSpec[] = channels.map((c, worker) => {
     const args: LoaderTaskArgs = {
@@ -84,6 +88,7 @@ function acceleratorThreads(
       port: c.port2,
       requestsCsvPath: csv(worker),
       collectIds,
+      epochs: options.epochs,
     };
     return {
       module: 'loader',

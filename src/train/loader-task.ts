@@ -11,6 +11,7 @@ import type { RunPlan } from '../dataset/types.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import { lowerThreadPriority } from '../exec/priority.ts';
 import type { IoPart } from '../metrics/partial.ts';
+import type { EpochRange } from './accelerator.ts';
 import { batchTransferList } from './batch.ts';
 import { Control, type ControlBuffers } from './control.ts';
 import { openLoader } from './loader-runtime.ts';
@@ -24,6 +25,8 @@ export interface LoaderTaskArgs {
   port: MessagePort;
   requestsCsvPath?: string;
   collectIds: boolean;
+  /** Only these epochs (default: all). */
+  epochs?: EpochRange;
 }
 
 export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): Promise<IoPart> {
@@ -34,7 +37,8 @@ export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): 
   try {
     await loader.prepare();
     ctx.progress({ ready: true });
-    for (let epoch = 0; epoch < args.plan.training.epochs; epoch++) {
+    const end = args.epochs?.end ?? args.plan.training.epochs;
+    for (let epoch = args.epochs?.first ?? 0; epoch < end; epoch++) {
       await control.epochStarted(epoch);
       const batches = loader.epoch(epoch);
       for (;;) {

@@ -74,11 +74,16 @@ describe('lambda bundles', () => {
     assert.equal(typeof mod.handler, 'function');
     await assert.rejects(
       mod.handler({
-        runId: '../escape',
-        configKey: 'runs/x/config.yaml',
-        accelerator: -1,
-        startAt: 0,
-        randomSeed: null,
+        Items: [{ accelerator: -1 }],
+        BatchInput: {
+          runId: '../escape',
+          configKey: 'runs/x/config.yaml',
+          config: null,
+          startAt: 0,
+          randomSeed: null,
+          budgetMs: null,
+          warmup: false,
+        },
       }),
       (e: Error & { exitCode?: number }) => {
         assert.equal(e.name, 'ConfigError');
@@ -120,7 +125,13 @@ describe('lambda bundles', () => {
     delete process.env.PQBENCH_BUCKET;
     try {
       await assert.rejects(
-        mod.handler({ action: 'plan', runId: 'r1', configKey: 'runs/r1/config.yaml', force: false }),
+        mod.handler({
+          action: 'plan',
+          runId: 'r1',
+          configKey: 'runs/r1/config.yaml',
+          force: false,
+          read: { ranksPerHost: 1, warmup: false, invocationBudgetMs: null },
+        }),
         /environment variable PQBENCH_BUCKET is not set/,
       );
     } finally {

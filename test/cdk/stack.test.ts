@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { OUTPUT } from '../../cdk/stack.ts';
-import { STATE, STATE_PATH } from '../../cdk/state-machine.ts';
+import { LAMBDA_RETRY, STATE, STATE_PATH } from '../../cdk/state-machine.ts';
 import { ENV } from '../../src/cloud/env.ts';
 import { allStates } from '../helpers/asl-local.ts';
 import { synthDefinition, synthStack, synthTemplate } from './synth.ts';
@@ -137,17 +137,33 @@ describe('cdk stack template', () => {
       fns.filter(([id]) => id.startsWith('PlanFunction')),
       'plan function',
     )[1];
-    const env = (plan.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const env = (plan.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     assert.equal(env[ENV.startMarginMs], '30000');
     assert.equal(env[ENV.readMaxConcurrency], '1000');
+    assert.equal(env[ENV.readTimeoutMs], '600000', 'the plan knows how long a reader invocation may run');
+    const readId = only(
+      fns.filter(([id]) => id.startsWith('ReadFunction')),
+      'read function',
+    )[0];
+    assert.deepEqual(env[ENV.readFunctionName], { Ref: readId });
+    assert.equal(read.Properties.ReservedConcurrentExecutions, undefined, 'no reservation unless asked');
+    const reserved = resources(
+      synthTemplate({ 'pqbench:readReservedConcurrency': 2000 }),
+      'AWS::Lambda::Function',
+    );
+    assert.equal(
+      reserved.find(([id]) => id.startsWith('ReadFunction'))?.[1].Properties.ReservedConcurrentExecutions,
+      2000,
+    );
   });
 
-  it('runs Plan → Generate (DISTRIBUTED) → Schedule → Read (DISTRIBUTED) → Aggregate', () => {
+  it('runs Plan → Generate → [Warm up] → Schedule → Read (DISTRIBUTED maps) → Aggregate', () => {
     const def = synthDefinition(t);
     assert.equal(def.StartAt, STATE.plan);
     const states = def.States;
     for (const [mapName, itemsKeyPath, task] of [
       [STATE.generateMap, STATE_PATH.generateItemsKey, STATE.generateTask],
+      [STATE.warmupMap, STATE_PATH.readItemsKey, STATE.warmupTask],
       [STATE.readMap, STATE_PATH.readItemsKey, STATE.readTask],
     ] as const) {
       const map = states[mapName] as Record<string, never>;
@@ -169,21 +185,66 @@ describe('cdk stack template', () => {
       assert.equal(map.MaxConcurrency, 1000);
       // 0 (the default) is left out of the ASL, and means no child may fail.
       assert.equal(map.ToleratedFailurePercentage ?? 0, 0);
-      assert.ok(allStates({ States: states })[task], `${task} runs inside ${mapName}`);
+      const taskState = allStates({ States: states })[task] as Record<string, unknown> | undefined;
+      assert.ok(taskState, `${task} runs inside ${mapName}`);
+      assert.equal(taskState.Parameters, undefined, `${task} passes its item (or batch) as the event`);
+      // Throttles are retried spread out (full jitter), with a capped delay; no other retry.
+      assert.deepEqual(taskState.Retry, [
+        {
+          ErrorEquals: [...LAMBDA_RETRY.errors],
+          IntervalSeconds: 1,
+          MaxAttempts: LAMBDA_RETRY.maxAttempts,
+          BackoffRate: 2,
+          MaxDelaySeconds: LAMBDA_RETRY.maxDelaySeconds,
+          JitterStrategy: 'FULL',
+        },
+      ]);
     }
     assert.equal(states[STATE.plan]?.Next, STATE.generateChoice);
+    assert.deepEqual(
+      (states[STATE.plan]?.Parameters as Record<string, string> | undefined)?.['read.$'],
+      '$.read',
+    );
     assert.equal(states[STATE.generateMap]?.Next, STATE.trainChoice);
+    assert.equal(states[STATE.warmupMap]?.Next, STATE.schedule);
+    assert.equal(states[STATE.warmupChoice]?.Default, STATE.schedule);
     assert.equal(states[STATE.schedule]?.Next, STATE.readMap);
     assert.equal(states[STATE.readMap]?.Next, STATE.aggregate);
-    for (const task of [STATE.generateTask, STATE.readTask]) {
-      assert.equal(
-        allStates({ States: states })[task]?.Parameters,
-        undefined,
-        `${task} passes its item as the event`,
-      );
+    // Readers: ranksPerHost accelerators per Lambda, everything shared in the batch input.
+    for (const [mapName, warmup] of [
+      [STATE.readMap, false],
+      [STATE.warmupMap, true],
+    ] as const) {
+      const batcher = states[mapName]?.ItemBatcher as {
+        MaxItemsPerBatchPath: string;
+        BatchInput: Record<string, unknown>;
+      };
+      assert.equal(batcher.MaxItemsPerBatchPath, STATE_PATH.ranksPerHost);
+      assert.equal(batcher.BatchInput['config.$'], '$.plan.config', 'the config travels inline');
+      assert.equal(batcher.BatchInput.warmup, warmup);
     }
-    const selector = states[STATE.readMap]?.ItemSelector as Record<string, string>;
-    assert.equal(selector['startAt.$'], '$.schedule.startAt', 'every reader gets the one common start');
+    const batchInput =
+      (states[STATE.readMap]?.ItemBatcher as { BatchInput: Record<string, string> } | undefined)
+        ?.BatchInput ?? {};
+    assert.equal(batchInput['startAt.$'], '$.schedule.startAt', 'every reader gets the one common start');
+    // A reader loops until its accelerators are done: task → done? → continue (its next event) → task.
+    const inner = states[STATE.readMap]?.ItemProcessor as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    assert.equal(inner.StartAt, STATE.readTask);
+    assert.equal(inner.States[STATE.readTask]?.Next, STATE.readDoneChoice);
+    assert.deepEqual(inner.States[STATE.readDoneChoice]?.Choices, [
+      { Variable: '$.done', BooleanEquals: true, Next: STATE.readFinished },
+    ]);
+    assert.equal(inner.States[STATE.readDoneChoice]?.Default, STATE.readContinue);
+    assert.deepEqual(inner.States[STATE.readContinue], {
+      Type: 'Pass',
+      InputPath: '$.next',
+      Next: STATE.readTask,
+    });
+    const generate = states[STATE.generateMap]?.ItemSelector as Record<string, string>;
+    assert.equal(generate['config.$'], '$.plan.config');
   });
 
   it('takes map concurrency and tolerated failures from context', () => {
@@ -200,12 +261,19 @@ describe('cdk stack template', () => {
   });
 
   it("scopes each function's S3 access to its own prefixes of the stack bucket", () => {
+    const readFunctionId = only(
+      resources(t, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ReadFunction')),
+      'read function',
+    )[0];
     const expected: Record<string, Record<string, string[]>> = {
       PlanFunction: {
         's3:GetObject': [`${bucketArn}/runs/*`, `${bucketArn}/datasets/*_pqbench.json`],
         's3:PutObject': [`${bucketArn}/runs/*`, `${bucketArn}/datasets/*_pqbench.json`],
         's3:DeleteObject': [`${bucketArn}/datasets/*_pqbench.json`],
         's3:ListBucket': [bucketArn],
+        // The account's Lambda concurrency (no resource-level permissions) and the readers' reservation.
+        'lambda:GetAccountSettings': ['*'],
+        'lambda:GetFunctionConcurrency': [`<${readFunctionId}.Arn>`],
       },
       GenerateFunction: {
         's3:GetObject': [`${bucketArn}/runs/*`, `${bucketArn}/datasets/*`],
@@ -231,7 +299,7 @@ describe('cdk stack template', () => {
         for (const action of actionsOf(s)) {
           assert.match(
             action,
-            /^s3:/,
+            fn === 'PlanFunction' ? /^(s3|lambda):/ : /^s3:/,
             `${fn} has only S3 permissions (logs come from the basic execution role)`,
           );
           const set = granted[action] ?? new Set<string>();
@@ -263,6 +331,45 @@ describe('cdk stack template', () => {
     );
   });
 
+  it('grants user-owned dataset buckets like datasets/: general purpose and S3 Express directory buckets', () => {
+    const t2 = synthTemplate({ 'pqbench:dataBuckets': 'team-data, bench--use1-az4--x-s3' });
+    const grants = (fn: string) =>
+      statementsOfRole(t2, `${fn}ServiceRole`).flatMap((s) =>
+        actionsOf(s).flatMap((a) =>
+          resourcesOf(s).map((r) => `${a} ${r}${s.Condition ? ` ${JSON.stringify(s.Condition)}` : ''}`),
+        ),
+      );
+    const team = 'arn:<Ref:AWS::Partition>:s3:::team-data';
+    const express =
+      'arn:<Ref:AWS::Partition>:s3express:<Ref:AWS::Region>:<Ref:AWS::AccountId>:bucket/bench--use1-az4--x-s3';
+    const plan = grants('PlanFunction');
+    for (const g of [
+      `s3:GetObject ${team}/*_pqbench.json`,
+      `s3:PutObject ${team}/*_pqbench.json`,
+      `s3:DeleteObject ${team}/*_pqbench.json`,
+      `s3:ListBucket ${team}`,
+      `s3express:CreateSession ${express}`,
+    ]) {
+      assert.ok(plan.includes(g), `plan: ${g}`);
+    }
+    assert.ok(!plan.includes(`s3:PutObject ${team}/*`), 'the plan writes manifests only');
+    const generate = grants('GenerateFunction');
+    assert.ok(generate.includes(`s3:PutObject ${team}/*`));
+    assert.ok(generate.includes(`s3express:CreateSession ${express}`));
+    const read = grants('ReadFunction');
+    assert.ok(read.includes(`s3:GetObject ${team}/*`));
+    assert.ok(!read.some((g) => g.startsWith(`s3:PutObject ${team}`)), 'readers never write the dataset');
+    assert.ok(
+      read.includes(
+        `s3express:CreateSession ${express} {"StringEquals":{"s3express:SessionMode":"ReadOnly"}}`,
+      ),
+    );
+    assert.throws(
+      () => synthTemplate({ 'pqbench:dataBuckets': 'Bad_Bucket' }),
+      /pqbench:dataBuckets.*Bad_Bucket/,
+    );
+  });
+
   it('outputs the bucket name and the state machine ARN', () => {
     t.hasOutput(OUTPUT.bucketName, { Value: { Ref: bucketId } });
     const [smId] = only(resources(t, 'AWS::StepFunctions::StateMachine'), 'state machine');
@@ -272,7 +379,10 @@ describe('cdk stack template', () => {
   it('passes cdk-nag AwsSolutions with every remaining finding acknowledged', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'pqbench-nag-'));
     try {
-      const { app } = synthStack({}, { nag: true, outdir });
+      const { app } = synthStack(
+        { 'pqbench:dataBuckets': 'team-data,bench--use1-az4--x-s3' },
+        { nag: true, outdir },
+      );
       assert.doesNotThrow(() => app.synth());
     } finally {
       rmSync(outdir, { recursive: true, force: true });

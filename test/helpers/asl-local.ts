@@ -9,7 +9,14 @@
  *   (same Bucket, same Key path) and whose result — the JSON array the plan
  *   wrote — lands at `$.localItems.<n>`; the map then iterates that with ItemsPath.
  *
- * Everything else (states, paths, ItemSelector, payloads, choices) runs as synthesized.
+ *   a map with an ItemBatcher: the item-reader Task also gets the batch size
+ *   (`MaxItemsPerBatch`, or the value at `MaxItemsPerBatchPath`) and returns
+ *   the items in batches; the map's ItemSelector becomes what Step Functions
+ *   gives a batched child — `{"Items": <the batch>, "BatchInput": <BatchInput,
+ *   its paths read from the map's input>}` (as the aws-cdk integration test
+ *   integ.distributed-map-batch.ts records from a real execution).
+ *
+ * Everything else (states, paths, ItemSelector, payloads, choices, loops) runs as synthesized.
  */
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -70,6 +77,8 @@ export interface LocalItemReader {
   stateName: string;
   /** The Distributed Map it feeds. */
   mapName: string;
+  /** The map batches its items (ItemBatcher). */
+  batched: boolean;
 }
 
 export const LOCAL_ITEM_READER_RESOURCE =
@@ -93,18 +102,29 @@ export function toLocalDefinition(definition: AslDefinition): {
   const itemReaders: LocalItemReader[] = [];
   for (const [mapName, map] of Object.entries({ ...def.States })) {
     if (map.Type !== 'Map' || map.ItemReader === undefined) continue;
-    const reader = map.ItemReader as { Parameters?: Json };
+    const reader = map.ItemReader as { Parameters?: { [key: string]: Json } };
     const stateName = `${mapName} · item reader`;
     const itemsPath = `$.localItems.n${itemReaders.length}`;
     for (const state of Object.values(def.States)) retarget(state, mapName, stateName);
     if (def.StartAt === mapName) def.StartAt = stateName;
+    const batcher = map.ItemBatcher as
+      | { MaxItemsPerBatch?: number; MaxItemsPerBatchPath?: string; BatchInput?: Json }
+      | undefined;
+    if (batcher && map.ItemSelector !== undefined) {
+      throw new Error(`${mapName}: ItemSelector with ItemBatcher is not emulated`);
+    }
     def.States[stateName] = {
       Type: 'Task',
       Resource: LOCAL_ITEM_READER_RESOURCE,
-      Parameters: reader.Parameters ?? {},
+      Parameters: {
+        ...(reader.Parameters ?? {}),
+        ...(batcher?.MaxItemsPerBatchPath ? { 'MaxItemsPerBatch.$': batcher.MaxItemsPerBatchPath } : {}),
+        ...(batcher?.MaxItemsPerBatch ? { MaxItemsPerBatch: batcher.MaxItemsPerBatch } : {}),
+      },
       ResultPath: itemsPath,
       Next: mapName,
     };
+    if (batcher) map.ItemSelector = { 'Items.$': '$$.Map.Item.Value', BatchInput: batcher.BatchInput ?? {} };
     for (const unsupported of [
       'ItemReader',
       'ResultWriter',
@@ -116,9 +136,30 @@ export function toLocalDefinition(definition: AslDefinition): {
       delete map[unsupported];
     }
     map.ItemsPath = itemsPath;
-    itemReaders.push({ stateName, mapName });
+    itemReaders.push({ stateName, mapName, batched: batcher !== undefined });
   }
   return { definition: def, itemReaders };
+}
+
+/**
+ * The handler of an inserted item-reader Task: reads the work list the
+ * Parameters name (`get`, from the test's S3 server) and, for a batched map,
+ * returns it in batches of `MaxItemsPerBatch`.
+ */
+export function localItemReader(get: (bucket: string, key: string) => Promise<Json>) {
+  return async (input: Json): Promise<Json> => {
+    const { Bucket, Key, MaxItemsPerBatch } = input as {
+      Bucket: string;
+      Key: string;
+      MaxItemsPerBatch?: number;
+    };
+    const items = (await get(Bucket, Key)) as Json[];
+    if (MaxItemsPerBatch === undefined) return items;
+    const batches: Json[] = [];
+    for (let i = 0; i < items.length; i += MaxItemsPerBatch)
+      batches.push(items.slice(i, i + MaxItemsPerBatch));
+    return batches;
+  };
 }
 
 /** Reads a JSONPath of the dotted form CDK emits here (`$`, `$.a.b`, `$$.Map.Item.Value.x`). */

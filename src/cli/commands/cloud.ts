@@ -1,31 +1,34 @@
 /**
  * `pqbench cloud run|status|results`: the same workload and the same results
- * as a local run, executed by the deployed stack (cdk/). See src/exec/cloud.ts
- * for the AWS calls.
+ * as a local run, executed by the deployed stack (cdk/). See src/cloud/aws.ts
+ * for the AWS calls and src/cloud/backend.ts for how tests run this command
+ * against the state machine executed locally.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CloudResults,
-  describeProgress,
-  describeStack,
+  type ExecutionProgress,
   fetchResults,
   formatProgress,
-  stackStorage,
-  startExecution,
   uploadRunConfig,
   waitForExecution,
 } from '../../cloud/aws.ts';
+import { type CloudBackend, cloudBackend } from '../../cloud/backend.ts';
+import { DEFAULT_READ_OPTIONS, MAX_RANKS_PER_HOST, type ReadOptions } from '../../cloud/events.ts';
+import { executionFailure, firstChildFailure } from '../../cloud/failures.ts';
 import { ARM64_LAMBDA_GB_SECOND_USD, cloudWorkload } from '../../cloud/plan.ts';
 import { cloudLines } from '../../cloud/report.ts';
 import { loadWorkload } from '../../config/index.ts';
 import { UsageError } from '../../errors.ts';
+import { S3_EXPRESS_ONE_ZONE_PRICES } from '../../metrics/cost.ts';
 import { makeRunId } from '../../metrics/results.ts';
 import { renderSummaryTable } from '../../metrics/table.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadPrices } from '../flags.ts';
 
 const USAGE = `pqbench cloud run <workload.yaml> --stack <name> [--region R] [--set key.path=value …] [--force] [--prices prices.json] [--detach]
+                  [--bucket NAME[/prefix]] [--ranks-per-host N] [--warmup] [--invocation-budget SECONDS]
 pqbench cloud status <execution-arn>
 pqbench cloud results <run-id> --stack <name> [--region R] [--output DIR]`;
 
@@ -43,6 +46,24 @@ function stringFlag(ctx: CommandContext, name: string): string | undefined {
   return v;
 }
 
+function numberFlag(
+  ctx: CommandContext,
+  name: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): number | undefined {
+  const v = stringFlag(ctx, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(
+      `--${name} ${v}: expected ${integer ? 'a whole number' : 'a number'} in ${min}..${max}`,
+    );
+  }
+  return n;
+}
+
 function requireStack(ctx: CommandContext): string {
   const stack = stringFlag(ctx, 'stack');
   if (!stack)
@@ -50,30 +71,61 @@ function requireStack(ctx: CommandContext): string {
   return stack;
 }
 
+/** How the readers run: `--ranks-per-host`, `--warmup`, `--invocation-budget`. */
+function readOptions(ctx: CommandContext): ReadOptions {
+  const budget = numberFlag(ctx, 'invocation-budget', 0.001, 900, false);
+  return {
+    ranksPerHost:
+      numberFlag(ctx, 'ranks-per-host', 1, MAX_RANKS_PER_HOST, true) ?? DEFAULT_READ_OPTIONS.ranksPerHost,
+    warmup: ctx.values.warmup === true,
+    invocationBudgetMs: budget === undefined ? null : Math.max(1, Math.round(budget * 1000)),
+  };
+}
+
+/** A failed execution as the error of its first failed child (reader or generator), else its own. */
+async function failureOf(
+  ctx: CommandContext,
+  backend: CloudBackend,
+  arn: string,
+  p: ExecutionProgress,
+): Promise<Error> {
+  try {
+    const child = firstChildFailure(await backend.failedChildren(arn));
+    if (child) return child;
+  } catch (e) {
+    ctx.stderr(`warning: could not list the failed child executions: ${(e as Error).message}`);
+  }
+  return executionFailure(p.status, p.error, p.cause);
+}
+
 async function run(ctx: CommandContext, path: string): Promise<void> {
+  const backend = cloudBackend();
   const stackName = requireStack(ctx);
-  // The stack's functions are arm64; a user's --prices still wins.
+  const userPrices = (await loadPrices(ctx.values.prices)) ?? {};
+  const read = readOptions(ctx);
+  const { workload: local, notices } = await loadWorkload(path, ctx.overrides);
+  const stack = await backend.describeStack(stackName, stringFlag(ctx, 'region'));
+  const cloud = cloudWorkload(
+    local,
+    { bucket: stack.bucket, region: stack.region, endpointUrl: stack.endpointUrl },
+    stringFlag(ctx, 'bucket'),
+  );
+  const { workload } = cloud;
+  // The stack's functions are arm64; an S3 Express bucket has its own prices; a user's --prices wins.
   const prices = {
     lambda_gb_second: ARM64_LAMBDA_GB_SECOND_USD,
-    ...((await loadPrices(ctx.values.prices)) ?? {}),
+    ...(cloud.directoryBucket ? S3_EXPRESS_ONE_ZONE_PRICES : {}),
+    ...userPrices,
   };
-  const { workload: local, notices } = await loadWorkload(path, ctx.overrides);
-  const stack = await describeStack(stackName, stringFlag(ctx, 'region'));
-  const { workload, notices: cloudNotices } = cloudWorkload(local, {
-    bucket: stack.bucket,
-    region: stack.region,
-  });
-  for (const n of [...notices, ...cloudNotices]) ctx.stderr(n);
+  // Config notices are plain sentences (src/config/dlio.ts); the cloud's carry their own label.
+  for (const n of notices) ctx.stderr(`notice: ${n}`);
+  for (const n of cloud.notices) ctx.stderr(n);
   const runId = makeRunId(workload);
-  const storage = stackStorage(stack);
+  const storage = backend.stackStorage(stack);
   try {
     const configKey = await uploadRunConfig(storage, runId, workload);
-    const executionArn = await startExecution(stack, {
-      runId,
-      configKey,
-      force: ctx.values.force === true,
-      prices,
-    });
+    const force = ctx.values.force === true;
+    const executionArn = await backend.startExecution(stack, { runId, configKey, force, prices, read });
     ctx.stderr(`run ${runId}: execution ${executionArn}`);
     if (ctx.values.detach === true) {
       ctx.stdout(executionArn);
@@ -82,14 +134,20 @@ async function run(ctx: CommandContext, path: string): Promise<void> {
       return;
     }
     let last = '';
-    await waitForExecution(executionArn, (p) => {
-      const line = formatProgress(p);
-      if (line !== last) ctx.stderr(line);
-      last = line;
-    });
+    const final = await waitForExecution(
+      backend.describeProgress,
+      executionArn,
+      (p) => {
+        const line = formatProgress(p);
+        if (line !== last) ctx.stderr(line);
+        last = line;
+      },
+      { intervalMs: backend.pollIntervalMs },
+    );
+    if (final.status !== 'SUCCEEDED') throw await failureOf(ctx, backend, executionArn, final);
     if (!workload.workflow.train) {
       ctx.stdout(
-        `run ${runId}: dataset generated in s3://${stack.bucket}/datasets (workflow.train is false: no results)`,
+        `run ${runId}: dataset generated in s3://${workload.storage.storage_root} (workflow.train is false: no results)`,
       );
       return;
     }
@@ -102,14 +160,17 @@ async function run(ctx: CommandContext, path: string): Promise<void> {
 async function status(ctx: CommandContext, executionArn: string): Promise<void> {
   if (!executionArn.startsWith('arn:'))
     throw new UsageError(`'${executionArn}' is not an execution ARN\nusage: ${USAGE}`);
-  const p = await describeProgress(executionArn);
+  const backend = cloudBackend();
+  const p = await backend.describeProgress(executionArn);
   ctx.stdout(formatProgress(p));
-  if (p.error || p.cause) ctx.stdout(`error: ${p.error ?? ''} ${p.cause ?? ''}`.trim());
+  if (p.status === 'SUCCEEDED' || p.status === 'RUNNING') return;
+  ctx.stdout(`error: ${(await failureOf(ctx, backend, executionArn, p)).message}`);
 }
 
 async function results(ctx: CommandContext, runId: string): Promise<void> {
-  const stack = await describeStack(requireStack(ctx), stringFlag(ctx, 'region'));
-  const storage = stackStorage(stack);
+  const backend = cloudBackend();
+  const stack = await backend.describeStack(requireStack(ctx), stringFlag(ctx, 'region'));
+  const storage = backend.stackStorage(stack);
   try {
     const fetched = await fetchResults(storage, runId);
     await saveAndPrint(ctx, fetched, join(stringFlag(ctx, 'output') ?? 'results', runId));
@@ -130,6 +191,10 @@ export const command: CliCommand = {
     prices: { type: 'string' },
     detach: { type: 'boolean' },
     output: { type: 'string' },
+    bucket: { type: 'string' },
+    'ranks-per-host': { type: 'string' },
+    warmup: { type: 'boolean' },
+    'invocation-budget': { type: 'string' },
   },
   async run(ctx) {
     const [sub, arg, ...extra] = ctx.positionals;
