@@ -1,11 +1,11 @@
 /** What the commands that run work share: the workload argument, --workers, --prices, --force, the progress line. */
 import { readFile } from 'node:fs/promises';
-import { loadWorkload } from '../config/load.ts';
-import type { Workload } from '../config/types.ts';
+import { loadWorkload, type ParsedWorkload } from '../config/load.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressLine } from '../exec/progress.ts';
 import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
+import { withEnvironmentEndpoint } from '../storage/open.ts';
 import type { CommandContext } from './command.ts';
 
 export function parseWorkersFlag(value: unknown): number | undefined {
@@ -53,16 +53,24 @@ export function stderrProgress(ctx: CommandContext, unit: string): ProgressLine 
   );
 }
 
-/** The one positional workload file, loaded with the overrides; its notices go to stderr. */
+/** The one positional workload file, loaded with the overrides; its notices go to stderr, once. */
 export async function loadCommandWorkload(
   ctx: CommandContext,
   usage: string,
-): Promise<{ path: string; workload: Workload; notices: string[] }> {
+): Promise<{ path: string } & ParsedWorkload> {
   const path = ctx.positionals[0];
-  if (!path || ctx.positionals.length > 1) throw new UsageError(`usage: ${usage}`);
-  const { workload, notices } = await loadWorkload(path, ctx.overrides);
-  for (const n of notices) ctx.stderr(n);
-  return { path, workload, notices };
+  if (!path) throw new UsageError(`usage: ${usage}`);
+  const extra = ctx.positionals[1];
+  if (extra !== undefined) {
+    throw new UsageError(
+      `unexpected argument '${extra}': a workload takes changes as --set key.path=value or ++workload.key.path=value; usage: ${usage}`,
+    );
+  }
+  const parsed = await loadWorkload(path, ctx.overrides);
+  // No endpoint_url: S3_ENDPOINT / AWS_ENDPOINT_URL as the AWS CLI reads them (config.yaml then records it).
+  parsed.workload.storage = withEnvironmentEndpoint(parsed.workload.storage);
+  for (const n of parsed.notices) ctx.stderr(`notice: ${n}`);
+  return { path, ...parsed };
 }
 
 /** The flags of the commands that run work, checked before anything runs. */

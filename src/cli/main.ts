@@ -27,6 +27,22 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'run on AWS Lambda + Step Functions (cloud run|status|results)',
     load: () => import('./commands/cloud.ts'),
   },
+  merge: {
+    summary: "merge a multi-host run's partials (<output.folder>/<run-id>)",
+    load: () => import('./commands/merge.ts'),
+  },
+  dlio: {
+    summary: "dlio_benchmark's command line: workload=<name> ++workload.k=v ++hydra.* --config-dir=<dir>",
+    load: () => import('./commands/dlio.ts'),
+  },
+  report: {
+    summary: 'write report.html for results directories (one run, or several overlaid)',
+    load: () => import('./commands/report.ts'),
+  },
+  compare: {
+    summary: 'compare runs: headline figures with deltas, config differences (--json)',
+    load: () => import('./commands/compare.ts'),
+  },
 };
 
 const GLOBAL_HELP = `pqbench — training-I/O benchmark for object storage (Parquet on S3, S3-compatible stores, local disk)
@@ -44,9 +60,13 @@ Options for every command:
   -h, --help             help for a command: pqbench <command> --help
   --version              print the version
 
-Exit codes: 0 ok, 1 internal error, 2 bad input, 3 storage error, 4 data error (schema, corruption, verify).`;
+Exit codes: 0 ok, 1 internal error, 2 bad input, 3 storage error, 4 data error (schema, corruption, verify),
+5 multi-host run incomplete (a rank missing or failed), 130 interrupted (SIGINT/SIGTERM).`;
 
-/** Pulls `--set a=b`, `--set=a=b`, `++workload.a=b`, `+workload.a=b` out of argv. */
+/**
+ * Pulls `--set a=b`, `--set=a=b` and Hydra's override forms (`++workload.a=b`,
+ * `+workload.a=b`, `workload.a=b`, and the same for `hydra.`) out of argv.
+ */
 export function extractOverrides(argv: string[]): { rest: string[]; overrides: string[] } {
   const rest: string[] = [];
   const overrides: string[] = [];
@@ -57,7 +77,7 @@ export function extractOverrides(argv: string[]): { rest: string[]; overrides: s
       if (v === undefined) throw new UsageError('--set needs a value: --set key.path=value');
       overrides.push(v);
     } else if (a.startsWith('--set=')) overrides.push(a.slice(6));
-    else if (/^\+\+?workload\./.test(a)) overrides.push(a);
+    else if (/^\+{0,2}(workload|hydra)\.[^=/]+=/.test(a)) overrides.push(a);
     else rest.push(a);
   }
   return { rest, overrides };

@@ -3,6 +3,7 @@
  * check the dataset manifest, run every accelerator on this host (each on its
  * own thread with its loader threads, all starting together), merge the
  * partials exactly as the cloud aggregator does, and write the results.
+ * Under a launcher, each process runs its share instead: multihost.ts.
  */
 import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
@@ -15,6 +16,7 @@ import { pageCacheWarning } from '../metrics/pagecache.ts';
 import { joinRequestsCsv } from '../metrics/requests-csv.ts';
 import { type RunOutput, writeRunResults } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
+import { writeRunReport } from '../report/write.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
 import { requestsCsvPart, runHost } from './host.ts';
@@ -53,8 +55,12 @@ async function localDatasetBytes(plan: RunPlan, storage: Storage): Promise<numbe
   return bytes;
 }
 
-/** What a reader of the numbers must know before the run starts: a foreign dataset, the page cache. */
-async function preflightNotices(plan: RunPlan): Promise<string[]> {
+/**
+ * What a reader of the numbers must know before the run starts: a foreign
+ * dataset, the page cache. Every rank of a multi-host run checks its own host
+ * (train/multihost.ts).
+ */
+export async function preflightNotices(plan: RunPlan): Promise<string[]> {
   const storage = openStorage(plan.storage);
   try {
     const notices = await checkDatasetManifest(plan.dataset, storage);
@@ -114,6 +120,7 @@ export async function runTraining(
     notices,
   });
   const files = await writeRunResults(output.dir, run, output.configYaml);
+  files.push(await writeRunReport(output.dir));
   if (requestsCsvDir) {
     const path = `${output.dir}/requests.csv`;
     const workers = Math.max(1, plan.loader.readThreads);

@@ -90,12 +90,15 @@ describe('pqbench run workloads/quickstart.yaml (local disk)', () => {
     const dir = path.join(tmp, 'qs-results', runId);
     assert.deepEqual((await readdir(dir)).sort(), [
       'config.yaml',
+      'epoch_stats.json',
       'per_epoch_stats.json',
+      'report.html',
       'requests.csv',
       'summary.json',
+      'timeseries.json',
     ]);
     const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
-    assert.equal(summary.schema_version, 2);
+    assert.equal(summary.schema_version, 3);
     assert.equal(summary.workload, 'quickstart');
     assert.equal(summary.epochs, 2);
     assert.equal(summary.num_accelerators, 2);

@@ -1,9 +1,17 @@
+import type { Workload } from '../../config/types.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import type { RunPlan } from '../../dataset/types.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
-import { openStorage } from '../../storage/open.ts';
+import { createBucketIfMissing, openStorage } from '../../storage/open.ts';
+import { describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
+import {
+  generateRankAndReport,
+  MULTIHOST_OPTIONS,
+  MULTIHOST_USAGE,
+  parseMultiHostFlags,
+} from '../multihost.ts';
 
 export function generateSummary(r: GenerateRunResult, where: string): string {
   const objects =
@@ -15,6 +23,21 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
     `${(r.bytesWritten / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(2)} s = ${r.mbPerSecond.toFixed(1)} MB/s ` +
     `(MB = 10^6 bytes, ${r.workers} worker${r.workers === 1 ? '' : 's'}) -> ${where}`
   );
+}
+
+/** `--create-bucket`: the workload's bucket is created if it does not exist, before anything is written. */
+export const CREATE_BUCKET_OPTION = { 'create-bucket': { type: 'boolean' } } as const;
+
+export async function createBucketIfAsked(ctx: CommandContext, storage: Workload['storage']): Promise<void> {
+  if (ctx.values['create-bucket'] !== true) return;
+  if (storage.storage_type !== 's3') {
+    ctx.stderr('notice: --create-bucket: a local_fs storage has no bucket; nothing to create');
+    return;
+  }
+  if (await createBucketIfMissing(storage)) {
+    const { bucket } = parseS3Root(storage.storage_root);
+    ctx.stderr(`created bucket ${bucket} at ${describeEndpoint(storage.storage_options)}`);
+  }
 }
 
 /** Generates a resolved workload's dataset and prints one summary line; shared by `generate` and `run`. */
@@ -39,14 +62,19 @@ export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flag
 export const command: CliCommand = {
   name: 'generate',
   summary: 'Write the synthetic Parquet dataset described by a workload file (skips files already there).',
-  usage: 'pqbench generate <workload.yaml> [--set key.path=value …] [--force] [--workers N|auto]',
+  usage: `pqbench generate <workload.yaml> [--set key.path=value …] [--force] [--workers N|auto] [--create-bucket] ${MULTIHOST_USAGE}`,
   options: {
     force: { type: 'boolean' },
     workers: { type: 'string' },
+    ...CREATE_BUCKET_OPTION,
+    ...MULTIHOST_OPTIONS,
   },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
+    const multiHost = parseMultiHostFlags(ctx);
     const { workload } = await loadCommandWorkload(ctx, this.usage);
+    await createBucketIfAsked(ctx, workload.storage);
+    if (multiHost) return generateRankAndReport(ctx, workload, resolveRun(workload), flags, multiHost);
     await generateAndReport(ctx, resolveRun(workload), flags);
   },
 };

@@ -1,29 +1,51 @@
 import { resolveRun } from '../../dataset/run-plan.ts';
+import { writeHydraFiles } from '../../metrics/dlio-hydra.ts';
 import { runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags } from '../flags.ts';
-import { generateAndReport } from './generate.ts';
+import {
+  generateRankAndReport,
+  MULTIHOST_OPTIONS,
+  MULTIHOST_USAGE,
+  parseMultiHostFlags,
+  trainRankAndReport,
+} from '../multihost.ts';
+import { hydraRecord } from './dlio.ts';
+import { CREATE_BUCKET_OPTION, createBucketIfAsked, generateAndReport } from './generate.ts';
 import { trainAndReport } from './train.ts';
 
 export const command: CliCommand = {
   name: 'run',
   summary: 'Generate the dataset (workflow.generate_data), then train on it (workflow.train).',
-  usage:
-    'pqbench run <workload.yaml> [--set key.path=value …] [--workers N|auto] [--prices prices.json] [--force]',
+  usage: `pqbench run <workload.yaml> [--set key.path=value …] [--workers N|auto] [--prices prices.json] [--force] [--create-bucket] ${MULTIHOST_USAGE}`,
   options: {
     workers: { type: 'string' },
     prices: { type: 'string' },
     force: { type: 'boolean' },
+    ...CREATE_BUCKET_OPTION,
+    ...MULTIHOST_OPTIONS,
   },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
-    const { workload, notices } = await loadCommandWorkload(ctx, this.usage);
+    const multiHost = parseMultiHostFlags(ctx);
+    const parsed = await loadCommandWorkload(ctx, this.usage);
+    const { workload, notices } = parsed;
+    // ++hydra.run.dir: DLIO's output folder — results straight into it, with Hydra's config copies.
+    const resultsDir = parsed.hydra.runDir;
+    if (resultsDir) await writeHydraFiles(hydraRecord(parsed, ctx.overrides, resultsDir));
     if (!workload.workflow.generate_data && !workload.workflow.train) {
       ctx.stderr('notice: workflow.generate_data and workflow.train are both false; nothing to do');
       return;
     }
     const plan = resolveRun(workload);
+    if (plan.workflow.generateData) await createBucketIfAsked(ctx, workload.storage);
+    if (multiHost) {
+      if (plan.workflow.generateData) await generateRankAndReport(ctx, workload, plan, flags, multiHost);
+      if (plan.workflow.train) await trainRankAndReport(ctx, workload, notices, flags, multiHost);
+      return;
+    }
     if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
-    if (plan.workflow.train) await trainAndReport(ctx, plan, runOutput(workload), notices, flags);
+    if (plan.workflow.train)
+      await trainAndReport(ctx, plan, runOutput(workload, undefined, resultsDir), notices, flags);
   },
 };

@@ -5,6 +5,7 @@ import { renderSummaryTable } from '../../metrics/table.ts';
 import { runTraining } from '../../train/run.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
+import { MULTIHOST_OPTIONS, MULTIHOST_USAGE, parseMultiHostFlags, trainRankAndReport } from '../multihost.ts';
 
 /** Trains on a resolved workload, writes its results and prints the table; shared by `train` and `run`. */
 export async function trainAndReport(
@@ -22,7 +23,10 @@ export async function trainAndReport(
       onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
     });
     progress.finish();
-    for (const line of renderSummaryTable(result.run.summary, result.dir)) ctx.stdout(line);
+    // The config notices were printed when the workload was loaded: print each once.
+    const summary = result.run.summary;
+    const unseen = { ...summary, notices: summary.notices.filter((n) => !notices.includes(n)) };
+    for (const line of renderSummaryTable(unseen, result.dir)) ctx.stdout(line);
   } finally {
     progress.finish();
   }
@@ -32,13 +36,22 @@ export const command: CliCommand = {
   name: 'train',
   summary:
     'Read the dataset like a data loader (epochs, batches, simulated compute) and report AU, throughput, latency, cost.',
-  usage: 'pqbench train <workload.yaml> [--set key.path=value …] [--prices prices.json]',
+  usage: `pqbench train <workload.yaml> [--set key.path=value …] [--prices prices.json] ${MULTIHOST_USAGE}`,
   options: {
     prices: { type: 'string' },
+    ...MULTIHOST_OPTIONS,
   },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
-    const { workload, notices } = await loadCommandWorkload(ctx, this.usage);
-    await trainAndReport(ctx, resolveRun(workload), runOutput(workload), notices, flags);
+    const multiHost = parseMultiHostFlags(ctx);
+    const { workload, notices, hydra } = await loadCommandWorkload(ctx, this.usage);
+    if (multiHost) return trainRankAndReport(ctx, workload, notices, flags, multiHost);
+    await trainAndReport(
+      ctx,
+      resolveRun(workload),
+      runOutput(workload, undefined, hydra.runDir),
+      notices,
+      flags,
+    );
   },
 };
