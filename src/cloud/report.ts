@@ -7,10 +7,13 @@
  */
 import type { GenerateShardResult } from '../generate/shard.ts';
 import type { CloudUsage, CostSplit, PriceTable } from '../metrics/cost.ts';
+import { type Distribution, distribution } from '../metrics/distribution.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
 import { type HostProgress, type OverlapReport, overlapReport } from './overlap.ts';
 import type { InvocationFacts, RequestTotals } from './runtime.ts';
 import { type ControlInvocation, runCost } from './usage.ts';
+
+export { distribution };
 
 /** One invocation as billed: its facts, init and handler time, stack-bucket requests. */
 export type InvocationRecord = Omit<InvocationFacts, 'initMs'> & {
@@ -72,27 +75,6 @@ export interface WarmupRecord {
   accelerators: number[];
   lambda: InvocationRecord;
   data: DataUsage;
-}
-
-export interface Distribution {
-  count: number;
-  min: number | null;
-  median: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-export function distribution(values: number[]): Distribution {
-  if (values.length === 0) return { count: 0, min: null, median: null, p99: null, max: null };
-  const v = [...values].sort((a, b) => a - b);
-  const at = (q: number) => v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] as number;
-  return {
-    count: v.length,
-    min: v[0] as number,
-    median: at(0.5),
-    p99: at(0.99),
-    max: v[v.length - 1] as number,
-  };
 }
 
 /** cloud.json: reported beside summary.json, outside the measured window. */

@@ -6,30 +6,9 @@
  * Pure; rank-merge.ts does the I/O.
  */
 
+import { type Distribution, distribution } from '../metrics/distribution.ts';
 import { type MergePlan, mergePartials } from '../metrics/merge.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
-
-export interface Distribution {
-  count: number;
-  min: number | null;
-  median: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-/** The same summary cloud.json gives its readers' timings. */
-export function distribution(values: number[]): Distribution {
-  if (values.length === 0) return { count: 0, min: null, median: null, p99: null, max: null };
-  const v = [...values].sort((a, b) => a - b);
-  const at = (q: number) => v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] as number;
-  return {
-    count: v.length,
-    min: v[0] as number,
-    median: at(0.5),
-    p99: at(0.99),
-    max: v[v.length - 1] as number,
-  };
-}
 
 /** A rank whose first epoch began (or whose last ended) more than this after the others missed the start / straggled. */
 export const LATE_TOLERANCE_MS = 100;
