@@ -325,10 +325,19 @@ export interface CloudResults {
 export async function fetchResults(storage: Storage, runId: string): Promise<CloudResults> {
   const keys = resultKeys(runId);
   const files: { name: string; body: Uint8Array }[] = [];
-  for (const key of [keys.summary, keys.perEpochStats, keys.epochStats, keys.config, keys.cloud]) {
+  const optional = new Set([keys.timeseries]);
+  for (const key of [
+    keys.summary,
+    keys.perEpochStats,
+    keys.epochStats,
+    keys.config,
+    keys.cloud,
+    keys.timeseries,
+  ]) {
     try {
       files.push({ name: key.slice(keys.prefix.length), body: (await storage.get(key)).body });
     } catch (e) {
+      if (e instanceof StorageError && e.kind === 'not_found' && optional.has(key)) continue;
       if (e instanceof StorageError && e.kind === 'not_found') {
         throw new UsageError(
           `run ${runId} has no ${key.slice(keys.prefix.length)} in ${storage.location} (not finished, failed, or expired)`,

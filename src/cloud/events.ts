@@ -86,7 +86,7 @@ export const planOutputSchema = workListsSchema.extend({
   manifestCurrent: z.boolean(),
   /** The resolved workload YAML, passed inline to every child (null: too large, children GET configKey). */
   config: z.string().nullable(),
-  /** What the plan found about the account and the run's duration (cloud.json). */
+  /** What the plan found about the account and the run's duration (its refusals quote it). */
   capacity: z.strictObject({
     accountConcurrency: z.number().nullable(),
     epochComputeMs: z.number(),

@@ -95,6 +95,8 @@ export interface ResultKeys {
   config: string;
   /** Cold starts, start skew and serverless usage: the cloud-only facts beside the summary. */
   cloud: string;
+  /** Per-interval series (absent for runs whose partials carry none). */
+  timeseries: string;
 }
 
 export function resultKeys(runId: string): ResultKeys {
@@ -107,5 +109,6 @@ export function resultKeys(runId: string): ResultKeys {
     epochStats: `${prefix}epoch_stats.json`,
     config: `${prefix}config.yaml`,
     cloud: `${prefix}cloud.json`,
+    timeseries: `${prefix}timeseries.json`,
   };
 }

@@ -128,7 +128,7 @@ export function mergeRanks(input: RankMergeInput): MergedRanks {
   return { run, hosts, facts };
 }
 
-/** Writes summary.json, per_epoch_stats.json, config.yaml and hosts.json, then the completion marker. */
+/** Writes the run's result files (results.ts) and hosts.json, then the completion marker. */
 export async function writeRankResults(
   location: ResultsLocation,
   session: RankSession,

@@ -2,8 +2,8 @@
  * Run results on disk: `<output.folder>/<run-id>/` (or a directory given
  * outright, as DLIO's hydra.run.dir) with summary.json (DLIO's keys and
  * pqbench's), per_epoch_stats.json (DLIO's layout), epoch_stats.json
- * (pqbench's per-epoch figures), the resolved config.yaml and (optionally)
- * requests.csv. Rendering is pure so the cloud aggregator can put the same
+ * (pqbench's per-epoch figures), timeseries.json, the resolved config.yaml
+ * and (optionally) requests.csv; report.html is drawn from them (src/report/). Rendering is pure so the cloud aggregator can put the same
  * bodies into the bucket.
  */
 import { createHash, randomBytes } from 'node:crypto';

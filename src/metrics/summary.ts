@@ -47,7 +47,7 @@ export interface CostSummary {
   currency: 'USD';
   prices: PriceTable;
   requests_usd: number;
-  /** Lambda + Step Functions, cloud runs only (null locally). */
+  /** Lambda, Step Functions and S3 Express per-GB charges, cloud runs only (null locally). */
   serverless_usd: number | null;
   total_usd: number;
   per_epoch_usd: number[];

@@ -1,7 +1,7 @@
 /**
  * Aggregate step: merges the readers' partials with the same `mergePartials`
  * the local executor uses and writes summary.json, per_epoch_stats.json,
- * config.yaml and cloud.json (cold starts, the all-readers window, the cost
+ * epoch_stats.json, timeseries.json, config.yaml and cloud.json (cold starts, the all-readers window, the cost
  * split) under results/<run-id>/. summary.json's cost is the training part
  * only; generation and overhead are in cloud.json. A missing partial (a
  * reader that failed within the tolerated percentage) becomes a notice,
