@@ -49,6 +49,7 @@ describe('cloud plan', () => {
       epochStats: 'results/r1/epoch_stats.json',
       config: 'results/r1/config.yaml',
       cloud: 'results/r1/cloud.json',
+      timeseries: 'results/r1/timeseries.json',
     });
   });
 
