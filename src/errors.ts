@@ -15,8 +15,10 @@ export const ExitCode = {
   data: 4,
   /** A multi-host run could not complete: a rank missing, failed or refused (src/exec/rendezvous.ts). */
   ranks: 5,
-  /** Stopped by SIGINT / SIGTERM after cleaning up (128 + SIGINT, as shells report it). */
+  /** Stopped by SIGINT after cleaning up (128 + 2, as shells report it). */
   interrupted: 130,
+  /** Stopped by SIGTERM after cleaning up (128 + 15). */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -128,4 +130,22 @@ export class ManifestMismatchError extends PqbenchError {
  */
 export class ObjectChangedError extends PqbenchError {
   readonly exitCode = ExitCode.data;
+}
+
+export type InterruptSignalName = 'SIGINT' | 'SIGTERM';
+
+/**
+ * SIGINT or SIGTERM stopped the work (exec/signals.ts). `detail` says what
+ * was cleaned up and what was kept; the exit code is 128 + the signal's
+ * number, as a shell reports a process the signal ended.
+ */
+export class InterruptedError extends PqbenchError {
+  readonly exitCode: ExitCode;
+  constructor(
+    readonly signalName: InterruptSignalName,
+    readonly detail = 'stopped',
+  ) {
+    super(`interrupted by ${signalName}: ${detail}`);
+    this.exitCode = signalName === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../errors.ts';
+import { interruptible } from '../exec/signals.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { CliCommand, CommandContext } from './command.ts';
 import { reportError } from './errors.ts';
@@ -43,6 +44,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'compare runs: headline figures with deltas, config differences (--json)',
     load: () => import('./commands/compare.ts'),
   },
+  clean: {
+    summary: 'abort incomplete uploads and remove temp files interrupted writes left under the dataset',
+    load: () => import('./commands/clean.ts'),
+  },
 };
 
 const GLOBAL_HELP = `pqbench — training-I/O benchmark for object storage (Parquet on S3, S3-compatible stores, local disk)
@@ -61,7 +66,7 @@ Options for every command:
   --version              print the version
 
 Exit codes: 0 ok, 1 internal error, 2 bad input, 3 storage error, 4 data error (schema, corruption, verify),
-5 multi-host run incomplete (a rank missing or failed), 130 interrupted (SIGINT/SIGTERM).`;
+5 multi-host run incomplete (a rank missing or failed), 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
 
 /**
  * Pulls `--set a=b`, `--set=a=b` and Hydra's override forms (`++workload.a=b`,
@@ -126,7 +131,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       stdout,
       stderr,
     };
-    await command.run(ctx);
+    // SIGINT/SIGTERM: work that can stop cleanly takes the signal (exec/signals.ts).
+    await interruptible(() => command.run(ctx));
     return ExitCode.ok;
   } catch (err) {
     return reportError(err, verbose, stderr);

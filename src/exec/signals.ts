@@ -1,44 +1,101 @@
 /**
- * SIGINT / SIGTERM as an AbortSignal (SPEC §8): the first signal aborts the
- * work — uploads are aborted, threads stopped, a rank records that it failed
- * so the others stop naming it — and the command ends with exit code 130; a
- * second signal exits at once. Launchers stop the other ranks with SIGTERM
- * when one fails (mpirun, srun, Kubernetes, Batch): they clean up the same way.
+ * SIGINT / SIGTERM as an AbortSignal (SPEC §8), for every command. The CLI
+ * runs each command inside `withInterrupts`; work that can stop cleanly takes
+ * the signal (`interruptSignal()`, or the argument of a nested
+ * `withInterrupts`). On the first signal that work stops issuing requests,
+ * aborts its in-flight uploads, removes its temp files, keeps what is
+ * complete and rejects with an InterruptedError saying so (exit 130 for
+ * SIGINT, 143 for SIGTERM). A second signal exits at once.
+ *
+ * A command with nothing to clean up never asks for the signal: then the
+ * first signal exits at once too, as it would without a handler — a `pqbench
+ * validate` must not need two Ctrl-Cs.
+ *
+ * Launchers stop the other ranks with SIGTERM when one fails (mpirun, srun,
+ * Kubernetes, Batch): they clean up the same way.
  */
-import { ExitCode, PqbenchError } from '../errors.ts';
+import { ExitCode, InterruptedError, type InterruptSignalName } from '../errors.ts';
 
-export class InterruptedError extends PqbenchError {
-  readonly exitCode = ExitCode.interrupted;
-  constructor(readonly signalName: string) {
-    super(`interrupted by ${signalName}: uploads aborted, no partial result left`);
-  }
+export { InterruptedError } from '../errors.ts';
+
+const SIGNALS: readonly InterruptSignalName[] = ['SIGINT', 'SIGTERM'];
+
+const exitCodeOf = (name: InterruptSignalName) =>
+  name === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+
+interface Scope {
+  controller: AbortController;
+  /** Whether any work took the signal: if none did, nothing would notice an abort. */
+  observed: boolean;
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let scope: Scope | undefined;
 
-/** Runs `work` with a signal that fires on SIGINT/SIGTERM; an interrupted run rejects with InterruptedError. */
-export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+/** The signal of the running command, when the CLI runs one; taking it promises to honour it. */
+export function interruptSignal(): AbortSignal | undefined {
+  if (!scope) return undefined;
+  scope.observed = true;
+  return scope.controller.signal;
+}
+
+/** `explicit` first, else the running command's. */
+export function interruptSignalOr(explicit: AbortSignal | undefined): AbortSignal | undefined {
+  return explicit ?? interruptSignal();
+}
+
+/** The signal that stopped `signal`'s work, when a SIGINT/SIGTERM did. */
+export function interruptionOf(signal: AbortSignal | undefined): InterruptedError | undefined {
+  return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : undefined;
+}
+
+function install(current: Scope): () => void {
   const handlers = SIGNALS.map((name) => {
     const handler = () => {
-      if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
-      controller.abort(new InterruptedError(name));
+      // Second signal, or nobody listening: stop now, as the default disposition would.
+      if (current.controller.signal.aborted || !current.observed) process.exit(exitCodeOf(name));
+      current.controller.abort(new InterruptedError(name));
     };
     process.on(name, handler);
     return [name, handler] as const;
   });
-  try {
-    return await work(controller.signal);
-  } catch (e) {
-    // Whatever the aborted work threw (an AbortError, a thread's exit), the cause is the signal.
-    throw controller.signal.aborted ? controller.signal.reason : e;
-  } finally {
+  return () => {
     for (const [name, handler] of handlers) process.off(name, handler);
+  };
+}
+
+/**
+ * Runs `work` with a signal that fires on SIGINT/SIGTERM (see `interruptible`).
+ * Nested calls share the outer signal and its handlers.
+ */
+export function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return interruptible(() => work(interruptSignal() as AbortSignal));
+}
+
+/**
+ * The CLI's hook around a command: SIGINT/SIGTERM handlers for as long as
+ * `work` runs. An interrupted run rejects with the work's own
+ * InterruptedError (which says what it cleaned) or, when the work threw
+ * something else, with the signal's.
+ */
+export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
+  if (scope) return work();
+  const current: Scope = { controller: new AbortController(), observed: false };
+  scope = current;
+  const uninstall = install(current);
+  try {
+    return await work();
+  } catch (e) {
+    throw causeOf(e, current.controller.signal);
+  } finally {
+    uninstall();
+    scope = undefined;
   }
 }
 
-/** The error a rank reports when it fails: the signal's, when one interrupted the work. */
+/** The error a run reports when it fails: its own InterruptedError, else the signal's when one interrupted the work. */
 export function causeOf(error: unknown, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
+  if (error instanceof InterruptedError) return error;
+  const interruption = interruptionOf(signal);
+  if (interruption) return interruption;
   return error instanceof Error ? error : new Error(String(error));
 }

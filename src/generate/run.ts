@@ -15,7 +15,10 @@ import { threadModuleUrl } from '../entries.ts';
 import { runLocally, threadsUsed } from '../exec/local.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { type ProgressSnapshot, ProgressTotals } from '../exec/progress.ts';
+import { interruptionOf, interruptSignalOr } from '../exec/signals.ts';
 import type { CleanupResult, Storage } from '../storage/types.ts';
+import { interruptedGenerate } from './interrupted.ts';
+import { cleanDatasetLeftovers, NOTHING_CLEANED } from './leftovers.ts';
 import type { ObjectFaults } from './object.ts';
 import { type GenerateProgress, type GenerateShardResult, generateShard } from './shard.ts';
 import type { GenerateShardTaskArgs } from './shard-task.ts';
@@ -25,6 +28,7 @@ export interface GenerateRunOptions {
   force?: boolean;
   /** Worker threads; default `run.workers`. With 1, shards run in this thread on `storage`. */
   workers?: number;
+  /** Stops the run (default: the command's SIGINT/SIGTERM, exec/signals.ts). */
   signal?: AbortSignal;
   /** Aggregated progress over all shards (files done of total, bytes written). */
   onProgress?: (snapshot: ProgressSnapshot) => void;
@@ -68,8 +72,8 @@ export async function runGenerate(
   const share = options.share;
   const cleaned = share
     ? NOTHING_CLEANED
-    : await cleanInterruptedWrites(
-        plan,
+    : await cleanDatasetLeftovers(
+        plan.dataset.layout,
         storage,
         options.leftoversBefore ?? new Date(performance.timeOrigin),
       );
@@ -88,24 +92,39 @@ export async function runGenerate(
     force,
     faults: options.faults,
   }));
-  const results = await runLocally<GenerateShardTaskArgs, GenerateShardResult>(
-    {
-      module: SHARD_TASK_MODULE,
-      inThread: (a, ctx) =>
-        generateShard(a.plan, a.shard, storage, {
-          force: a.force,
-          signal: ctx.signal,
-          faults: a.faults,
-          onProgress: ctx.progress,
-        }),
-    },
-    args,
-    {
-      workers,
-      signal: options.signal,
-      onProgress: (_, payload) => options.onProgress?.(totals.update(payload as GenerateProgress)),
-    },
-  );
+  const signal = interruptSignalOr(options.signal);
+  const latest = new Map<number, GenerateProgress>();
+  const onProgress = (_: number, payload: unknown) => {
+    const p = payload as GenerateProgress;
+    latest.set(p.shard, p);
+    options.onProgress?.(totals.update(p));
+  };
+  let results: GenerateShardResult[];
+  try {
+    results = await runLocally<GenerateShardTaskArgs, GenerateShardResult>(
+      {
+        module: SHARD_TASK_MODULE,
+        inThread: (a, ctx) =>
+          generateShard(a.plan, a.shard, storage, {
+            force: a.force,
+            signal: ctx.signal,
+            faults: a.faults,
+            onProgress: ctx.progress,
+          }),
+      },
+      args,
+      { workers, signal, onProgress },
+    );
+  } catch (error) {
+    const interruption = interruptionOf(signal);
+    if (!interruption) throw error;
+    throw await interruptedGenerate(interruption, plan, storage, {
+      progress: [...latest.values()],
+      files: filesTotal,
+      // Another rank's live upload looks like a leftover: only a single-process run sweeps.
+      sweep: share === undefined,
+    });
+  }
   const manifestWritten = share
     ? false
     : await recordManifestAfterGenerate(dataset, storage, manifestCurrent);
@@ -118,30 +137,6 @@ export async function runGenerate(
     manifestWritten,
     cleaned,
   });
-}
-
-const NOTHING_CLEANED: CleanupResult = { uploadsAborted: 0, tempFilesRemoved: 0 };
-
-/**
- * What an earlier generate killed mid-object left under the dataset's split
- * folders (incomplete multipart uploads, temp files), begun before this
- * process started. Single-process runs only: in a multi-host or Lambda
- * fan-out another worker's live upload could look the same (there `pqbench
- * clean` and the bucket's lifecycle rule do it).
- */
-async function cleanInterruptedWrites(
-  plan: RunPlan,
-  storage: Storage,
-  started: Date,
-): Promise<CleanupResult> {
-  const total = { ...NOTHING_CLEANED };
-  for (const split of Object.values(plan.dataset.layout.splits)) {
-    if (!split.prefix || split.numFiles === 0) continue;
-    const cleaned = await storage.cleanIncomplete(`${split.prefix}/`, started);
-    total.uploadsAborted += cleaned.uploadsAborted;
-    total.tempFilesRemoved += cleaned.tempFilesRemoved;
-  }
-  return total;
 }
 
 type RunLevel = Pick<
@@ -160,6 +155,8 @@ function summarize(results: GenerateShardResult[], run: RunLevel): GenerateRunRe
     objectsSkipped: sum((r) => r.objectsSkipped),
     bytesWritten,
     parts: sum((r) => r.parts),
+    requests: sum((r) => r.requests),
+    retries: sum((r) => r.retries),
     mbPerSecond: run.seconds > 0 ? bytesWritten / 1e6 / run.seconds : 0,
   };
 }

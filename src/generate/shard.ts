@@ -17,6 +17,8 @@ import { FOOTER_KEYS } from '../dataset/manifest.ts';
 import type { RunPlan, Split } from '../dataset/types.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
 import { readFooter } from '../parquet/index.ts';
+import { instrumentStorage } from '../storage/instrument.ts';
+import type { Operation, OperationSink } from '../storage/operations.ts';
 import type { Storage } from '../storage/types.ts';
 import { type ObjectFaults, writeObject } from './object.ts';
 import { type GenerateShard, shardFileCount } from './shards.ts';
@@ -30,6 +32,11 @@ export interface GenerateProgress {
   objectsSkipped: number;
   /** Bytes written so far, including the object in progress. */
   bytesWritten: number;
+  /** Requests made (a multipart upload counts its create, parts and complete) and the retries they needed. */
+  requests: number;
+  retries: number;
+  /** Writes in flight when the run was stopped: each one's upload aborted or temp file removed. */
+  writesStopped: number;
 }
 
 export interface GenerateShardResult {
@@ -44,6 +51,9 @@ export interface GenerateShardResult {
   bytesWritten: number;
   /** Multipart parts (S3) or 1 per object. */
   parts: number;
+  /** Requests made and the retries they needed (SPEC §8: transient errors are counted). */
+  requests: number;
+  retries: number;
   seconds: number;
 }
 
@@ -115,8 +125,20 @@ class ShardProgressReporter {
       objectsWritten: 0,
       objectsSkipped: 0,
       bytesWritten: 0,
+      requests: 0,
+      retries: 0,
+      writesStopped: 0,
     };
   }
+
+  /** OperationSink: every request of the shard, retried or not. */
+  readonly tally: OperationSink = {
+    record: (op: Operation) => {
+      // A multipart upload is CreateMultipartUpload + its parts + CompleteMultipartUpload.
+      this.progress.requests += op.parts !== undefined && op.parts > 1 ? op.parts + 2 : 1;
+      this.progress.retries += op.retries;
+    },
+  };
 
   report(force: boolean): void {
     const now = performance.now();
@@ -153,14 +175,25 @@ async function generateFile(
       continue;
     }
     const before = progress.bytesWritten;
-    const written = await writeObject(dataset, ref, key, storage, {
-      signal: options.signal,
-      faults: options.faults,
-      onBytes: (bytes) => {
-        progress.bytesWritten = before + bytes;
-        counters.report(false);
-      },
-    });
+    let written: Awaited<ReturnType<typeof writeObject>>;
+    try {
+      written = await writeObject(dataset, ref, key, storage, {
+        signal: options.signal,
+        faults: options.faults,
+        onBytes: (bytes) => {
+          progress.bytesWritten = before + bytes;
+          counters.report(false);
+        },
+      });
+    } catch (error) {
+      // Stopped mid-object: writeObject has aborted the upload (or removed the temp file).
+      progress.bytesWritten = before;
+      if (options.signal?.aborted) {
+        progress.writesStopped++;
+        counters.report(true);
+      }
+      throw error;
+    }
     progress.bytesWritten = before + written.bytes;
     progress.objectsWritten++;
     counters.parts += written.parts;
@@ -172,12 +205,13 @@ async function generateFile(
 export async function generateShard(
   plan: RunPlan,
   shard: GenerateShard,
-  storage: Storage,
+  unmeasured: Storage,
   options: GenerateShardOptions = {},
 ): Promise<GenerateShardResult> {
   const started = performance.now();
   const filesTotal = shardFileCount(shard);
   const counters = new ShardProgressReporter(shard.index, filesTotal, options.onProgress);
+  const storage = instrumentStorage(unmeasured, counters.tally);
   for (const range of shard.ranges) {
     for (let fileIndex = range.start; fileIndex < range.end; fileIndex++) {
       counters.report(true);
@@ -195,6 +229,8 @@ export async function generateShard(
     objectsSkipped: progress.objectsSkipped,
     bytesWritten: progress.bytesWritten,
     parts: counters.parts,
+    requests: progress.requests,
+    retries: progress.retries,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -135,6 +135,8 @@ export class StepRecorder {
       ...steps.finish(start, blockEnd),
     });
     this.current = null;
+    // After the epoch's block has ended: what a stopped run keeps (completedPart).
+    this.completed = this.toPart();
   }
 
   toPart(): StepsPart {
@@ -144,6 +146,13 @@ export class StepRecorder {
       series: this.series.toPart(),
     };
   }
+
+  /** The completed epochs only: the steps of an epoch a stop cut short are left out of every figure. */
+  completedPart(): StepsPart {
+    return this.completed ?? new StepRecorder(this.exclude, this.series.intervalMs).toPart();
+  }
+
+  private completed: StepsPart | undefined;
 }
 
 export class IoRecorder implements OperationSink {
@@ -198,6 +207,29 @@ export class IoRecorder implements OperationSink {
       series: this.series.toPart(),
     };
   }
+
+  /**
+   * The loader is done with epochs < `epochsDone` and has begun no later one:
+   * keeps what it recorded so far for `completedPart`. Called between epochs,
+   * where the copy delays no request.
+   */
+  markEpochsDone(epochsDone: number): void {
+    this.snapshots.set(epochsDone, this.toPart());
+    this.snapshots.delete(epochsDone - 2);
+  }
+
+  /**
+   * What the loader recorded for epochs < `epochs` only (a stopped run keeps
+   * its completed epochs): the snapshot taken when it was done with them, or
+   * everything when it has begun no later epoch.
+   */
+  completedPart(epochs: number): IoPart {
+    const begun = this.epochs.length > 0 ? (this.epochs[this.epochs.length - 1] as EpochIo).epoch + 1 : 0;
+    if (begun <= epochs) return this.toPart();
+    return this.snapshots.get(epochs) ?? { ...new IoRecorder().toPart(), epochs: [] };
+  }
+
+  private readonly snapshots = new Map<number, IoPart>();
 }
 
 export function addRequestCounters(into: RequestCounters, from: RequestCounters): void {

@@ -3,8 +3,8 @@
  * storage error kinds, temp-file names, positional reads and writes, real
  * paths through symbolic links. Plain functions, no state but a counter.
  */
-import { type Dirent, read, realpathSync } from 'node:fs';
-import { type FileHandle, readdir, rm, stat } from 'node:fs/promises';
+import { constants, type Dirent, read, realpathSync } from 'node:fs';
+import { access, type FileHandle, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { StorageErrorKind } from '../errors.ts';
@@ -15,12 +15,50 @@ export const ERRNO_KINDS: Record<string, { kind: StorageErrorKind; status: numbe
   ENOTDIR: { kind: 'not_found', status: 404 },
   EACCES: { kind: 'auth', status: 403 },
   EPERM: { kind: 'auth', status: 403 },
-  EROFS: { kind: 'auth', status: 403 },
+  EROFS: { kind: 'other', status: 500 },
+  ENOSPC: { kind: 'other', status: 507 },
+  EDQUOT: { kind: 'other', status: 507 },
   EISDIR: { kind: 'invalid', status: 400 },
   EEXIST: { kind: 'invalid', status: 400 },
   ENAMETOOLONG: { kind: 'invalid', status: 400 },
   EINVAL: { kind: 'invalid', status: 400 },
 };
+
+/** What an errno means, in words a person can act on. */
+export const ERRNO_DETAIL: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+/**
+ * `mkdir -p` reports ENOENT when the deepest existing folder on the way
+ * cannot be written (a read-only mount): the error that deepest folder
+ * gives, or `error` when it is writable after all.
+ */
+export async function mkdirFailure(dir: string, error: unknown): Promise<unknown> {
+  if (errnoCode(error) !== 'ENOENT') return error;
+  let head = path.resolve(dir);
+  while (
+    !(await stat(head).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    const parent = path.dirname(head);
+    if (parent === head) return error;
+    head = parent;
+  }
+  return access(head, constants.W_OK).then(
+    () => error,
+    (denied: unknown) => denied,
+  );
+}
 
 export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

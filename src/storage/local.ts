@@ -11,8 +11,10 @@ import { ObjectChangedError, StorageError } from '../errors.ts';
 import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.ts';
 import {
+  ERRNO_DETAIL,
   ERRNO_KINDS,
   errnoCode,
+  mkdirFailure,
   RootGuard,
   readAt,
   removeTempFiles,
@@ -243,7 +245,10 @@ export class LocalStorage implements Storage, PagedLister {
 
   private async prepareTarget(key: string, operation: string): Promise<string> {
     const target = this.pathOf(key, operation);
-    await this.fsCall(operation, key, () => mkdir(path.dirname(target), { recursive: true }));
+    const dir = path.dirname(target);
+    await this.fsCall(operation, key, () =>
+      mkdir(dir, { recursive: true }).catch(async (e: unknown) => Promise.reject(await mkdirFailure(dir, e))),
+    );
     return target;
   }
 
@@ -272,7 +277,7 @@ export class LocalStorage implements Storage, PagedLister {
     if (error instanceof StorageError) return error;
     const code = errnoCode(error);
     const mapped = (code && ERRNO_KINDS[code]) || { kind: 'other' as const, status: 500 };
-    let detail = code === undefined ? String(error) : undefined;
+    let detail: string | undefined = code === undefined ? String(error) : ERRNO_DETAIL[code];
     if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR') {
       detail = 'a file and a folder would have the same name (allowed on S3, not on local disk)';
       if (operation === 'get') detail = undefined;

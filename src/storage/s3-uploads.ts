@@ -6,12 +6,17 @@
  */
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 
-/** Aborts every incomplete upload under `prefix` initiated before `startedBefore`; returns how many. */
+/**
+ * Aborts every incomplete upload under `prefix` initiated before
+ * `startedBefore` (only those of key `onlyKey` when given); returns how many.
+ * One that is gone by the time it is aborted (its writer aborted it) is not counted.
+ */
 export async function abortIncompleteUploads(
   client: S3Client,
   bucket: string,
   prefix: string,
   startedBefore: Date,
+  onlyKey?: string,
 ): Promise<number> {
   let aborted = 0;
   let keyMarker: string | undefined;
@@ -27,14 +32,25 @@ export async function abortIncompleteUploads(
     );
     for (const upload of page.Uploads ?? []) {
       if (!upload.Key || !upload.UploadId) continue;
+      if (onlyKey !== undefined && upload.Key !== onlyKey) continue;
       if (upload.Initiated && upload.Initiated >= startedBefore) continue;
-      await client.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
-      );
-      aborted++;
+      if (await abortOne(client, bucket, upload.Key, upload.UploadId)) aborted++;
     }
     if (!page.IsTruncated) return aborted;
     keyMarker = page.NextKeyMarker;
     uploadIdMarker = page.NextUploadIdMarker;
+  }
+}
+
+/** True when this call aborted it; false when it was already gone (NoSuchUpload). */
+async function abortOne(client: S3Client, bucket: string, key: string, uploadId: string): Promise<boolean> {
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    return true;
+  } catch (error) {
+    const e = error as { name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NoSuchUpload' || e.Code === 'NoSuchUpload' || e.$metadata?.httpStatusCode === 404)
+      return false;
+    throw error;
   }
 }

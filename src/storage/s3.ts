@@ -30,16 +30,17 @@ import { mapS3Error } from './s3-errors.ts';
 import { describeEndpoint, parseS3Root } from './s3-location.ts';
 import { abortIncompleteUploads } from './s3-uploads.ts';
 import { abortable } from './source.ts';
-import type {
-  ByteRange,
-  CleanupResult,
-  GetOptions,
-  GetResult,
-  ListOptions,
-  ObjectInfo,
-  PutResult,
-  PutStreamOptions,
-  Storage,
+import {
+  ANY_TIME,
+  type ByteRange,
+  type CleanupResult,
+  type GetOptions,
+  type GetResult,
+  type ListOptions,
+  type ObjectInfo,
+  type PutResult,
+  type PutStreamOptions,
+  type Storage,
 } from './types.ts';
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -128,6 +129,10 @@ export class S3Storage implements Storage, PagedLister {
       leavePartsOnError: false,
     });
     this.uploads.set(fullKey, tally);
+    // The source may be read to its end long before the last parts are sent (lib-storage buffers
+    // queueSize parts): a signal must stop the upload itself, not only the reading.
+    const stop = () => void upload.abort().catch(() => {});
+    options?.signal?.addEventListener('abort', stop, { once: true });
     try {
       const out = await upload.done();
       return {
@@ -142,8 +147,10 @@ export class S3Storage implements Storage, PagedLister {
     } catch (error) {
       await this.abortUpload(fullKey, upload.uploadId);
       if (sourceFailure !== undefined) throw sourceFailure.error;
+      if (options?.signal?.aborted) throw options.signal.reason;
       throw this.fail(error, 'putStream', key);
     } finally {
+      options?.signal?.removeEventListener('abort', stop);
       this.uploads.delete(fullKey);
     }
   }
@@ -328,10 +335,18 @@ export class S3Storage implements Storage, PagedLister {
     });
   }
 
-  /** Safety net behind lib-storage's own abort: an upload must never be left behind. */
+  /**
+   * Safety net behind lib-storage's own abort: an upload must never be left
+   * behind. Stopped while CreateMultipartUpload was in flight, the upload has
+   * no id yet though the server may have made one: those of this key are
+   * aborted (a key has one writer; any other upload of it is a leftover).
+   */
   private async abortUpload(fullKey: string, uploadId: string | undefined): Promise<void> {
-    if (uploadId === undefined) return;
     try {
+      if (uploadId === undefined) {
+        await abortIncompleteUploads(this.client, this.bucket, fullKey, ANY_TIME, fullKey);
+        return;
+      }
       await this.client.send(
         new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: uploadId }),
       );

@@ -44,6 +44,9 @@ export interface GetOptions {
   ifMatch?: string;
 }
 
+/** A `cleanIncomplete` cut-off that takes every leftover, however recent (the latest instant a Date holds). */
+export const ANY_TIME = new Date(8.64e15);
+
 export interface CleanupResult {
   uploadsAborted: number;
   tempFilesRemoved: number;

@@ -15,7 +15,7 @@ import { now } from '../storage/operations.ts';
 import { type AcceleratorIo, type EpochRange, runAccelerator } from './accelerator.ts';
 import { type Batch, recyclableBuffers } from './batch.ts';
 import { computeFor } from './compute.ts';
-import { Control, type ControlBuffers, HostBarrier } from './control.ts';
+import { AbortedError, Control, type ControlBuffers, HostBarrier } from './control.ts';
 import type { LoaderRuntime } from './loader-runtime.ts';
 import { stepSource } from './schedule.ts';
 
@@ -39,6 +39,8 @@ export interface AcceleratorTaskArgs {
 }
 
 export interface AcceleratorResult {
+  /** Stopped by SIGINT/SIGTERM: the epochs it completed (steps and io hold those only). */
+  stoppedAfter?: number;
   steps: StepsPart;
   /** read_threads 0: this thread's own requests. */
   io?: IoPart;
@@ -97,13 +99,17 @@ function threadedIo(
 }
 
 /** read_threads 0: each batch loaded here, when the step asks for it. */
-function inlineIo(loader: LoaderRuntime, ids: IdLog): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
+function inlineIo(
+  loader: LoaderRuntime,
+  ids: IdLog,
+): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted' | 'epochEnded'> {
   let batches: AsyncGenerator<Batch> | undefined;
   let previous: Batch | undefined;
   return {
     epochStarted: (epoch) => {
       batches = loader.epoch(epoch);
     },
+    epochEnded: (epoch) => loader.io.markEpochsDone(epoch + 1),
     async takeBatch(epoch, step) {
       if (previous) loader.recycle(recyclableBuffers(previous));
       const next = await batches?.next();
@@ -155,7 +161,14 @@ export async function acceleratorTask(
       },
       ...(inline ? inlineIo(inline, ids) : threadedIo(args, control, ids)),
     };
-    await runAccelerator(plan, args.accelerator, io, recorder, args.epochs);
+    try {
+      await runAccelerator(plan, args.accelerator, io, recorder, args.epochs);
+    } catch (error) {
+      if (!(error instanceof AbortedError && control.stopped)) throw error;
+      const completed = recorder.completedPart();
+      const epochs = (args.epochs?.first ?? 0) + completed.epochs.length;
+      return { stoppedAfter: epochs, steps: completed, io: inline?.io.completedPart(epochs) };
+    }
     return {
       steps: recorder.toPart(),
       io: inline?.io.toPart(),

@@ -28,6 +28,8 @@ export interface AcceleratorIo {
   epochStarted(epoch: number): void;
   /** After each step (progress). */
   stepDone?(step: StepRecord): void;
+  /** After an epoch's block has ended (outside any measured block). */
+  epochEnded?(epoch: number): void;
 }
 
 /**
@@ -116,5 +118,6 @@ export async function runAccelerator(
       io.stepDone?.(record);
     }
     recorder.endEpoch(io.now());
+    io.epochEnded?.(epoch);
   }
 }

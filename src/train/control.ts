@@ -9,7 +9,7 @@
 /** Int32 slots of a control block; loader w's counters follow. */
 const GO = 0; // 1 once every thread of the host is ready and the start time is set
 const EPOCH = 1; // epochs started so far by the accelerator
-const ABORT = 2; // 1: stop now
+const ABORT = 2; // 1: stop now (a thread failed); 2: stop now, keep the completed epochs (SIGINT/SIGTERM)
 const STEPS = 3; // steps done (progress)
 const SAMPLES = 4; // samples delivered (progress)
 const FIXED = 5;
@@ -64,11 +64,22 @@ export class Control {
   }
 
   get aborted(): boolean {
-    return Atomics.load(this.ints, ABORT) === 1;
+    return Atomics.load(this.ints, ABORT) !== 0;
+  }
+
+  /** Stopped by a signal rather than a failure: the threads return what their completed epochs hold. */
+  get stopped(): boolean {
+    return Atomics.load(this.ints, ABORT) === 2;
   }
 
   abort(): void {
     Atomics.store(this.ints, ABORT, 1);
+    for (let i = 0; i < this.ints.length; i++) Atomics.notify(this.ints, i);
+  }
+
+  /** Like abort, but the run was interrupted: nothing failed, and what is complete is kept. */
+  stop(): void {
+    Atomics.compareExchange(this.ints, ABORT, 0, 2);
     for (let i = 0; i < this.ints.length; i++) Atomics.notify(this.ints, i);
   }
 

@@ -16,7 +16,7 @@ import type { StepRecord } from '../metrics/step.ts';
 import type { EpochRange } from './accelerator.ts';
 import type { AcceleratorResult, AcceleratorTaskArgs } from './accelerator-task.ts';
 import { Control, HostBarrier, newControl } from './control.ts';
-import type { LoaderTaskArgs } from './loader-task.ts';
+import type { LoaderTaskArgs, LoaderThreadResult } from './loader-task.ts';
 
 export interface HostOptions {
   /** Earliest common start (ms since the epoch); the threads' start-up is waited for in any case. */
@@ -37,6 +37,8 @@ export interface HostOptions {
 }
 
 export interface HostResult {
+  /** SIGINT/SIGTERM stopped the run: the partials hold this many completed epochs (from the first run). */
+  stoppedAfter?: number;
   partials: AcceleratorPartial[];
   /** Threads started: one per accelerator and one per loader worker. */
   threads: number;
@@ -106,28 +108,53 @@ function acceleratorThreads(
   return [first, ...loaders];
 }
 
+/** Epochs every accelerator completed when a signal stopped them (undefined: none was stopped). */
+function stoppedAfter(plan: RunPlan, accelerators: number[], results: unknown[]): number | undefined {
+  const per = 1 + plan.loader.readThreads;
+  const own = accelerators.map((_, i) => results[i * per] as AcceleratorResult);
+  if (own.every((r) => r.stoppedAfter === undefined)) return undefined;
+  return Math.min(...own.map((r) => r.stoppedAfter ?? Number.POSITIVE_INFINITY));
+}
+
+/** A loader's part; a stopped loader's cut to the `epochs` its accelerator completed. */
+function loaderPart(result: LoaderThreadResult, epochs: number | undefined): IoPart {
+  if (!('stopped' in result)) return result;
+  const part = epochs === undefined ? undefined : result.parts[epochs];
+  if (!part) throw new Error(`a stopped loader kept no part for ${epochs} completed epochs`);
+  return part;
+}
+
 /** Joins each accelerator's thread results into its partial. */
 function partialsOf(
   plan: RunPlan,
   accelerators: number[],
   results: unknown[],
   host: string,
-): { partials: AcceleratorPartial[]; ids: Int32Array[]; steps: StepRecord[][] } {
+): { partials: AcceleratorPartial[]; ids: Int32Array[]; steps: StepRecord[][]; stopped?: number } {
   const per = 1 + plan.loader.readThreads;
+  const stopped = stoppedAfter(plan, accelerators, results);
   const partials: AcceleratorPartial[] = [];
   const ids: Int32Array[] = [];
   const steps: StepRecord[][] = [];
   accelerators.forEach((accelerator, i) => {
     const own = results[i * per] as AcceleratorResult;
-    const io = own.io ? [own.io] : (results.slice(i * per + 1, (i + 1) * per) as IoPart[]);
+    const loaders = results.slice(i * per + 1, (i + 1) * per) as LoaderThreadResult[];
+    const io = own.io ? [own.io] : loaders.map((r) => loaderPart(r, stopped));
+    const ownSteps =
+      stopped === undefined
+        ? own.steps
+        : { ...own.steps, epochs: own.steps.epochs.filter((e) => e.epoch < stopped) };
     partials.push(
-      assemblePartial({ accelerator, host, randomSeed: plan.training.shuffle.randomSeed }, own.steps, io),
+      assemblePartial({ accelerator, host, randomSeed: plan.training.shuffle.randomSeed }, ownSteps, io),
     );
     if (own.ids) ids.push(own.ids);
     if (own.trace) steps.push(own.trace);
   });
-  return { partials, ids, steps };
+  return { partials, ids, steps, stopped };
 }
+
+/** After SIGINT/SIGTERM, how long threads get to return what they completed (a GET in flight ends first). */
+const STOP_GRACE_MS = 15_000;
 
 export async function runHost(
   plan: RunPlan,
@@ -149,8 +176,14 @@ export async function runHost(
     new HostBarrier(barrier, accelerators.length).abort();
   };
   const group = new ThreadGroup(specs, { onFailure: abortAll });
-  const onAbort = () => abortAll();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A signal stops the threads, which return their completed epochs; a thread that fails aborts all.
+  const onAbort = () => {
+    for (const c of controls) c.stop();
+    new HostBarrier(barrier, accelerators.length).abort();
+    setTimeout(() => group.terminate(), STOP_GRACE_MS).unref();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const progress = setInterval(() => {
     const samples = controls.reduce((n, c) => n + c.samplesDone, 0);
     options.onProgress?.(
@@ -163,8 +196,14 @@ export async function runHost(
     const startedAt = Math.max(options.startAt ?? 0, Date.now());
     for (const c of controls) c.go(startedAt);
     const results = await group.done;
-    const { partials, ids, steps } = partialsOf(plan, accelerators, results, options.host ?? hostname());
+    const { partials, ids, steps, stopped } = partialsOf(
+      plan,
+      accelerators,
+      results,
+      options.host ?? hostname(),
+    );
     return {
+      stoppedAfter: stopped,
       partials,
       startedAt,
       threads: specs.length,

@@ -9,7 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { checkDatasetManifest } from '../dataset/manifest.ts';
 import type { RunPlan } from '../dataset/types.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, InterruptedError } from '../errors.ts';
+import { interruptionOf, interruptSignalOr } from '../exec/signals.ts';
 import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';
@@ -108,11 +109,21 @@ export async function runTraining(
   const requestsCsvDir = output.requestsCsv ? output.dir : undefined;
   if (requestsCsvDir) await mkdir(requestsCsvDir, { recursive: true });
   const total = expectedSamples(plan);
+  const signal = interruptSignalOr(options.signal);
   const host = await runHost(plan, accelerators, {
     requestsCsvDir,
-    signal: options.signal,
+    signal,
     onProgress: (samples, bytes) => options.onProgress?.({ samples, total, bytes }),
   });
+  const interruption = host.stoppedAfter === undefined ? undefined : interruptionOf(signal);
+  if (interruption) {
+    const of = `${host.stoppedAfter} of ${plan.training.epochs} epochs completed`;
+    if (host.stoppedAfter === 0)
+      throw new InterruptedError(interruption.signalName, `${of}: no results written`);
+    notices.push(
+      `interrupted by ${interruption.signalName}: ${of}; the results hold the completed epochs only`,
+    );
+  }
   const run = mergePartials(plan, host.partials, {
     runId: output.runId,
     configHash: output.configHash,
@@ -130,5 +141,10 @@ export async function runTraining(
     await joinRequestsCsv(path, parts);
     files.push(path);
   }
+  if (interruption)
+    throw new InterruptedError(
+      interruption.signalName,
+      `${host.stoppedAfter} of ${plan.training.epochs} epochs completed; their results written to ${output.dir}`,
+    );
   return { runId: output.runId, dir: output.dir, run, files, threads: host.threads };
 }

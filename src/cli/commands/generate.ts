@@ -21,7 +21,8 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
   return (
     `generated ${r.filesWritten} of ${r.files} files, ${r.filesSkipped} already present${objects}; ` +
     `${(r.bytesWritten / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(2)} s = ${r.mbPerSecond.toFixed(1)} MB/s ` +
-    `(MB = 10^6 bytes, ${r.workers} worker${r.workers === 1 ? '' : 's'}) -> ${where}`
+    `(MB = 10^6 bytes, ${r.workers} worker${r.workers === 1 ? '' : 's'}); ` +
+    `requests ${r.requests} (retries ${r.retries}) -> ${where}`
   );
 }
 

@@ -1,0 +1,39 @@
+/**
+ * `pqbench clean <workload>`: removes what interrupted writes left under the
+ * dataset — incomplete multipart uploads (S3: invisible to LIST, billed until
+ * aborted) and temp files (local_fs) — whatever their age, and prints the
+ * counts. Complete objects and the manifest are never touched. A generate
+ * still writing this dataset would lose its in-flight uploads: run it when
+ * none is.
+ */
+import { resolveRun } from '../../dataset/run-plan.ts';
+import { ANY_TIME, cleanDatasetLeftovers, datasetWritePrefixes } from '../../generate/leftovers.ts';
+import { openStorage } from '../../storage/open.ts';
+import type { CliCommand } from '../command.ts';
+import { loadCommandWorkload } from '../flags.ts';
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+export const command: CliCommand = {
+  name: 'clean',
+  summary:
+    'Abort incomplete multipart uploads and remove temp files that interrupted writes left under the dataset (all of them, whatever their age; run it when no generate is writing the dataset).',
+  usage: 'pqbench clean <workload.yaml> [--set key.path=value …]',
+  options: {},
+  async run(ctx) {
+    const { workload } = await loadCommandWorkload(ctx, this.usage);
+    const layout = resolveRun(workload).dataset.layout;
+    const storage = openStorage(workload.storage);
+    try {
+      const cleaned = await cleanDatasetLeftovers(layout, storage, ANY_TIME);
+      const where = datasetWritePrefixes(layout).join(', ') || '(no split has files)';
+      ctx.stdout(
+        `cleaned ${storage.location} (${where}): ` +
+          `${plural(cleaned.uploadsAborted, 'incomplete multipart upload')} aborted, ` +
+          `${plural(cleaned.tempFilesRemoved, 'temp file')} removed`,
+      );
+    } finally {
+      await storage.close();
+    }
+  },
+};
