@@ -7,10 +7,11 @@
  * bodies into the bucket.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { redactWorkload, workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
+import { ConfigError } from '../errors.ts';
 import { dlioPerEpochStats, type HostFacts, readHostFacts, summaryFileJson } from './dlio-summary.ts';
 import type { RunSummary } from './summary.ts';
 import { timeSeriesJson } from './timeseries-file.ts';
@@ -121,8 +122,67 @@ export async function writeRunResults(
   for (const file of renderRunResults(run, configYaml, hosts)) {
     const path = join(dir, file.name);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.body);
+    await writeFileAtomically(path, file.body);
     paths.push(path);
   }
   return paths;
+}
+
+/** A result file is whole or absent: a full disk must not leave a 0-byte summary.json. */
+export async function writeFileAtomically(path: string, body: string): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, body);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+const OUTPUT_PROBLEMS: Record<string, string> = {
+  EEXIST: 'a file is in the way (a folder is needed)',
+  ENOTDIR: 'a file is in the way (a folder is needed)',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * Creates the results folder and proves it writable before any work (SPEC
+ * §8): a run must not train for an hour and then fail to write its results.
+ * A probe file of a few KB is written and removed, so a full disk shows too;
+ * the folders it made are removed again, so a run that fails later leaves
+ * no empty results folder.
+ */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  const probe = join(dir, `.pqbench-probe-${process.pid}`);
+  let created: string | undefined;
+  try {
+    created = await mkdir(dir, { recursive: true });
+    await writeFile(probe, Buffer.alloc(64 * 1024));
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    const problem = OUTPUT_PROBLEMS[code] ?? (error as Error).message;
+    throw new ConfigError([{ path: 'output.folder', message: `cannot write results to ${dir}: ${problem}` }]);
+  } finally {
+    await rm(probe, { force: true }).catch(() => {});
+    if (created) await removeEmptyUpTo(resolve(dir), resolve(created));
+  }
+}
+
+/** rmdir from `dir` up to `top`, stopping at the first folder that is not empty (another run's). */
+async function removeEmptyUpTo(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.startsWith(top); d = dirname(d)) {
+    if (
+      !(await rmdir(d).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    if (d === top) return;
+  }
 }

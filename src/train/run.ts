@@ -15,7 +15,7 @@ import type { PriceTable } from '../metrics/cost.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import { pageCacheWarning } from '../metrics/pagecache.ts';
 import { joinRequestsCsv } from '../metrics/requests-csv.ts';
-import { type RunOutput, writeRunResults } from '../metrics/results.ts';
+import { prepareOutputDir, type RunOutput, writeRunResults } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
 import { writeRunReport } from '../report/write.ts';
 import { openStorage } from '../storage/open.ts';
@@ -100,6 +100,7 @@ export async function runTraining(
   options: TrainRunOptions = {},
 ): Promise<TrainRunResult> {
   assertStepsToRun(plan);
+  await prepareOutputDir(output.dir);
   const notices = [...(options.notices ?? [])];
   for (const notice of await preflightNotices(plan)) {
     notices.push(notice);

@@ -1,6 +1,6 @@
 import { resolveRun } from '../../dataset/run-plan.ts';
 import { writeHydraFiles } from '../../metrics/dlio-hydra.ts';
-import { runOutput } from '../../metrics/results.ts';
+import { prepareOutputDir, runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags } from '../flags.ts';
 import {
@@ -44,8 +44,10 @@ export const command: CliCommand = {
       if (plan.workflow.train) await trainRankAndReport(ctx, workload, notices, flags, multiHost);
       return;
     }
+    const output = runOutput(workload, undefined, resultsDir);
+    // Before generating: a results folder that cannot be written fails now, not after the run.
+    if (plan.workflow.train) await prepareOutputDir(output.dir);
     if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
-    if (plan.workflow.train)
-      await trainAndReport(ctx, plan, runOutput(workload, undefined, resultsDir), notices, flags);
+    if (plan.workflow.train) await trainAndReport(ctx, plan, output, notices, flags);
   },
 };
