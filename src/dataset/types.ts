@@ -69,26 +69,14 @@ export interface ManifestColumn {
 }
 
 /** Everything that determines the dataset's bytes and names (the manifest's `dataset`). */
-export interface DatasetDefinition {
-  format: 'parquet';
-  num_files_train: number;
-  num_files_eval: number;
-  num_subfolders_train: number;
-  num_subfolders_eval: number;
-  file_prefix: string;
-  num_samples_per_file: number;
-  record_length_bytes: number;
-  record_length_bytes_stdev: number;
-  compression: Codec;
-  compression_level: number | null;
-  row_group_size: number;
-  page_size: number;
-  generation_batch_size: number | null;
-  vector_layout: VectorLayout;
-  partition_by: string | null;
-  columns: ManifestColumn[];
-  seed: number;
-}
+export type DatasetDefinition = Omit<Workload['dataset'], 'data_folder' | 'parquet'> &
+  Pick<
+    Workload['dataset']['parquet'],
+    'row_group_size' | 'page_size' | 'generation_batch_size' | 'vector_layout' | 'partition_by'
+  > & {
+    columns: ManifestColumn[];
+    seed: number;
+  };
 
 /** The dataset as both sides read it: layout, columns, value seed, file format, identity. */
 export interface DatasetPlan {
