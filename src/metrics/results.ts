@@ -64,7 +64,22 @@ export interface ResultFile {
   body: string;
 }
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+/**
+ * A fraction to 12 significant digits: what the measurement can carry, and
+ * no float noise (0.000025600000000000002) in the files. Integers stay whole.
+ */
+export const roundForJson = (_key: string, value: unknown): unknown =>
+  typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)
+    ? Number(value.toPrecision(12))
+    : value;
+
+/** A result file's JSON text, numbers rounded by roundForJson. */
+export const resultJson = (value: unknown) => `${JSON.stringify(value, roundForJson, 2)}\n`;
+
+/** summary.json's text, as renderRunResults writes it. */
+export function summaryFileText(run: RunSummary, hosts: HostFacts[]): string {
+  return resultJson(summaryFileJson(run.summary, hosts));
+}
 
 /**
  * The result files of a run; `configYaml` is the resolved workload without
@@ -73,9 +88,9 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
  */
 export function renderRunResults(run: RunSummary, configYaml: string, hosts: HostFacts[] = []): ResultFile[] {
   return [
-    { name: RESULT_FILES.summary, body: json(summaryFileJson(run.summary, hosts)) },
-    { name: RESULT_FILES.perEpochStats, body: json(dlioPerEpochStats(run.perEpoch)) },
-    { name: RESULT_FILES.epochStats, body: json(run.perEpoch) },
+    { name: RESULT_FILES.summary, body: summaryFileText(run, hosts) },
+    { name: RESULT_FILES.perEpochStats, body: resultJson(dlioPerEpochStats(run.perEpoch)) },
+    { name: RESULT_FILES.epochStats, body: resultJson(run.perEpoch) },
     { name: RESULT_FILES.config, body: configYaml },
     ...(run.timeseries ? [{ name: RESULT_FILES.timeseries, body: timeSeriesJson(run.timeseries) }] : []),
   ];
