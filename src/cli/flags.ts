@@ -1,10 +1,16 @@
-/** What the commands that run work share: the workload argument, --workers, --prices, --force, the progress line. */
+/**
+ * What the commands that run work share: the workload argument, --workers,
+ * --prices, --force, --json, the progress line, notices (stderr, each once)
+ * and the run's summary (a table, or summary.json's text with --json).
+ */
 import { readFile } from 'node:fs/promises';
 import { loadWorkload, type ParsedWorkload } from '../config/load.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressLine } from '../exec/progress.ts';
 import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
+import type { RunSummaryJson } from '../metrics/summary.ts';
+import { renderSummaryTable } from '../metrics/table.ts';
 import { withEnvironmentEndpoint } from '../storage/open.ts';
 import type { CommandContext } from './command.ts';
 
@@ -54,10 +60,8 @@ export function stderrProgress(ctx: CommandContext, unit: string): ProgressLine 
 }
 
 /** The one positional workload file, loaded with the overrides; its notices go to stderr, once. */
-export async function loadCommandWorkload(
-  ctx: CommandContext,
-  usage: string,
-): Promise<{ path: string } & ParsedWorkload> {
+export async function loadCommandWorkload(ctx: CommandContext): Promise<{ path: string } & ParsedWorkload> {
+  const { usage } = ctx;
   const path = ctx.positionals[0];
   if (!path) throw new UsageError(`usage: ${usage}`);
   const extra = ctx.positionals[1];
@@ -69,8 +73,48 @@ export async function loadCommandWorkload(
   const parsed = await loadWorkload(path, ctx.overrides);
   // No endpoint_url: S3_ENDPOINT / AWS_ENDPOINT_URL as the AWS CLI reads them (config.yaml then records it).
   parsed.workload.storage = withEnvironmentEndpoint(parsed.workload.storage);
-  for (const n of parsed.notices) ctx.stderr(`notice: ${n}`);
+  printNotices(ctx, parsed.notices);
   return { path, ...parsed };
+}
+
+/**
+ * Prints on stderr the notices not in `printed` (which then holds them): a
+ * notice known before a run (config, page cache) is printed then, and not
+ * again when the run's summary carries it.
+ */
+export function printNotices(
+  ctx: Pick<CommandContext, 'stderr'>,
+  notices: readonly string[],
+  printed: Set<string> = new Set(),
+): void {
+  for (const n of notices) {
+    if (printed.has(n)) continue;
+    printed.add(n);
+    ctx.stderr(`notice: ${n}`);
+  }
+}
+
+/**
+ * A run's figures: the table for people on stdout, or with --json
+ * summary.json's text as the only thing on stdout and the table on stderr.
+ * `extra` lines (hosts, cloud) follow the table.
+ */
+export function printRunSummary(
+  ctx: CommandContext,
+  summary: RunSummaryJson,
+  summaryJson: string,
+  where: string,
+  extra: string[] = [],
+): void {
+  const print = report(ctx);
+  for (const line of renderSummaryTable(summary, where)) print(line);
+  for (const line of extra) print(line);
+  if (ctx.values.json === true) ctx.stdout(summaryJson.trimEnd());
+}
+
+/** Where a line for people goes: stdout, or stderr when --json keeps stdout for JSON. */
+export function report(ctx: CommandContext): (line: string) => void {
+  return ctx.values.json === true ? ctx.stderr : ctx.stdout;
 }
 
 /** The flags of the commands that run work, checked before anything runs. */
@@ -78,6 +122,8 @@ export interface RunFlags {
   workers?: number;
   prices?: Partial<PriceTable>;
   force: boolean;
+  /** --json: stdout holds only the summary as JSON. */
+  json: boolean;
 }
 
 export async function parseRunFlags(ctx: CommandContext): Promise<RunFlags> {
@@ -85,5 +131,6 @@ export async function parseRunFlags(ctx: CommandContext): Promise<RunFlags> {
     workers: parseWorkersFlag(ctx.values.workers),
     prices: await loadPrices(ctx.values.prices),
     force: ctx.values.force === true,
+    json: ctx.values.json === true,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The multi-host side of `pqbench generate|train|run` (issue 12): flags →
  * placement (exec/launcher.ts), the results location, SIGINT/SIGTERM as an
- * abort, and what each rank prints. Rank 0 prints the table; the other ranks
- * one line each on stderr.
+ * abort, and what each rank prints. Rank 0 prints the table (or
+ * summary.json with --json); the other ranks one line each on stderr.
  */
 import type { Workload } from '../config/types.ts';
 import { resolveRun } from '../dataset/run-plan.ts';
@@ -13,41 +13,30 @@ import { type Placement, resolvePlacement } from '../exec/launcher.ts';
 import { openResultsLocation, type ResultsLocation } from '../exec/results-location.ts';
 import { withInterrupts } from '../exec/signals.ts';
 import { runGenerateRank } from '../generate/multihost.ts';
-import { runOutput } from '../metrics/results.ts';
-import { renderSummaryTable } from '../metrics/table.ts';
+import { runOutput, summaryFileText } from '../metrics/results.ts';
 import { openStorage } from '../storage/open.ts';
 import { runTrainingRank } from '../train/multihost.ts';
 import type { CommandContext } from './command.ts';
-import { type RunFlags, stderrProgress } from './flags.ts';
-
-/** parseArgs options every command that runs work takes for a multi-host run. */
-export const MULTIHOST_OPTIONS = {
-  rank: { type: 'string' },
-  world: { type: 'string' },
-  'run-id': { type: 'string' },
-  'rank-timeout': { type: 'string' },
-  'start-margin': { type: 'string' },
-  'poll-interval': { type: 'string' },
-} as const;
-
-export const MULTIHOST_USAGE =
-  '[--rank R --world W] [--run-id ID] [--rank-timeout S] [--start-margin S] [--poll-interval S]';
+import { printNotices, printRunSummary, type RunFlags, report, stderrProgress } from './flags.ts';
 
 export interface MultiHostFlags {
   placement: Placement;
   timing: { timeoutMs: number; pollMs: number; startMarginMs: number };
 }
 
+/** The defaults catalog.ts shows in the help. */
 const DEFAULTS = { rankTimeoutS: 600, startMarginS: 10, pollIntervalS: 1 };
 
-function stringValue(ctx: CommandContext, name: string): string | undefined {
+type FlagsContext = Pick<CommandContext, 'values' | 'stderr'>;
+
+function stringValue(ctx: FlagsContext, name: string): string | undefined {
   const v = ctx.values[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value`);
   return v;
 }
 
-function intFlag(ctx: CommandContext, name: string, min: number): number | undefined {
+function intFlag(ctx: FlagsContext, name: string, min: number): number | undefined {
   const v = stringValue(ctx, name);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -57,7 +46,7 @@ function intFlag(ctx: CommandContext, name: string, min: number): number | undef
   return n;
 }
 
-function secondsFlag(ctx: CommandContext, name: string, fallback: number, min: number): number {
+function secondsFlag(ctx: FlagsContext, name: string, fallback: number, min: number): number {
   const v = stringValue(ctx, name);
   if (v === undefined) return fallback * 1000;
   const n = Number(v);
@@ -68,7 +57,7 @@ function secondsFlag(ctx: CommandContext, name: string, fallback: number, min: n
 
 /** The placement from --rank/--world/--run-id and the launcher's environment; undefined: a single-process run. */
 export function parseMultiHostFlags(
-  ctx: CommandContext,
+  ctx: FlagsContext,
   env: NodeJS.ProcessEnv = process.env,
 ): MultiHostFlags | undefined {
   const placement = resolvePlacement(env, {
@@ -149,7 +138,7 @@ export async function generateRankAndReport(
           `${who(placement)}: ${r.own.filesWritten} of ${r.own.files} files written, ${r.own.filesSkipped} already present`,
         );
       if (placement.rank === 0 && t) {
-        ctx.stdout(
+        report(ctx)(
           `generated ${t.filesWritten} of ${t.files} files over ${placement.world} ranks, ${t.filesSkipped} already present; ${(t.bytesWritten / 1e6).toFixed(1)} MB (MB = 10^6 bytes) in ${t.seconds.toFixed(2)} s (slowest rank)${t.manifestWritten ? '; manifest recorded' : ''} -> ${storage.location}`,
         );
       }
@@ -175,6 +164,7 @@ export async function trainRankAndReport(
       `${who(placement)} (${placement.source}); run ${placement.runId} (${placement.runIdSource}); results in ${location.display}`,
     );
     const progress = stderrProgress(ctx, 'samples');
+    const printed = new Set(notices);
     try {
       const result = await withInterrupts((signal) =>
         runTrainingRank(
@@ -185,7 +175,7 @@ export async function trainRankAndReport(
             notices,
             prices: flags.prices,
             signal,
-            onNotice: (n) => ctx.stderr(`notice: ${n}`),
+            onNotice: (n) => printNotices(ctx, [n], printed),
             onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
           },
         ),
@@ -198,11 +188,10 @@ export async function trainRankAndReport(
         );
         return;
       }
-      // The config notices were printed when the workload was loaded: print each once.
-      const summary = result.merged.run.summary;
-      const unseen = { ...summary, notices: summary.notices.filter((n) => !notices.includes(n)) };
-      for (const line of renderSummaryTable(unseen, location.display)) ctx.stdout(line);
-      for (const line of hostsLines(result.merged.hosts)) ctx.stdout(line);
+      const { run, facts, hosts } = result.merged;
+      printNotices(ctx, run.summary.notices, printed);
+      const summaryJson = summaryFileText(run, facts);
+      printRunSummary(ctx, run.summary, summaryJson, location.display, hostsLines(hosts));
     } finally {
       progress.finish();
     }

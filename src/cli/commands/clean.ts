@@ -15,13 +15,8 @@ import { loadCommandWorkload } from '../flags.ts';
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export const command: CliCommand = {
-  name: 'clean',
-  summary:
-    'Abort incomplete multipart uploads and remove temp files that interrupted writes left under the dataset (all of them, whatever their age; run it when no generate is writing the dataset).',
-  usage: 'pqbench clean <workload.yaml> [--set key.path=value …]',
-  options: {},
   async run(ctx) {
-    const { workload } = await loadCommandWorkload(ctx, this.usage);
+    const { workload } = await loadCommandWorkload(ctx);
     const layout = resolveRun(workload).dataset.layout;
     const storage = openStorage(workload.storage);
     try {

@@ -22,27 +22,30 @@ import { cloudLines } from '../../cloud/report.ts';
 import { loadWorkload } from '../../config/index.ts';
 import { UsageError } from '../../errors.ts';
 import { S3_EXPRESS_ONE_ZONE_PRICES } from '../../metrics/cost.ts';
-import { makeRunId } from '../../metrics/results.ts';
-import { renderSummaryTable } from '../../metrics/table.ts';
+import { makeRunId, RESULT_FILES } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices } from '../flags.ts';
+import { loadPrices, printNotices, printRunSummary, report } from '../flags.ts';
 
-const USAGE = `pqbench cloud run <workload.yaml> --stack <name> [--region R] [--set key.path=value …] [--force] [--prices prices.json] [--detach]
-                  [--bucket NAME[/prefix]] [--ranks-per-host N] [--warmup] [--invocation-budget SECONDS]
-pqbench cloud status <execution-arn>
-pqbench cloud results <run-id> --stack <name> [--region R] [--output DIR]`;
-
-async function saveAndPrint(ctx: CommandContext, results: CloudResults, dir: string): Promise<void> {
+/** Saves a run's results into `dir` and prints them: its notices not yet `printed` (stderr), the table or --json. */
+async function saveAndPrint(
+  ctx: CommandContext,
+  results: CloudResults,
+  dir: string,
+  printed: Set<string> = new Set(),
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const f of results.files) await writeFile(join(dir, f.name), f.body);
-  for (const line of renderSummaryTable(results.summary, dir)) ctx.stdout(line);
-  for (const line of cloudLines(results.files.find((f) => f.name === 'cloud.json')?.body)) ctx.stdout(line);
+  printNotices(ctx, results.summary.notices, printed);
+  const body = (name: string) => results.files.find((f) => f.name === name)?.body;
+  const summary = body(RESULT_FILES.summary);
+  const summaryJson = summary ? new TextDecoder().decode(summary) : JSON.stringify(results.summary, null, 2);
+  printRunSummary(ctx, results.summary, summaryJson, dir, cloudLines(body('cloud.json')));
 }
 
 function stringFlag(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value\nusage: ${USAGE}`);
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value; usage: ${ctx.usage}`);
   return v;
 }
 
@@ -67,7 +70,9 @@ function numberFlag(
 function requireStack(ctx: CommandContext): string {
   const stack = stringFlag(ctx, 'stack');
   if (!stack)
-    throw new UsageError(`--stack <name> is required (the CDK stack, default name Pqbench)\nusage: ${USAGE}`);
+    throw new UsageError(
+      `--stack <name> is required (the CDK stack, default name Pqbench); usage: ${ctx.usage}`,
+    );
   return stack;
 }
 
@@ -118,7 +123,8 @@ async function run(ctx: CommandContext, path: string): Promise<void> {
     ...userPrices,
   };
   // Config notices are plain sentences (src/config/dlio.ts); the cloud's carry their own label.
-  for (const n of notices) ctx.stderr(`notice: ${n}`);
+  const printed = new Set<string>();
+  printNotices(ctx, notices, printed);
   for (const n of cloud.notices) ctx.stderr(n);
   const runId = makeRunId(workload);
   const storage = backend.stackStorage(stack);
@@ -146,12 +152,12 @@ async function run(ctx: CommandContext, path: string): Promise<void> {
     );
     if (final.status !== 'SUCCEEDED') throw await failureOf(ctx, backend, executionArn, final);
     if (!workload.workflow.train) {
-      ctx.stdout(
+      report(ctx)(
         `run ${runId}: dataset generated in s3://${workload.storage.storage_root} (workflow.train is false: no results)`,
       );
       return;
     }
-    await saveAndPrint(ctx, await fetchResults(storage, runId), join(local.output.folder, runId));
+    await saveAndPrint(ctx, await fetchResults(storage, runId), join(local.output.folder, runId), printed);
   } finally {
     await storage.close();
   }
@@ -159,7 +165,7 @@ async function run(ctx: CommandContext, path: string): Promise<void> {
 
 async function status(ctx: CommandContext, executionArn: string): Promise<void> {
   if (!executionArn.startsWith('arn:'))
-    throw new UsageError(`'${executionArn}' is not an execution ARN\nusage: ${USAGE}`);
+    throw new UsageError(`'${executionArn}' is not an execution ARN; usage: ${ctx.usage}`);
   const backend = cloudBackend();
   const p = await backend.describeProgress(executionArn);
   ctx.stdout(formatProgress(p));
@@ -179,29 +185,14 @@ async function results(ctx: CommandContext, runId: string): Promise<void> {
   }
 }
 
+/** main.ts runs `cloud run x` as positionals ['run', 'x'], the flags of that subcommand only. */
 export const command: CliCommand = {
-  name: 'cloud',
-  summary:
-    'Run a workload on the deployed AWS stack (Lambda + Step Functions Distributed Map), follow an execution, or fetch a run’s results.',
-  usage: USAGE,
-  options: {
-    stack: { type: 'string' },
-    region: { type: 'string' },
-    force: { type: 'boolean' },
-    prices: { type: 'string' },
-    detach: { type: 'boolean' },
-    output: { type: 'string' },
-    bucket: { type: 'string' },
-    'ranks-per-host': { type: 'string' },
-    warmup: { type: 'boolean' },
-    'invocation-budget': { type: 'string' },
-  },
   async run(ctx) {
     const [sub, arg, ...extra] = ctx.positionals;
-    if (!sub || !arg || extra.length > 0) throw new UsageError(`usage:\n${USAGE}`);
+    if (!sub || !arg || extra.length > 0) throw new UsageError(`usage: ${ctx.usage}`);
     if (sub === 'run') return run(ctx, arg);
     if (sub === 'status') return status(ctx, arg);
     if (sub === 'results') return results(ctx, arg);
-    throw new UsageError(`unknown cloud subcommand '${sub}' (run, status, results)\nusage:\n${USAGE}`);
+    throw new UsageError(`unknown cloud subcommand '${sub}' (run, status, results)`);
   },
 };

@@ -10,15 +10,10 @@ import { readRunResults } from '../../metrics/run-results.ts';
 import type { CliCommand } from '../command.ts';
 
 export const command: CliCommand = {
-  name: 'compare',
-  summary:
-    'Compare runs side by side: headline figures with deltas against the first run, config differences, warnings.',
-  usage: 'pqbench compare <results-dir> <results-dir> [<results-dir> …] [--json]',
-  options: { json: { type: 'boolean' } },
   async run(ctx) {
     const dirs = ctx.positionals;
     if (dirs.length < 2)
-      throw new UsageError(`compare needs at least two results directories; usage: ${this.usage}`);
+      throw new UsageError(`compare needs at least two results directories; usage: ${ctx.usage}`);
     const runs = [];
     for (const dir of dirs) runs.push(await readRunResults(dir));
     const comparison = compareRuns(runs);

@@ -26,8 +26,6 @@ import type { CliCommand, CommandContext } from '../command.ts';
 import { parseRunFlags, type RunFlags } from '../flags.ts';
 import {
   generateRankAndReport,
-  MULTIHOST_OPTIONS,
-  MULTIHOST_USAGE,
   type MultiHostFlags,
   parseMultiHostFlags,
   trainRankAndReport,
@@ -37,7 +35,7 @@ import { trainAndReport } from './train.ts';
 
 const USAGE =
   'pqbench dlio workload=<name> [++workload.key.path=value …] [++hydra.run.dir=<dir>] [++hydra.output_subdir=<name>] ' +
-  `--config-dir=<dir> [--workers N|auto] [--prices prices.json] [--force] ${MULTIHOST_USAGE}`;
+  '--config-dir=<dir> [options]; see pqbench dlio --help';
 
 /** A Hydra config-group name: path segments of letters, digits, '_', '-', '.', never '..'. */
 const GROUP_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -155,17 +153,6 @@ async function runWorkflow(
 }
 
 export const command: CliCommand = {
-  name: 'dlio',
-  summary:
-    "Run a DLIO workload from dlio_benchmark's command line (what mlpstorage passes): generate and/or train, results where DLIO puts them.",
-  usage: USAGE,
-  options: {
-    'config-dir': { type: 'string' },
-    workers: { type: 'string' },
-    prices: { type: 'string' },
-    force: { type: 'boolean' },
-    ...MULTIHOST_OPTIONS,
-  },
   async run(ctx: CommandContext) {
     const name = workloadChoice(ctx.positionals);
     const file = await workloadFile(ctx.values['config-dir'], name);

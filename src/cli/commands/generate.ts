@@ -5,13 +5,8 @@ import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { createBucketIfMissing, openStorage } from '../../storage/open.ts';
 import { describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
-import {
-  generateRankAndReport,
-  MULTIHOST_OPTIONS,
-  MULTIHOST_USAGE,
-  parseMultiHostFlags,
-} from '../multihost.ts';
+import { loadCommandWorkload, parseRunFlags, type RunFlags, report, stderrProgress } from '../flags.ts';
+import { generateRankAndReport, parseMultiHostFlags } from '../multihost.ts';
 
 export function generateSummary(r: GenerateRunResult, where: string): string {
   const objects =
@@ -27,8 +22,6 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
 }
 
 /** `--create-bucket`: the workload's bucket is created if it does not exist, before anything is written. */
-export const CREATE_BUCKET_OPTION = { 'create-bucket': { type: 'boolean' } } as const;
-
 export async function createBucketIfAsked(ctx: CommandContext, storage: Workload['storage']): Promise<void> {
   if (ctx.values['create-bucket'] !== true) return;
   if (storage.storage_type !== 's3') {
@@ -41,7 +34,7 @@ export async function createBucketIfAsked(ctx: CommandContext, storage: Workload
   }
 }
 
-/** Generates a resolved workload's dataset and prints one summary line; shared by `generate` and `run`. */
+/** Generates a resolved workload's dataset and prints one summary line (stderr with --json); shared by `generate` and `run`. */
 export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flags: RunFlags): Promise<void> {
   const storage = openStorage(plan.storage);
   const progress = stderrProgress(ctx, 'files');
@@ -53,7 +46,7 @@ export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flag
     });
     progress.finish();
     const folder = plan.dataset.layout.dataFolder;
-    ctx.stdout(generateSummary(result, `${storage.location}${folder ? `/${folder}` : ''}`));
+    report(ctx)(generateSummary(result, `${storage.location}${folder ? `/${folder}` : ''}`));
   } finally {
     progress.finish();
     await storage.close();
@@ -61,19 +54,10 @@ export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flag
 }
 
 export const command: CliCommand = {
-  name: 'generate',
-  summary: 'Write the synthetic Parquet dataset described by a workload file (skips files already there).',
-  usage: `pqbench generate <workload.yaml> [--set key.path=value …] [--force] [--workers N|auto] [--create-bucket] ${MULTIHOST_USAGE}`,
-  options: {
-    force: { type: 'boolean' },
-    workers: { type: 'string' },
-    ...CREATE_BUCKET_OPTION,
-    ...MULTIHOST_OPTIONS,
-  },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
     const multiHost = parseMultiHostFlags(ctx);
-    const { workload } = await loadCommandWorkload(ctx, this.usage);
+    const { workload } = await loadCommandWorkload(ctx);
     await createBucketIfAsked(ctx, workload.storage);
     if (multiHost) return generateRankAndReport(ctx, workload, resolveRun(workload), flags, multiHost);
     await generateAndReport(ctx, resolveRun(workload), flags);

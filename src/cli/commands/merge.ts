@@ -19,12 +19,9 @@ import {
 } from '../../exec/rank-merge.ts';
 import { listRanks, RankError, RankSession } from '../../exec/rendezvous.ts';
 import { isS3Folder, openResultsLocation, splitResultsLocation } from '../../exec/results-location.ts';
-import { renderSummaryTable } from '../../metrics/table.ts';
+import { summaryFileText } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices } from '../flags.ts';
-
-const USAGE =
-  'pqbench merge <results-folder>/<run-id> [--allow-missing] [--prices prices.json] [--endpoint-url URL] [--region R]';
+import { loadPrices, printNotices, printRunSummary } from '../flags.ts';
 
 /** S3 options for an s3:// location: endpoint and region from the flags or the AWS environment, credentials from the SDK's chain. */
 function s3Options(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): S3Options {
@@ -87,27 +84,18 @@ async function merge(ctx: CommandContext, where: string): Promise<void> {
       partials,
     });
     await writeRankResults(location, session, merged, configYaml);
-    for (const line of renderSummaryTable(merged.run.summary, location.display)) ctx.stdout(line);
-    for (const line of hostsLines(merged.hosts)) ctx.stdout(line);
+    printNotices(ctx, merged.run.summary.notices);
+    const summaryJson = summaryFileText(merged.run, merged.facts);
+    printRunSummary(ctx, merged.run.summary, summaryJson, location.display, hostsLines(merged.hosts));
   } finally {
     await location.storage.close();
   }
 }
 
 export const command: CliCommand = {
-  name: 'merge',
-  summary:
-    "Merge a multi-host run's partials from its results location (<output.folder>/<run-id>, a directory or s3://bucket/prefix/<run-id>) into summary.json, per_epoch_stats.json, config.yaml and hosts.json.",
-  usage: USAGE,
-  options: {
-    'allow-missing': { type: 'boolean' },
-    prices: { type: 'string' },
-    'endpoint-url': { type: 'string' },
-    region: { type: 'string' },
-  },
   async run(ctx) {
     const [where, ...extra] = ctx.positionals;
-    if (!where || extra.length > 0) throw new UsageError(`usage: ${USAGE}`);
+    if (!where || extra.length > 0) throw new UsageError(`usage: ${ctx.usage}`);
     if (!isS3Folder(where) && (ctx.values['endpoint-url'] !== undefined || ctx.values.region !== undefined)) {
       throw new UsageError('--endpoint-url and --region apply to an s3:// location');
     }

@@ -10,15 +10,9 @@ import { REPORT_FILE, writeReport } from '../../report/write.ts';
 import type { CliCommand } from '../command.ts';
 
 export const command: CliCommand = {
-  name: 'report',
-  summary:
-    "Write report.html (self-contained, opens offline) for a run's results directory, or overlay several runs in one page.",
-  usage:
-    'pqbench report <results-dir> [<results-dir> …] [--out FILE]  (default: <results-dir>/report.html for one run, ./report.html for several)',
-  options: { out: { type: 'string', short: 'o' } },
   async run(ctx) {
     const dirs = ctx.positionals;
-    if (dirs.length === 0) throw new UsageError(`usage: ${this.usage}`);
+    if (dirs.length === 0) throw new UsageError(`usage: ${ctx.usage}`);
     const out = ctx.values.out;
     if (out !== undefined && typeof out !== 'string') throw new UsageError('--out takes a file path');
     const runs = [];

@@ -3,32 +3,17 @@ import { writeHydraFiles } from '../../metrics/dlio-hydra.ts';
 import { prepareOutputDir, runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags } from '../flags.ts';
-import {
-  generateRankAndReport,
-  MULTIHOST_OPTIONS,
-  MULTIHOST_USAGE,
-  parseMultiHostFlags,
-  trainRankAndReport,
-} from '../multihost.ts';
+import { generateRankAndReport, parseMultiHostFlags, trainRankAndReport } from '../multihost.ts';
 import { hydraRecord } from './dlio.ts';
-import { CREATE_BUCKET_OPTION, createBucketIfAsked, generateAndReport } from './generate.ts';
+import { createBucketIfAsked, generateAndReport } from './generate.ts';
 import { trainAndReport } from './train.ts';
 
+/** `pqbench run`: generate (workflow.generate_data), then train (workflow.train). */
 export const command: CliCommand = {
-  name: 'run',
-  summary: 'Generate the dataset (workflow.generate_data), then train on it (workflow.train).',
-  usage: `pqbench run <workload.yaml> [--set key.path=value …] [--workers N|auto] [--prices prices.json] [--force] [--create-bucket] ${MULTIHOST_USAGE}`,
-  options: {
-    workers: { type: 'string' },
-    prices: { type: 'string' },
-    force: { type: 'boolean' },
-    ...CREATE_BUCKET_OPTION,
-    ...MULTIHOST_OPTIONS,
-  },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
     const multiHost = parseMultiHostFlags(ctx);
-    const parsed = await loadCommandWorkload(ctx, this.usage);
+    const parsed = await loadCommandWorkload(ctx);
     const { workload, notices } = parsed;
     // ++hydra.run.dir: DLIO's output folder — results straight into it, with Hydra's config copies.
     const resultsDir = parsed.hydra.runDir;

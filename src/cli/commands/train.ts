@@ -1,13 +1,26 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import type { RunPlan } from '../../dataset/types.ts';
-import { type RunOutput, runOutput } from '../../metrics/results.ts';
-import { renderSummaryTable } from '../../metrics/table.ts';
+import { RESULT_FILES, type RunOutput, runOutput } from '../../metrics/results.ts';
 import { runTraining } from '../../train/run.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadCommandWorkload, parseRunFlags, type RunFlags, stderrProgress } from '../flags.ts';
-import { MULTIHOST_OPTIONS, MULTIHOST_USAGE, parseMultiHostFlags, trainRankAndReport } from '../multihost.ts';
+import {
+  loadCommandWorkload,
+  parseRunFlags,
+  printNotices,
+  printRunSummary,
+  type RunFlags,
+  stderrProgress,
+} from '../flags.ts';
+import { parseMultiHostFlags, trainRankAndReport } from '../multihost.ts';
 
-/** Trains on a resolved workload, writes its results and prints the table; shared by `train` and `run`. */
+/**
+ * Trains on a resolved workload, writes its results and prints the table (or
+ * summary.json with --json); shared by `train` and `run`. `notices` (the
+ * config's, printed when it was loaded) go into the results; the run's own
+ * (page cache, a foreign dataset) print on stderr as soon as they are known.
+ */
 export async function trainAndReport(
   ctx: CommandContext,
   plan: RunPlan,
@@ -16,35 +29,29 @@ export async function trainAndReport(
   flags: RunFlags,
 ): Promise<void> {
   const progress = stderrProgress(ctx, 'samples');
+  const printed = new Set(notices);
   try {
     const result = await runTraining(plan, output, {
       notices,
       prices: flags.prices,
+      onNotice: (n) => printNotices(ctx, [n], printed),
       onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
     });
     progress.finish();
-    // The config notices were printed when the workload was loaded: print each once.
     const summary = result.run.summary;
-    const unseen = { ...summary, notices: summary.notices.filter((n) => !notices.includes(n)) };
-    for (const line of renderSummaryTable(unseen, result.dir)) ctx.stdout(line);
+    printNotices(ctx, summary.notices, printed);
+    const summaryJson = await readFile(join(result.dir, RESULT_FILES.summary), 'utf8');
+    printRunSummary(ctx, summary, summaryJson, result.dir);
   } finally {
     progress.finish();
   }
 }
 
 export const command: CliCommand = {
-  name: 'train',
-  summary:
-    'Read the dataset like a data loader (epochs, batches, simulated compute) and report AU, throughput, latency, cost.',
-  usage: `pqbench train <workload.yaml> [--set key.path=value …] [--prices prices.json] ${MULTIHOST_USAGE}`,
-  options: {
-    prices: { type: 'string' },
-    ...MULTIHOST_OPTIONS,
-  },
   async run(ctx: CommandContext) {
     const flags = await parseRunFlags(ctx);
     const multiHost = parseMultiHostFlags(ctx);
-    const { workload, notices, hydra } = await loadCommandWorkload(ctx, this.usage);
+    const { workload, notices, hydra } = await loadCommandWorkload(ctx);
     if (multiHost) return trainRankAndReport(ctx, workload, notices, flags, multiHost);
     await trainAndReport(
       ctx,

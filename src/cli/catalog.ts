@@ -1,0 +1,409 @@
+/**
+ * Every command's arguments, flags (with their defaults) and examples: what
+ * `pqbench <command> --help` shows and what main.ts hands to commander. Kept
+ * apart from the command modules, which main.ts loads only when one runs
+ * (the AWS SDK and the readers stay unloaded for `--help`).
+ */
+import type { CliCommand } from './command.ts';
+
+export interface FlagSpec {
+  /** commander's flag syntax: `--workers <n|auto>`, `-o, --out <file>`, `--force` */
+  flags: string;
+  description: string;
+  /** What applies when the flag is not given, shown in the help as `(default: …)`. */
+  default: string;
+}
+
+export interface ArgumentSpec {
+  /** commander's syntax: `<workload.yaml>`, `<results-dir...>` */
+  name: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The paragraph atop the command's help; the summary when absent. */
+  description?: string;
+  arguments: ArgumentSpec[];
+  flags: FlagSpec[];
+  examples: string[];
+  /** The module that runs it; a subcommand runs as its parent's, with its name as the first positional. */
+  load?: () => Promise<{ command: CliCommand }>;
+  subcommands?: CommandSpec[];
+}
+
+/** `--set`: pulled out of argv before parsing (main.ts extractOverrides); listed so the help shows it. */
+export const SET_FLAG: FlagSpec = {
+  flags: '--set <key.path=value>',
+  description:
+    'override a workload key (repeatable); values are YAML scalars, list elements by index; DLIO/Hydra forms ++workload.key.path=value and workload.key.path=value work too',
+  default: 'none',
+};
+
+export const VERBOSE_FLAG: FlagSpec = {
+  flags: '--verbose',
+  description: 'print stack traces and debug detail with errors',
+  default: 'off',
+};
+
+const JSON_FLAG: FlagSpec = {
+  flags: '--json',
+  description:
+    "print the run's summary (summary.json's content) as JSON, the only thing on stdout; the table goes to stderr",
+  default: 'off',
+};
+
+const WORKERS_FLAG: FlagSpec = {
+  flags: '--workers <n|auto>',
+  description: 'worker threads that generate files (auto: one per CPU)',
+  default: "the workload's run.workers (auto)",
+};
+
+const PRICES_FLAG: FlagSpec = {
+  flags: '--prices <prices.json>',
+  description:
+    'a JSON object overriding entries of the price table, e.g. {"get_per_1k": 0.0004, "put_per_1k": 0.005}',
+  default: 'S3 Standard, Lambda and Step Functions list prices in us-east-1',
+};
+
+const FORCE_FLAG: FlagSpec = {
+  flags: '--force',
+  description: 'rewrite dataset files that already exist (and match the workload)',
+  default: 'off: files already there are skipped',
+};
+
+const CREATE_BUCKET_FLAG: FlagSpec = {
+  flags: '--create-bucket',
+  description:
+    "create the workload's S3 bucket (in storage_options.region) if it does not exist, before writing",
+  default: 'off: a missing bucket is an error',
+};
+
+/** The flags of a multi-host run (see the README's Multi-host section). */
+export const MULTIHOST_FLAGS: FlagSpec[] = [
+  {
+    flags: '--rank <r>',
+    description: "this process's rank, 0-based (needs --world)",
+    default: 'from the launcher (Open MPI, PMI, Slurm, AWS Batch), else a single-process run',
+  },
+  {
+    flags: '--world <w>',
+    description: 'the number of processes in the run',
+    default: 'from the launcher, else 1',
+  },
+  {
+    flags: '--run-id <id>',
+    description: 'the id every rank shares; names the results folder',
+    default: "the launcher's job id",
+  },
+  {
+    flags: '--rank-timeout <seconds>',
+    description: 'how long a rank waits for the others before the run fails naming the missing ones',
+    default: '600',
+  },
+  {
+    flags: '--start-margin <seconds>',
+    description: 'how far ahead of now rank 0 sets the common start time',
+    default: '10',
+  },
+  {
+    flags: '--poll-interval <seconds>',
+    description: "how often a rank looks for the others' records",
+    default: '1',
+  },
+];
+
+const WORKLOAD_ARG: ArgumentSpec = {
+  name: '<workload.yaml>',
+  description: 'the workload file (DLIO-style YAML)',
+};
+
+const STACK_FLAG: FlagSpec = {
+  flags: '--stack <name>',
+  description: 'the deployed CDK stack (required)',
+  default: 'none (the CDK app deploys one named Pqbench)',
+};
+
+const REGION_FLAG: FlagSpec = {
+  flags: '--region <region>',
+  description: "the stack's AWS region",
+  default: "the SDK's: AWS_REGION, AWS_DEFAULT_REGION or the profile's",
+};
+
+export const CATALOG: CommandSpec[] = [
+  {
+    name: 'validate',
+    summary: 'check a workload file and print the resolved config as YAML, or the errors',
+    description:
+      'Check a workload file (and overrides) and print the resolved, fully defaulted config as YAML; errors name the key, the value and what is allowed.',
+    arguments: [WORKLOAD_ARG],
+    flags: [
+      { flags: '-q, --quiet', description: 'print no YAML, only whether the file is valid', default: 'off' },
+      SET_FLAG,
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench validate workloads/quickstart.yaml',
+      'pqbench validate workloads/quickstart.yaml --set reader.batch_size=64 --quiet',
+    ],
+    load: () => import('./commands/validate.ts'),
+  },
+  {
+    name: 'generate',
+    summary: 'write the synthetic Parquet dataset (skips files already there)',
+    description:
+      'Write the synthetic Parquet dataset described by a workload file; files already there (and matching) are skipped.',
+    arguments: [WORKLOAD_ARG],
+    flags: [FORCE_FLAG, WORKERS_FLAG, CREATE_BUCKET_FLAG, ...MULTIHOST_FLAGS, SET_FLAG, VERBOSE_FLAG],
+    examples: [
+      'pqbench generate workloads/quickstart.yaml --workers auto',
+      'pqbench generate workloads/quickstart-s3.yaml --create-bucket --set storage.storage_root=my-bucket/pqbench',
+    ],
+    load: () => import('./commands/generate.ts'),
+  },
+  {
+    name: 'train',
+    summary: 'read the dataset like a training data loader and report AU, throughput, latency, cost',
+    description:
+      'Read the dataset like a data loader (epochs, batches, simulated compute) and report accelerator utilisation, throughput, request latency, read amplification and cost; results go to <output.folder>/<run-id>/.',
+    arguments: [WORKLOAD_ARG],
+    flags: [PRICES_FLAG, JSON_FLAG, ...MULTIHOST_FLAGS, SET_FLAG, VERBOSE_FLAG],
+    examples: [
+      'pqbench train workloads/quickstart.yaml',
+      'pqbench train workloads/quickstart.yaml --prices prices.json --json > summary.json',
+    ],
+    load: () => import('./commands/train.ts'),
+  },
+  {
+    name: 'run',
+    summary: 'generate (if workflow.generate_data), then train (if workflow.train)',
+    description: 'Generate the dataset (workflow.generate_data), then train on it (workflow.train).',
+    arguments: [WORKLOAD_ARG],
+    flags: [
+      WORKERS_FLAG,
+      PRICES_FLAG,
+      FORCE_FLAG,
+      CREATE_BUCKET_FLAG,
+      JSON_FLAG,
+      ...MULTIHOST_FLAGS,
+      SET_FLAG,
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench run workloads/quickstart.yaml',
+      'pqbench run workloads/quickstart.yaml --set run.accelerators=4 --set reader.batch_size=64 --json | jq .metric',
+      'mpirun -np 4 node bin/pqbench.js run deploy/workloads/multihost-s3.yaml',
+    ],
+    load: () => import('./commands/run.ts'),
+  },
+  {
+    name: 'dlio',
+    summary: "dlio_benchmark's command line: workload=<name> ++workload.k=v --config-dir=<dir>",
+    description:
+      "Run a DLIO workload from dlio_benchmark's command line (what mlpstorage passes): generate and/or train, results where DLIO puts them (output.folder, $DLIO_OUTPUT_FOLDER, hydra.run.dir, else hydra_log/<model>/<date>-<time>).",
+    arguments: [
+      { name: '<workload=name>', description: 'the config <config-dir>/workload/<name>.yaml' },
+      {
+        name: '[overrides...]',
+        description: '++workload.key.path=value and ++hydra.run.dir=<dir>, ++hydra.output_subdir=<name>',
+      },
+    ],
+    flags: [
+      {
+        flags: '--config-dir <dir>',
+        description: 'the directory holding workload/<name>.yaml (required)',
+        default: 'none',
+      },
+      WORKERS_FLAG,
+      PRICES_FLAG,
+      FORCE_FLAG,
+      ...MULTIHOST_FLAGS,
+      SET_FLAG,
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench dlio workload=dlrm_b200 ++workload.dataset.num_files_train=64 ++hydra.run.dir=results/dlrm --config-dir=configs/dlio',
+    ],
+    load: () => import('./commands/dlio.ts'),
+  },
+  {
+    name: 'clean',
+    summary: 'abort incomplete uploads and remove temp files that interrupted writes left under the dataset',
+    description:
+      'Abort incomplete multipart uploads and remove temp files that interrupted writes left under the dataset (all of them, whatever their age; run it when no generate is writing the dataset). Complete files and the manifest are never touched.',
+    arguments: [WORKLOAD_ARG],
+    flags: [SET_FLAG, VERBOSE_FLAG],
+    examples: ['pqbench clean workloads/quickstart-s3.yaml'],
+    load: () => import('./commands/clean.ts'),
+  },
+  {
+    name: 'report',
+    summary: 'write report.html for results directories (one run, or several overlaid)',
+    description:
+      "Write report.html (self-contained, opens offline) for a run's results directory, or overlay several runs in one page, the first as the baseline.",
+    arguments: [{ name: '<results-dir...>', description: 'results directories (<output.folder>/<run-id>)' }],
+    flags: [
+      {
+        flags: '-o, --out <file>',
+        description: 'where to write the page',
+        default: '<results-dir>/report.html for one run, ./report.html for several',
+      },
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench report results/20250102T030405Z-quickstart-a1b2c3',
+      'pqbench report results/run-a results/run-b --out overlay.html',
+    ],
+    load: () => import('./commands/report.ts'),
+  },
+  {
+    name: 'compare',
+    summary: 'compare runs: headline figures with deltas, config differences',
+    description:
+      'Compare runs side by side: headline figures with deltas against the first run, the config keys that differ, warnings when the runs are not like for like.',
+    arguments: [
+      { name: '<results-dir...>', description: 'two or more results directories; the first is the baseline' },
+    ],
+    flags: [
+      {
+        flags: '--json',
+        description: 'print the comparison as JSON, the only thing on stdout',
+        default: 'off',
+      },
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench compare results/run-a results/run-b',
+      'pqbench compare results/run-a results/run-b results/run-c --json > comparison.json',
+    ],
+    load: () => import('./commands/compare.ts'),
+  },
+  {
+    name: 'merge',
+    summary: "merge a multi-host run's partials (<output.folder>/<run-id>)",
+    description:
+      "Merge a multi-host run's partials from its results location (a directory or s3://bucket/prefix/<run-id>) into summary.json, per_epoch_stats.json, config.yaml and hosts.json — what rank 0 does at the end of a run.",
+    arguments: [
+      {
+        name: '<results-location>',
+        description: '<output.folder>/<run-id>, a directory or s3://bucket/prefix/<run-id>',
+      },
+    ],
+    flags: [
+      {
+        flags: '--allow-missing',
+        description: 'merge the ranks that left a partial even if some did not',
+        default: 'off: a missing rank is an error (exit 5)',
+      },
+      PRICES_FLAG,
+      {
+        flags: '--endpoint-url <url>',
+        description: 'the S3 endpoint of an s3:// location',
+        default: 'AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3',
+      },
+      {
+        flags: '--region <region>',
+        description: 'the region of an s3:// location',
+        default: 'AWS_REGION or AWS_DEFAULT_REGION, else us-east-1',
+      },
+      JSON_FLAG,
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench merge results/openmpi-566493185',
+      'pqbench merge s3://my-bucket/results/slurm-1234.0 --allow-missing',
+    ],
+    load: () => import('./commands/merge.ts'),
+  },
+  {
+    name: 'cloud',
+    summary: 'the same on AWS Lambda + Step Functions: cloud run|status|results',
+    description: [
+      "Run a workload on the deployed AWS stack (Lambda + Step Functions Distributed Map), follow an execution, or fetch a run's results:",
+      '  pqbench cloud run <workload.yaml> --stack <name> [options]',
+      '  pqbench cloud status <execution-arn>',
+      '  pqbench cloud results <run-id> --stack <name> [options]',
+    ].join('\n'),
+    arguments: [],
+    flags: [],
+    examples: [
+      'pqbench cloud run workloads/quickstart-s3.yaml --stack Pqbench',
+      'pqbench cloud status arn:aws:states:us-east-1:123456789012:execution:Pqbench:run-1',
+      'pqbench cloud results 20250102T030405Z-quickstart-a1b2c3 --stack Pqbench',
+    ],
+    subcommands: [
+      {
+        name: 'run',
+        summary: 'run a workload on the stack and fetch its results',
+        arguments: [WORKLOAD_ARG],
+        flags: [
+          STACK_FLAG,
+          REGION_FLAG,
+          FORCE_FLAG,
+          {
+            ...PRICES_FLAG,
+            default:
+              "arm64 Lambda and S3 Standard list prices (S3 Express One Zone's for a directory bucket)",
+          },
+          {
+            flags: '--detach',
+            description: 'print the execution ARN and return without waiting',
+            default: 'off: wait and fetch the results',
+          },
+          {
+            flags: '--bucket <name[/prefix]>',
+            description: 'the bucket (and prefix) the dataset goes to',
+            default: "the stack's bucket",
+          },
+          {
+            flags: '--ranks-per-host <n>',
+            description: "accelerators per reader Lambda (DLIO's ranks per node), 1..64",
+            default: '1',
+          },
+          {
+            flags: '--warmup',
+            description: "an untimed pass over each reader's data before the common start",
+            default: 'off',
+          },
+          {
+            flags: '--invocation-budget <seconds>',
+            description: 'end each reader invocation after this long and continue in a new one (0.001..900)',
+            default: "the function's timeout",
+          },
+          JSON_FLAG,
+          SET_FLAG,
+          VERBOSE_FLAG,
+        ],
+        examples: [
+          'pqbench cloud run workloads/quickstart-s3.yaml --stack Pqbench --region eu-west-1',
+          'pqbench cloud run workloads/quickstart-s3.yaml --stack Pqbench --detach',
+        ],
+      },
+      {
+        name: 'status',
+        summary: "an execution's progress, or why it failed",
+        arguments: [{ name: '<execution-arn>', description: 'the ARN `pqbench cloud run` printed' }],
+        flags: [VERBOSE_FLAG],
+        examples: ['pqbench cloud status arn:aws:states:us-east-1:123456789012:execution:Pqbench:run-1'],
+      },
+      {
+        name: 'results',
+        summary: "fetch a finished run's results",
+        arguments: [{ name: '<run-id>', description: 'the run id `pqbench cloud run` printed' }],
+        flags: [
+          STACK_FLAG,
+          REGION_FLAG,
+          { flags: '--output <dir>', description: 'the folder the run folder goes into', default: 'results' },
+          JSON_FLAG,
+          VERBOSE_FLAG,
+        ],
+        examples: [
+          'pqbench cloud results 20250102T030405Z-quickstart-a1b2c3 --stack Pqbench --output results',
+        ],
+      },
+    ],
+    load: () => import('./commands/cloud.ts'),
+  },
+];
