@@ -48,7 +48,7 @@ export interface MainIo {
 
 /** What the command line asks for: a command to run, or nothing more (help or the version was printed). */
 type Parsed =
-  | { kind: 'done' }
+  | { kind: 'done'; exitCode: number }
   | {
       kind: 'run';
       spec: CommandSpec;
@@ -132,7 +132,9 @@ function defineCommand(
 
 /** Parses `rest` (argv without --verbose and the overrides) with commander; help and --version print here. */
 function parseCommandLine(rest: string[], stdout: (s: string) => void, stderr: (s: string) => void): Parsed {
-  let parsed: Parsed = { kind: 'done' };
+  let parsed: Parsed = { kind: 'done', exitCode: ExitCode.ok };
+  // Help on stderr is help for a command line that names no command: bad input.
+  let toStderr = false;
   const select = (p: Parsed) => {
     parsed = p;
   };
@@ -143,7 +145,10 @@ function parseCommandLine(rest: string[], stdout: (s: string) => void, stderr: (
     .usage('<command> [arguments] [options]')
     .configureOutput({
       writeOut: (s) => stdout(s.replace(/\n$/, '')),
-      writeErr: (s) => stderr(s.replace(/\n$/, '')),
+      writeErr: (s) => {
+        toStderr = true;
+        stderr(s.replace(/\n$/, ''));
+      },
       outputError: () => {},
     })
     .configureHelp({
@@ -164,7 +169,14 @@ function parseCommandLine(rest: string[], stdout: (s: string) => void, stderr: (
     .command('version')
     .description('print the version (as --version, -V)')
     .action(() => stdout(TOOL_VERSION));
-  program.parse(rest, { from: 'user' });
+  try {
+    program.parse(rest, { from: 'user' });
+  } catch (e) {
+    // commander's help() takes its exit code from process.exitCode: where the help went says which it was.
+    if (e instanceof CommanderError)
+      return { kind: 'done', exitCode: toStderr ? ExitCode.badInput : ExitCode.ok };
+    throw e;
+  }
   return parsed;
 }
 
@@ -183,15 +195,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
     const { rest, overrides } = extractOverrides(argv.filter((a) => a !== '--verbose'));
-    let parsed: Parsed;
-    try {
-      parsed = parseCommandLine(rest, stdout, stderr);
-    } catch (e) {
-      // Help or the version printed (exit 0), or help printed for a command line that names no command.
-      if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
-      throw e;
-    }
-    if (parsed.kind === 'done') return ExitCode.ok;
+    const parsed = parseCommandLine(rest, stdout, stderr);
+    if (parsed.kind === 'done') return parsed.exitCode;
     const { spec, path, positionals, values, usage } = parsed;
     if (overrides.length > 0 && !spec.flags.includes(SET_FLAG)) {
       throw new UsageError(
