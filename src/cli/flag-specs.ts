@@ -1,0 +1,131 @@
+/**
+ * The flags several commands share, and the shapes catalog.ts declares
+ * commands with: syntax, description, and the default the help shows.
+ */
+import type { CliCommand } from './command.ts';
+
+export interface FlagSpec {
+  /** commander's flag syntax: `--workers <n|auto>`, `-o, --out <file>`, `--force` */
+  flags: string;
+  description: string;
+  /** What applies when the flag is not given, shown in the help as `(default: …)`. */
+  default: string;
+}
+
+export interface ArgumentSpec {
+  /** commander's syntax: `<workload.yaml>`, `<results-dir...>` */
+  name: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The paragraph atop the command's help; the summary when absent. */
+  description?: string;
+  arguments: ArgumentSpec[];
+  flags: FlagSpec[];
+  examples: string[];
+  /** The module that runs it; a subcommand runs as its parent's, with its name as the first positional. */
+  load?: () => Promise<{ command: CliCommand }>;
+  subcommands?: CommandSpec[];
+}
+
+/** `--set`: pulled out of argv before parsing (main.ts extractOverrides); listed so the help shows it. */
+export const SET_FLAG: FlagSpec = {
+  flags: '--set <key.path=value>',
+  description:
+    'override a workload key (repeatable); values are YAML scalars, list elements by index; DLIO/Hydra forms ++workload.key.path=value and workload.key.path=value work too',
+  default: 'none',
+};
+
+export const VERBOSE_FLAG: FlagSpec = {
+  flags: '--verbose',
+  description: 'print stack traces and debug detail with errors',
+  default: 'off',
+};
+
+export const JSON_FLAG: FlagSpec = {
+  flags: '--json',
+  description:
+    "print the run's summary (summary.json's content) as JSON, the only thing on stdout; the table goes to stderr",
+  default: 'off',
+};
+
+export const WORKERS_FLAG: FlagSpec = {
+  flags: '--workers <n|auto>',
+  description: 'worker threads that generate files (auto: one per CPU)',
+  default: "the workload's run.workers (auto)",
+};
+
+export const PRICES_FLAG: FlagSpec = {
+  flags: '--prices <prices.json>',
+  description:
+    'a JSON object overriding entries of the price table, e.g. {"get_per_1k": 0.0004, "put_per_1k": 0.005}',
+  default: 'S3 Standard, Lambda and Step Functions list prices in us-east-1',
+};
+
+export const FORCE_FLAG: FlagSpec = {
+  flags: '--force',
+  description: 'rewrite dataset files that already exist (and match the workload)',
+  default: 'off: files already there are skipped',
+};
+
+export const CREATE_BUCKET_FLAG: FlagSpec = {
+  flags: '--create-bucket',
+  description:
+    "create the workload's S3 bucket (in storage_options.region) if it does not exist, before writing",
+  default: 'off: a missing bucket is an error',
+};
+
+/** The flags of a multi-host run (see the README's Multi-host section). */
+export const MULTIHOST_FLAGS: FlagSpec[] = [
+  {
+    flags: '--rank <r>',
+    description: "this process's rank, 0-based (needs --world)",
+    default: 'from the launcher (Open MPI, PMI, Slurm, AWS Batch), else a single-process run',
+  },
+  {
+    flags: '--world <w>',
+    description: 'the number of processes in the run',
+    default: 'from the launcher, else 1',
+  },
+  {
+    flags: '--run-id <id>',
+    description: 'the id every rank shares; names the results folder',
+    default: "the launcher's job id",
+  },
+  {
+    flags: '--rank-timeout <seconds>',
+    description: 'how long a rank waits for the others before the run fails naming the missing ones',
+    default: '600',
+  },
+  {
+    flags: '--start-margin <seconds>',
+    description: 'how far ahead of now rank 0 sets the common start time',
+    default: '10',
+  },
+  {
+    flags: '--poll-interval <seconds>',
+    description: "how often a rank looks for the others' records",
+    default: '1',
+  },
+];
+
+export const WORKLOAD_ARG: ArgumentSpec = {
+  name: '<workload.yaml>',
+  description: 'the workload file (DLIO-style YAML)',
+};
+
+export const STACK_FLAG: FlagSpec = {
+  flags: '--stack <name>',
+  description: 'the deployed CDK stack (required)',
+  default: 'none (the CDK app deploys one named Pqbench)',
+};
+
+export const REGION_FLAG: FlagSpec = {
+  flags: '--region <region>',
+  description: "the stack's AWS region",
+  default: "the SDK's: AWS_REGION, AWS_DEFAULT_REGION or the profile's",
+};
