@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors.ts';
+import { isSecretKey, isSecretPath, REDACTED, redactSecrets, redactUrl } from './secrets.ts';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -23,11 +24,32 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return `'${v.length > 60 ? `${v.slice(0, 57)}...` : v}'`;
+/** A value as a message may quote it: never a secret, never more than 60 characters. */
+function showValue(v: unknown, path: readonly PropertyKey[]): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (isSecretPath(path))
+    return `the value (${REDACTED}, ${typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'a mapping') : `a ${typeof v}`})`;
+  // A string that names a credential key is likely `key value` with its colon missing.
+  const quoted = (t: string) => (isSecretKey(t) ? REDACTED : redactUrl(t));
+  if (typeof v === 'string') {
+    const r = quoted(v);
+    return `'${r.length > 60 ? `${r.slice(0, 57)}...` : r}'`;
+  }
+  const s = JSON.stringify(redactSecrets(v), (_k, x) => (typeof x === 'string' ? quoted(x) : x));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** zod reports an integer's safe range beside the schema's own bound: keep the tighter one. */
+function looser(iss: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[]): boolean {
+  if (iss.code !== 'too_big') return false;
+  return all.some(
+    (o) =>
+      o !== iss &&
+      o.code === 'too_big' &&
+      formatPath(o.path) === formatPath(iss.path) &&
+      Number(o.maximum) < Number(iss.maximum),
+  );
 }
 
 const typeName: Record<string, string> = {
@@ -36,13 +58,16 @@ const typeName: Record<string, string> = {
   number: 'a number',
   string: 'a string',
   boolean: 'true or false',
+  int: 'an integer',
 };
 
 export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const iss of error.issues) {
+    if (looser(iss, error.issues)) continue;
     const path = formatPath(iss.path);
     const value = valueAt(raw, iss.path);
+    const show = (v: unknown) => showValue(v, iss.path);
     let message: string;
     switch (iss.code) {
       case 'unrecognized_keys':
@@ -66,7 +91,9 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): Config
         message = `${show(value)} is too small; allowed: ${iss.inclusive === false ? '>' : '>='} ${String(iss.minimum)}`;
         break;
       case 'too_big':
-        message = `${show(value)} is too large; allowed: ${iss.inclusive === false ? '<' : '<='} ${String(iss.maximum)}`;
+        message = Array.isArray(value)
+          ? `has ${value.length} entries; allowed: <= ${String(iss.maximum)}`
+          : `${show(value)} is too large; allowed: ${iss.inclusive === false ? '<' : '<='} ${String(iss.maximum)}`;
         break;
       case 'invalid_union':
         // A discriminated union (a distribution's `type`) lists its options.
@@ -74,6 +101,11 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): Config
           'options' in iss && Array.isArray(iss.options)
             ? `${show(value)} is not allowed; allowed: ${iss.options.map(String).join(', ')}`
             : `${show(value)} is not ${PATH_HINTS.find(([re]) => re.test(path))?.[1] ?? 'valid here (see the README config reference)'}`;
+        break;
+      case 'invalid_format':
+        message = /endpoint_url$/.test(path)
+          ? `${show(value)} is not allowed; allowed: an http:// or https:// URL, e.g. http://127.0.0.1:9000`
+          : `${show(value)}: ${iss.message}`;
         break;
       default:
         message = `${show(value)}: ${iss.message}`;

@@ -12,6 +12,7 @@ import { zodIssuesToConfigIssues } from './issues.ts';
 import { applyOverride, parseOverride } from './overrides.ts';
 import { crossFieldIssues } from './rules.ts';
 import { resolveWorkload, workloadSchema } from './schema.ts';
+import { CREDENTIAL_KEYS, REDACTED, redactUrl, scrubSecrets, secretsIn } from './secrets.ts';
 import type { ColumnSpec, Workload } from './types.ts';
 
 export interface ParsedWorkload {
@@ -62,6 +63,18 @@ export function parseWorkload(text: string, opts: ParseOptions = {}): ParsedWork
 }
 
 export function resolveRaw(raw: Record<string, unknown>, opts: ParseOptions = {}): ParsedWorkload {
+  try {
+    return resolveUnscrubbed(raw, opts);
+  } catch (e) {
+    // No message repeats a secret the document holds, whatever path it came by (SPEC §8).
+    if (!(e instanceof ConfigError)) throw e;
+    const secrets = secretsIn(raw);
+    const issues = e.issues.map((i) => ({ path: i.path, message: scrubSecrets(i.message, secrets) }));
+    throw new ConfigError(issues, e.source);
+  }
+}
+
+function resolveUnscrubbed(raw: Record<string, unknown>, opts: ParseOptions): ParsedWorkload {
   // Overrides first so that `++workload.reader.pin_memory=…` is treated like the file's key.
   for (const o of opts.overrides ?? []) applyOverride(raw, parseOverride(o));
   const hydra = extractHydra(raw);
@@ -130,17 +143,12 @@ export function workloadToYaml(w: Workload): string {
   return stringify(redactWorkload(w), { lineWidth: 0 });
 }
 
-/** A copy safe to print or store: credentials removed. */
+/** A copy safe to print or store: credential values and the endpoint's user info replaced by <redacted>. */
 export function redactWorkload(w: Workload): Workload {
-  const { access_key_id, secret_access_key, session_token, ...opts } = w.storage.storage_options;
-  const redacted = access_key_id || secret_access_key || session_token;
-  return {
-    ...w,
-    storage: {
-      ...w.storage,
-      storage_options: redacted
-        ? { ...opts, access_key_id: '<redacted>', secret_access_key: '<redacted>' }
-        : opts,
-    } as Workload['storage'],
-  };
+  const options = { ...w.storage.storage_options };
+  for (const key of CREDENTIAL_KEYS) {
+    if (options[key] !== undefined) options[key] = REDACTED;
+  }
+  if (options.endpoint_url !== undefined) options.endpoint_url = redactUrl(options.endpoint_url);
+  return { ...w, storage: { ...w.storage, storage_options: options } };
 }

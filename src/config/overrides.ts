@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.ts';
+import { redactOverride } from './secrets.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -15,11 +16,23 @@ export interface Override {
   text: string;
 }
 
+/**
+ * An override without '=' as it may be quoted: its leading key path only, so
+ * that a value typed after a wrong separator (`…secret_access_key:VALUE`)
+ * is never printed.
+ */
+function quoteMalformed(text: string): string {
+  const key = /^[+A-Za-z0-9_.[\]-]*/.exec(text)?.[0] ?? '';
+  const shown = key.length > 80 ? `${key.slice(0, 77)}...` : key;
+  if (shown === '') return 'an override';
+  return `override '${shown}${shown.length < text.length ? '…' : ''}'`;
+}
+
 export function parseOverride(text: string): Override {
   const eq = text.indexOf('=');
   if (eq <= 0) {
     throw new ConfigError(
-      [{ path: '', message: `override '${text}' must look like key.path=value` }],
+      [{ path: '', message: `${quoteMalformed(text)} must look like key.path=value` }],
       '--set',
     );
   }
@@ -34,7 +47,10 @@ export function parseOverride(text: string): Override {
   }
   const path = key.split('.').filter((p) => p !== '');
   if (path.length === 0 || path.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) {
-    throw new ConfigError([{ path: key, message: `override '${text}' has an invalid key path` }], '--set');
+    throw new ConfigError(
+      [{ path: key, message: `override '${redactOverride(text)}' has an invalid key path` }],
+      '--set',
+    );
   }
   return { path, value, text };
 }

@@ -6,6 +6,7 @@ import type { ConfigIssue } from '../errors.ts';
 import { LEVEL_RANGES } from './codecs.ts';
 import { DTYPE_INFO } from './dtypes.ts';
 import type { RawWorkload } from './schema.ts';
+import { redactUrl } from './secrets.ts';
 import { type ColumnSpec, DTYPES } from './types.ts';
 
 const CARDINAL_DTYPES = DTYPES.filter((d) => DTYPE_INFO[d].cardinal);
@@ -105,7 +106,7 @@ function locationIssues(w: RawWorkload): ConfigIssue[] {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
       issues.push({
         path: 'storage.storage_root',
-        message: `'${w.storage.storage_root}' does not start with a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')`,
+        message: `'${redactUrl(w.storage.storage_root)}' does not start with a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')`,
       });
     }
   }
@@ -123,12 +124,45 @@ function recordIssues(w: RawWorkload): ConfigIssue[] {
   ];
 }
 
+/**
+ * Credentials come in pairs: a key id without its secret (or a session token
+ * without both) would silently fall back to the environment's identity.
+ */
+function credentialIssues(w: RawWorkload): ConfigIssue[] {
+  const o = w.storage.storage_options;
+  const where = 'storage.storage_options';
+  const issues: ConfigIssue[] = [];
+  if (o.access_key_id !== undefined && o.secret_access_key === undefined) {
+    issues.push({
+      path: `${where}.secret_access_key`,
+      message:
+        'is required when access_key_id is given (give both, or neither to use the environment credentials)',
+    });
+  }
+  if (o.secret_access_key !== undefined && o.access_key_id === undefined) {
+    issues.push({
+      path: `${where}.access_key_id`,
+      message:
+        'is required when secret_access_key is given (give both, or neither to use the environment credentials)',
+    });
+  }
+  if (o.session_token !== undefined && (o.access_key_id === undefined || o.secret_access_key === undefined)) {
+    issues.push({
+      path: `${where}.session_token`,
+      message: 'is used only with access_key_id and secret_access_key; give all three',
+    });
+  }
+  return issues;
+}
+
 export function crossFieldIssues(w: RawWorkload): ConfigIssue[] {
-  return [
+  const issues = [
     ...columnsIssues(w.dataset.parquet.columns),
     ...partitionIssues(w),
     ...compressionIssues(w),
     ...locationIssues(w),
     ...recordIssues(w),
+    ...credentialIssues(w),
   ];
+  return issues;
 }

@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { redactOverride, redactSecrets } from '../config/secrets.ts';
 
 export interface HydraRecord {
   /** hydra.run.dir, where DLIO's results go. */
@@ -26,30 +27,16 @@ export interface HydraRecord {
   workloadName?: string;
 }
 
-const SECRET_KEY = /secret|access_key|session_token|password/i;
-const SECRET_OVERRIDE = /^\+{0,2}workload\.[^=]*(secret|access_key|session_token|password)[^=]*=/i;
-
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '<redacted>' : redact(v)]),
-  );
-}
-
-function redactOverride(text: string): string {
-  return SECRET_OVERRIDE.test(text) ? `${text.slice(0, text.indexOf('='))}=<redacted>` : text;
-}
-
 /** The three files and their names relative to runDir; none when output_subdir is null. */
 export function renderHydraFiles(r: HydraRecord): { name: string; body: string }[] {
   if (r.outputSubdir === null) return [];
   const task = r.taskOverrides.map(redactOverride);
+  const hydraOverrides = r.hydraOverrides.map(redactOverride);
   const hydra = {
     hydra: {
       run: { dir: r.runDir },
       output_subdir: r.outputSubdir,
-      overrides: { hydra: r.hydraOverrides, task },
+      overrides: { hydra: hydraOverrides, task },
       runtime: {
         output_dir: path.resolve(r.runDir),
         ...(r.workloadName ? { choices: { workload: r.workloadName } } : {}),
@@ -58,7 +45,7 @@ export function renderHydraFiles(r: HydraRecord): { name: string; body: string }
     },
   };
   const files = {
-    'config.yaml': { workload: redact(r.composed) },
+    'config.yaml': { workload: redactSecrets(r.composed) },
     'hydra.yaml': hydra,
     'overrides.yaml': task,
   };

@@ -8,6 +8,7 @@ import {
   projectedColumns,
   workloadToYaml,
 } from '../../src/config/index.ts';
+import { redactOverride, redactSecrets, redactUrl } from '../../src/config/secrets.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 function configError(yaml: string, overrides: string[] = []): ConfigError {
@@ -317,5 +318,78 @@ describe('workload config: bad input names the key, the value and what is allowe
       configError('reader: {batch_size: 1}\nreader: {batch_size: 2}\n').message,
       /unique|duplicate/i,
     );
+  });
+});
+
+describe('workload config: credentials are never echoed (issue 15)', () => {
+  const s3 = 'storage: {storage_type: s3, storage_root: bench-bucket, storage_options: ';
+
+  it('redacts URL user info and every credential key in the resolved YAML', () => {
+    const w = parseWorkload(
+      `${s3}{endpoint_url: 'http://admin:Pa55word@minio:9000', access_key_id: AKIDxyz1, secret_access_key: SECRETxyz1, session_token: TOKENxyz1}}`,
+    ).workload;
+    const y = workloadToYaml(w);
+    for (const s of ['admin', 'Pa55word', 'AKIDxyz1', 'SECRETxyz1', 'TOKENxyz1'])
+      assert.ok(!y.includes(s), s);
+    assert.match(y, /endpoint_url: http:\/\/<redacted>@minio:9000/);
+    assert.match(y, /session_token: <redacted>/);
+    // What is written can be read back (merge and the cloud runtime parse it).
+    assert.equal(
+      parseWorkload(y).workload.storage.storage_options.endpoint_url,
+      'http://<redacted>@minio:9000',
+    );
+  });
+
+  it('never quotes a secret value in a validation error, whatever its type', () => {
+    for (const value of ['987654321012', '[SECRETxyz1, b]', '{v: SECRETxyz1}', "''"]) {
+      const message = configError(`${s3}{access_key_id: AKIDxyz1, secret_access_key: ${value}}}`).message;
+      assert.match(message, /storage\.storage_options\.secret_access_key/);
+      assert.doesNotMatch(message, /987654321012|SECRETxyz1|AKIDxyz1/);
+    }
+    const url = configError(`${s3}{endpoint_url: 'ht tp://admin:Pa55word@minio:9000'}}`).message;
+    assert.match(
+      url,
+      /endpoint_url: '.*<redacted>.*' is not allowed; allowed: an http:\/\/ or https:\/\/ URL/,
+    );
+    assert.doesNotMatch(url, /Pa55word|admin/);
+  });
+
+  it('a malformed override never echoes the value after a wrong separator', () => {
+    const message = configError('{}', ['storage.storage_options.secret_access_key:SECRETxyz1']).message;
+    assert.match(message, /storage\.storage_options\.secret_access_key/);
+    assert.doesNotMatch(message, /SECRETxyz1/);
+  });
+
+  it('an incomplete credential pair is an error naming the missing key', () => {
+    assert.match(
+      configError(`${s3}{access_key_id: AKIDxyz1}}`).message,
+      /storage\.storage_options\.secret_access_key: is required when access_key_id is given/,
+    );
+    assert.match(
+      configError(`${s3}{secret_access_key: SECRETxyz1}}`).message,
+      /storage\.storage_options\.access_key_id: is required/,
+    );
+    assert.match(configError(`${s3}{session_token: T0KENxyz}}`).message, /session_token: is used only with/);
+  });
+
+  it('redactSecrets and redactOverride cover what Hydra records', () => {
+    const composed = {
+      storage: { storage_options: { endpoint_url: 'http://u:p4ss@h:9000', secret_access_key: 123456789 } },
+    };
+    assert.deepEqual(redactSecrets(composed), {
+      storage: {
+        storage_options: { endpoint_url: 'http://<redacted>@h:9000', secret_access_key: '<redacted>' },
+      },
+    });
+    assert.equal(
+      redactOverride('++workload.storage.storage_options.session_token=abc'),
+      '++workload.storage.storage_options.session_token=<redacted>',
+    );
+    assert.equal(
+      redactOverride('++workload.storage.storage_options.endpoint_url=http://u:p4ss@h'),
+      '++workload.storage.storage_options.endpoint_url=http://<redacted>@h',
+    );
+    // A '/' in a password makes the URL unparseable; the user info is still removed.
+    assert.equal(redactUrl('http://u:a/b@host:9000/x'), 'http://<redacted>@host:9000/x');
   });
 });
