@@ -2,9 +2,8 @@
  * Workload loading: YAML text → DLIO normalisation → overrides → schema →
  * cross-field rules → resolved `Workload`. Pure apart from `loadWorkload`'s read.
  */
-import { readFile } from 'node:fs/promises';
-import { isMap, parseDocument, stringify } from 'yaml';
-import { ConfigError, type ConfigIssue } from '../errors.ts';
+import { stringify } from 'yaml';
+import { ConfigError } from '../errors.ts';
 import { assertCoveredWorkload } from './coverage.ts';
 import { normalizeDlioKeys } from './dlio.ts';
 import { extractHydra, type HydraSettings } from './hydra.ts';
@@ -14,6 +13,7 @@ import { crossFieldIssues } from './rules.ts';
 import { resolveWorkload, workloadSchema } from './schema.ts';
 import { CREDENTIAL_KEYS, REDACTED, redactUrl, scrubSecrets, secretsIn } from './secrets.ts';
 import type { ColumnSpec, Workload } from './types.ts';
+import { parseYamlMapping, readWorkloadText } from './yaml-input.ts';
 
 export interface ParsedWorkload {
   workload: Workload;
@@ -33,32 +33,12 @@ export interface ParseOptions {
   overrides?: string[];
   /** File name for messages. */
   source?: string;
-}
-
-function parseYamlMapping(text: string, source: string | undefined): Record<string, unknown> {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: ConfigIssue[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return {
-        path: '',
-        message: `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${e.message.split('\n')[0]}`,
-      };
-    });
-    throw new ConfigError(issues, source);
-  }
-  if (doc.contents === null) return {};
-  if (!isMap(doc.contents)) {
-    throw new ConfigError(
-      [{ path: '', message: 'a workload file must be a YAML mapping (key: value, …)' }],
-      source,
-    );
-  }
-  return doc.toJS() as Record<string, unknown>;
+  /** An empty document takes every default (true), or is an error (false: what a workload file on disk gets). */
+  allowEmpty?: boolean;
 }
 
 export function parseWorkload(text: string, opts: ParseOptions = {}): ParsedWorkload {
-  const raw = parseYamlMapping(text, opts.source);
+  const raw = parseYamlMapping(text, opts.source, { allowEmpty: opts.allowEmpty });
   return resolveRaw(raw, opts);
 }
 
@@ -107,16 +87,7 @@ function userSetCompressionLevel(raw: Record<string, unknown>): boolean {
 }
 
 export async function loadWorkload(path: string, overrides: string[] = []): Promise<ParsedWorkload> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
-    throw new ConfigError([{ path: '', message: why }], path);
-  }
-  return parseWorkload(text, { overrides, source: path });
+  return parseWorkload(await readWorkloadText(path), { overrides, source: path, allowEmpty: false });
 }
 
 /** A workload with every default, for tests and programmatic use. */

@@ -5,6 +5,7 @@
 import type { ConfigIssue } from '../errors.ts';
 import { LEVEL_RANGES } from './codecs.ts';
 import { DTYPE_INFO } from './dtypes.ts';
+import { limitIssues } from './limits.ts';
 import type { RawWorkload } from './schema.ts';
 import { redactUrl } from './secrets.ts';
 import { type ColumnSpec, DTYPES } from './types.ts';
@@ -164,5 +165,6 @@ export function crossFieldIssues(w: RawWorkload): ConfigIssue[] {
     ...recordIssues(w),
     ...credentialIssues(w),
   ];
-  return issues;
+  // Sizes multiply columns and counts: judged once those are valid.
+  return issues.length > 0 ? issues : limitIssues(w);
 }

@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 import { sleepDistribution, ZERO_SECONDS } from './distribution.ts';
+import { LIMITS } from './limits.ts';
 import { CODECS, DTYPES, type Workload } from './types.ts';
 
-const posInt = z.number().int().min(1);
-const nonNegInt = z.number().int().min(0);
+/** Counts are bounded (limits.ts): 1e12 is not a count any run could hold. */
+const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
+const posInt = intIn(1, LIMITS.count);
+const nonNegInt = intIn(0, LIMITS.count);
 const shuffle = z.enum(['off', 'seed', 'random']);
 
 /** YAML `on`/`off` are parsed as strings here (YAML 1.2), but a bool `false` means off too. */
@@ -37,9 +40,9 @@ const storageOptions = z.strictObject({
   endpoint_url: z.url({ protocol: /^https?$/ }).optional(),
   region: z.string().min(1).default('us-east-1'),
   s3_force_path_style: z.boolean().optional(),
-  s3_max_attempts: posInt.max(20).default(5),
+  s3_max_attempts: intIn(1, 20).default(5),
   checksums: z.enum(['when_required', 'when_supported']).optional(),
-  max_sockets: posInt.max(65536).default(256),
+  max_sockets: intIn(1, 65536).default(256),
   request_timeout_seconds: z.number().gt(0).max(3600).default(60),
   access_key_id: z.string().min(1).optional(),
   secret_access_key: z.string().min(1).optional(),
@@ -67,8 +70,8 @@ export const workloadSchema = z.strictObject({
       // '' is the storage root itself (mlpstorage passes it with --o-direct).
       data_folder: z.string().default('data/'),
       format: z.literal('parquet').default('parquet'),
-      num_files_train: posInt.default(8),
-      num_files_eval: nonNegInt.default(0),
+      num_files_train: intIn(1, LIMITS.files).default(8),
+      num_files_eval: intIn(0, LIMITS.files).default(0),
       num_subfolders_train: nonNegInt.default(0),
       num_subfolders_eval: nonNegInt.default(0),
       file_prefix: z
@@ -77,8 +80,8 @@ export const workloadSchema = z.strictObject({
         .regex(/^[^/\\\0]+$/, 'a file prefix cannot contain / or \\')
         .default('img'),
       num_samples_per_file: posInt.default(1),
-      record_length_bytes: z.number().gt(0).default(65536),
-      record_length_bytes_stdev: z.number().min(0).default(0),
+      record_length_bytes: z.number().gt(0).max(LIMITS.rowBytes).default(65536),
+      record_length_bytes_stdev: z.number().min(0).max(LIMITS.rowBytes).default(0),
       compression: z.preprocess((v) => (v === null ? 'none' : v), z.enum(CODECS)).default('none'),
       compression_level: z.number().int().nullable().default(null),
       parquet: z
@@ -94,7 +97,7 @@ export const workloadSchema = z.strictObject({
             .max(1 << 30)
             .default(1 << 20),
           vector_layout: z.enum(['list', 'fixed']).default('list'),
-          columns: z.array(column).default([]),
+          columns: z.array(column).max(LIMITS.columns).default([]),
         })
         .prefault({}),
     })
@@ -104,28 +107,29 @@ export const workloadSchema = z.strictObject({
       data_loader: z.string().optional(),
       batch_size: posInt.default(1),
       batch_size_eval: posInt.default(1),
-      read_threads: nonNegInt.max(1024).default(1),
-      gets_per_worker: posInt.max(1024).default(8),
-      prefetch_size: nonNegInt.default(2),
+      read_threads: intIn(0, 1024).default(1),
+      gets_per_worker: intIn(1, 1024).default(8),
+      prefetch_size: intIn(0, LIMITS.prefetch).default(2),
       preprocess_time: sleepDistribution.default(ZERO_SECONDS),
       file_shuffle: shuffleMode.default('off'),
       sample_shuffle: shuffleMode.default('off'),
       decode: z.boolean().default(true),
       verify: z.boolean().default(false),
-      coalesce_gap_bytes: nonNegInt.default(65536),
+      coalesce_gap_bytes: intIn(0, LIMITS.requestBytes).default(65536),
       max_request_bytes: z
         .number()
         .int()
         .min(4096)
+        .max(LIMITS.requestBytes)
         .default(16 * 1024 * 1024),
-      footer_fetch_bytes: z.number().int().min(8).default(65536),
+      footer_fetch_bytes: z.number().int().min(8).max(LIMITS.footerFetchBytes).default(65536),
     })
     .prefault({}),
   train: z
     .strictObject({
       epochs: posInt.default(1),
       computation_time: sleepDistribution.default(ZERO_SECONDS),
-      total_training_steps: z.number().int().min(-1).default(-1),
+      total_training_steps: z.number().int().min(-1).max(LIMITS.samples).default(-1),
       seed: z.number().int().default(123),
       seed_change_epoch: z.boolean().default(true),
     })
@@ -139,8 +143,8 @@ export const workloadSchema = z.strictObject({
     .prefault({}),
   run: z
     .strictObject({
-      accelerators: posInt.max(100_000).default(1),
-      workers: z.union([z.literal('auto'), posInt.max(1024)]).default('auto'),
+      accelerators: intIn(1, 100_000).default(1),
+      workers: z.union([z.literal('auto'), intIn(1, 1024)]).default('auto'),
     })
     .prefault({}),
   output: z

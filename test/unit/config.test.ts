@@ -8,6 +8,7 @@ import {
   projectedColumns,
   workloadToYaml,
 } from '../../src/config/index.ts';
+import { LIMITS } from '../../src/config/limits.ts';
 import { redactOverride, redactSecrets, redactUrl } from '../../src/config/secrets.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -391,5 +392,66 @@ describe('workload config: credentials are never echoed (issue 15)', () => {
     );
     // A '/' in a password makes the URL unparseable; the user info is still removed.
     assert.equal(redactUrl('http://u:a/b@host:9000/x'), 'http://<redacted>@host:9000/x');
+  });
+});
+
+describe('workload config: input limits (issue 15)', () => {
+  it('bounds counts, sizes and the dataset, naming the key and the limit', () => {
+    const cases: [string, RegExp][] = [
+      [
+        'dataset: {num_files_train: 1e12}',
+        /dataset\.num_files_train: 1000000000000 is too large; allowed: <= 2147483647/,
+      ],
+      [
+        'dataset: {record_length_bytes: 2147483648}',
+        /dataset\.record_length_bytes: .* allowed: <= 1073741824/,
+      ],
+      [
+        'dataset: {parquet: {columns: [{name: a, size: 2147483648}]}}',
+        /columns\[0\]\.size: 2147483648 is too large/,
+      ],
+      [
+        'dataset: {parquet: {columns: [{name: a, dtype: float64, size: 268435456}]}}',
+        /columns\[0\]\.size: one value of column 'a' is 2\.0 GiB; allowed: <= 1\.0 GiB/,
+      ],
+      [
+        'dataset: {num_samples_per_file: 4096, parquet: {row_group_size: 4096, columns: [{name: a, size: 524328}]}}',
+        /dataset\.parquet\.row_group_size: 4096 rows make a 8\.0 GiB chunk of column 'a'.*row_group_size <= 1023/,
+      ],
+      [
+        'storage: {storage_type: s3, storage_root: bench-bucket}\ndataset: {num_samples_per_file: 50000, parquet: {row_group_size: 256, columns: [{name: a, size: 524328}]}}',
+        /dataset\.num_samples_per_file: .*allowed on s3: <= 78\.1 GiB/,
+      ],
+      [
+        'dataset: {num_files_train: 2000000000, num_samples_per_file: 100000, record_length_bytes: 10000, parquet: {row_group_size: 64}}',
+        /dataset\.num_files_train: .*allowed: <= 1\.0 PiB per split/,
+      ],
+    ];
+    for (const [yaml, expected] of cases) assert.match(configError(yaml).message, expected, yaml);
+  });
+
+  it('the MLPerf Storage workloads stay within every limit', () => {
+    for (const f of ['dlrm_parquet.yaml', 'flux_parquet.yaml']) {
+      parseWorkload(readFileSync(new URL(`../fixtures/mlperf/${f}`, import.meta.url), 'utf8'));
+    }
+  });
+
+  it('an alias bomb is a config error; one anchor used hundreds of times is fine', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const k of 'bcdefgh') {
+      const prev = String.fromCharCode(k.charCodeAt(0) - 1);
+      levels.push(`${k}: &${k} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    assert.match(configError(levels.join('\n')).message, /alias/);
+    const reuse = `reader: {batch_size: &n 2}\ndataset:\n  parquet:\n    columns:\n${Array.from(
+      { length: 300 },
+      (_, i) => `      - {name: c${i}, size: *n}`,
+    ).join('\n')}\n`;
+    assert.equal(parseWorkload(reuse).workload.dataset.parquet.columns.length, 300);
+  });
+
+  it('a document over the size limit or nested too deeply is a config error', () => {
+    assert.match(configError(`reader: {}\n${'#'.repeat(LIMITS.yamlBytes)}`).message, /at most 1\.0 MiB/);
+    assert.match(configError(`x: ${'['.repeat(200)}${']'.repeat(200)}`).message, /nested/);
   });
 });
