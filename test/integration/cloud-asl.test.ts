@@ -177,7 +177,9 @@ describe('pqbench cloud run against the state machine executed locally', { skip:
     const epochs = JSON.parse(await readFile(join(dir, 'epoch_stats.json'), 'utf8')) as EpochStats[];
     const report = JSON.parse(await readFile(join(dir, 'cloud.json'), 'utf8')) as CloudReport;
     // The per-interval series come down with the rest (report.html draws them).
-    const series = JSON.parse(await readFile(join(dir, 'timeseries.json'), 'utf8')) as { interval_ms: number };
+    const series = JSON.parse(await readFile(join(dir, 'timeseries.json'), 'utf8')) as {
+      interval_ms: number;
+    };
     assert.ok(series.interval_ms > 0);
     assert.match(r.out, /continued across invocations \(up to 3 each\)/);
     assert.equal(report.readers, 2);
