@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors.ts';
 import { isSecretKey, isSecretPath, REDACTED, redactSecrets, redactUrl } from './secrets.ts';
+import { closestKey, keysAt } from './suggest.ts';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -61,7 +62,7 @@ const typeName: Record<string, string> = {
   int: 'an integer',
 };
 
-export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
+export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown, schema?: z.ZodType): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const iss of error.issues) {
     if (looser(iss, error.issues)) continue;
@@ -72,9 +73,12 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown): Config
     switch (iss.code) {
       case 'unrecognized_keys':
         for (const key of iss.keys) {
+          const near = schema ? closestKey(key, keysAt(schema, iss.path)) : undefined;
           out.push({
             path: path ? `${path}.${key}` : key,
-            message: `unknown key '${key}' (see the README config reference)`,
+            message: near
+              ? `unknown key '${key}' (did you mean '${near}'?)`
+              : `unknown key '${key}' (see the README config reference)`,
           });
         }
         continue;

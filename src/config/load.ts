@@ -64,7 +64,7 @@ function resolveUnscrubbed(raw: Record<string, unknown>, opts: ParseOptions): Pa
   const notices = [...hydra.notices, ...dlio.notices];
   const result = workloadSchema.safeParse(raw);
   const issues = [...hydra.issues, ...dlio.issues];
-  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, raw));
+  if (!result.success) issues.push(...zodIssuesToConfigIssues(result.error, raw, workloadSchema));
   if (issues.length > 0 || !result.success) throw new ConfigError(issues, opts.source);
   const cross = crossFieldIssues(result.data);
   if (cross.length > 0) throw new ConfigError(cross, opts.source);

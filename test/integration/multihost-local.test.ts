@@ -212,7 +212,7 @@ describe('multi-host on local_fs, ranks started by hand', () => {
     }
     procs[1]?.child.kill('SIGTERM');
     const exits = await all(procs);
-    assert.equal(exits[1]?.code, 130, describeExits(exits));
+    assert.equal(exits[1]?.code, 143, describeExits(exits));
     assert.match(exits[1]?.stderr ?? '', /error: interrupted by SIGTERM/);
     assert.equal(exits[0]?.code, 5, describeExits(exits));
     assert.match(exits[0]?.stderr ?? '', /error: rank 1 failed: interrupted by SIGTERM/);
