@@ -18,6 +18,8 @@ export interface S3ErrorContext {
   secrets?: readonly string[];
   /** Attempts already spent before this error (retries outside the SDK). */
   priorAttempts?: number;
+  /** Appended to the detail: what else went wrong on the way out (an upload that could not be aborted). */
+  note?: string;
 }
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload', 'NoSuchVersion']);
@@ -125,6 +127,7 @@ export function mapS3Error(error: unknown, ctx: S3ErrorContext): StorageError {
   else if (kind === 'not_found') detail = undefined;
   // RGW and some stores send bodies without a message; the SDK then says "UnknownError".
   else if (f.message && f.message !== 'UnknownError') detail = f.message;
+  if (ctx.note !== undefined) detail = detail === undefined ? ctx.note : `${detail}; ${ctx.note}`;
   const mapped = new StorageError(
     {
       kind,

@@ -121,8 +121,11 @@ export class S3Storage implements Storage, PagedLister {
     }
     // The source is not handed the SDK's abort: lib-storage's abort() rejects before
     // AbortMultipartUpload is sent; a throwing source makes it abort first, then reject.
+    // lib-storage sends its requests without an abort signal: stopped, its parts in flight would go
+    // on (and be retried once the upload is aborted under them). Its client hands them `requests`.
+    const requests = new AbortController();
     const upload = new Upload({
-      client: this.client,
+      client: withAbortSignal(this.client, requests.signal),
       params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(counted()) },
       partSize,
       queueSize: options?.queueSize ?? DEFAULT_UPLOAD_QUEUE,
@@ -145,10 +148,21 @@ export class S3Storage implements Storage, PagedLister {
         },
       };
     } catch (error) {
-      await this.abortUpload(fullKey, upload.uploadId);
+      // Nothing of this upload may still be on the wire when it is aborted.
+      requests.abort();
+      // The upload's own failure is the cause; an abort that fails too (the endpoint went away) must
+      // not replace it, but the user learns that an incomplete upload is left and what removes it.
+      const left = await this.abortUpload(fullKey, upload.uploadId).then(
+        () => undefined,
+        (abortError: StorageError) => abortError,
+      );
       if (sourceFailure !== undefined) throw sourceFailure.error;
       if (options?.signal?.aborted) throw options.signal.reason;
-      throw this.fail(error, 'putStream', key);
+      const note =
+        left === undefined
+          ? undefined
+          : `its incomplete multipart upload could not be aborted (${left.code ?? left.kind}): the next \`pqbench generate\` or \`pqbench clean\` removes it`;
+      throw this.fail(error, 'putStream', key, 0, note);
     } finally {
       options?.signal?.removeEventListener('abort', stop);
       this.uploads.delete(fullKey);
@@ -324,7 +338,13 @@ export class S3Storage implements Storage, PagedLister {
     return fullKey.slice(this.prefix.length) || undefined;
   }
 
-  private fail(error: unknown, operation: string, key: string | undefined, priorAttempts = 0): StorageError {
+  private fail(
+    error: unknown,
+    operation: string,
+    key: string | undefined,
+    priorAttempts = 0,
+    note?: string,
+  ): StorageError {
     return mapS3Error(error, {
       endpoint: this.endpoint,
       bucket: this.bucket,
@@ -332,6 +352,7 @@ export class S3Storage implements Storage, PagedLister {
       operation,
       secrets: this.secrets,
       priorAttempts,
+      note,
     });
   }
 
@@ -355,6 +376,20 @@ export class S3Storage implements Storage, PagedLister {
       if (mapped.kind !== 'not_found') throw mapped;
     }
   }
+}
+
+/**
+ * `client` whose `send` passes `signal` to every request (the SDK then
+ * destroys a request in flight when it fires); everything else is `client`'s.
+ */
+function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+        target.send(command, { ...options, abortSignal: signal });
+    },
+  });
 }
 
 function httpStatus(error: unknown): number | undefined {
