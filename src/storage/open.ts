@@ -9,6 +9,7 @@ import { instrumentStorage } from './instrument.ts';
 import { LocalStorage } from './local.ts';
 import type { OperationSink } from './operations.ts';
 import { s3Location } from './s3-location.ts';
+import './sdk-notice.ts';
 import type { Storage } from './types.ts';
 
 export interface OpenStorageOptions {

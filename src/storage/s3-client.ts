@@ -15,6 +15,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Options } from '../config/types.ts';
 import { mapS3Error } from './s3-errors.ts';
+import './sdk-notice.ts';
 import { describeEndpoint, parseS3Root } from './s3-location.ts';
 
 /** Requests and attempts of one putStream's multipart upload, counted by a client middleware. */
@@ -81,9 +82,6 @@ export function createS3Client(
   maxAttempts: number,
   uploads: Map<string, UploadTally>,
 ): MadeS3Client {
-  // The SDK prints an 8-line Node 20 end-of-support notice at every client; pqbench supports Node 20
-  // and says so once in its README. The SDK documents this variable to turn it off (aws-sdk-js-v3#7983).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const agentOptions = { keepAlive: true, maxSockets: options.max_sockets };
   const agents: [http.Agent, https.Agent] = [new http.Agent(agentOptions), new https.Agent(agentOptions)];
   const checksums = options.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
