@@ -113,7 +113,7 @@ describe('a killed rank on S3', { skip: s3Skip() }, () => {
     assert.ok(seen, `rank 2's upload was never seen in flight\n${procs.map((p) => p.stderr()).join('\n')}`);
     procs[2]?.child.kill('SIGTERM');
     const exits: Exit[] = await Promise.all(procs.map((p) => p.done));
-    assert.equal(exits[2]?.code, 130, describeExits(exits));
+    assert.equal(exits[2]?.code, 143, describeExits(exits));
     assert.match(exits[2]?.stderr ?? '', /error: interrupted by SIGTERM/);
     for (const rank of [0, 1]) {
       assert.equal(exits[rank]?.code, 5, describeExits(exits));

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Workload } from '../../config/types.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import type { RunPlan } from '../../dataset/types.ts';
+import { describeCleanup } from '../../generate/leftovers.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { createBucketIfMissing, openStorage } from '../../storage/open.ts';
 import { describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
@@ -19,6 +21,14 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
     `(MB = 10^6 bytes, ${r.workers} worker${r.workers === 1 ? '' : 's'}); ` +
     `requests ${r.requests} (retries ${r.retries}) -> ${where}`
   );
+}
+
+/** Where the dataset's objects are: `s3://bucket/prefix/folder/ at endpoint`, or the local folder. */
+export function datasetLocation(storage: Workload['storage'], folder: string): string {
+  if (storage.storage_type !== 's3') return path.resolve(storage.storage_root, folder);
+  const { bucket, prefix } = parseS3Root(storage.storage_root);
+  const key = `${prefix}${folder}`.replace(/\/+$/, '');
+  return `s3://${bucket}/${key ? `${key}/` : ''} at ${describeEndpoint(storage.storage_options)}`;
 }
 
 /** `--create-bucket`: the workload's bucket is created if it does not exist, before anything is written. */
@@ -45,8 +55,12 @@ export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flag
       onProgress: (s) => progress.update(s),
     });
     progress.finish();
-    const folder = plan.dataset.layout.dataFolder;
-    report(ctx)(generateSummary(result, `${storage.location}${folder ? `/${folder}` : ''}`));
+    const cleaned = result.cleaned.uploadsAborted + result.cleaned.tempFilesRemoved;
+    if (cleaned > 0)
+      ctx.stderr(
+        `notice: leftovers of an interrupted earlier generate: ${describeCleanup(storage.kind, result.cleaned)}`,
+      );
+    report(ctx)(generateSummary(result, datasetLocation(plan.storage, plan.dataset.layout.dataFolder)));
   } finally {
     progress.finish();
     await storage.close();
