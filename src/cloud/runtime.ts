@@ -3,12 +3,14 @@
  * run's workload (and its plan) from the uploaded config, JSON objects in the
  * bucket, and the invocation's own timing facts (cold start, init, duration).
  */
+
 import { hostname } from 'node:os';
 import { parseWorkload } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { type ResolveOptions, resolveRun } from '../dataset/run-plan.ts';
 import type { RunPlan } from '../dataset/types.ts';
 import type { RequestCounts } from '../metrics/cost.ts';
+import { resultJson } from '../metrics/results.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Operation, OperationSink } from '../storage/operations.ts';
@@ -51,7 +53,8 @@ export async function writeJson(
   value: unknown,
   pretty = false,
 ): Promise<void> {
-  const text = pretty ? `${JSON.stringify(value, null, 2)}\n` : JSON.stringify(value);
+  // Result files (pretty) round like every result file; partials stay exact for the merge.
+  const text = pretty ? resultJson(value) : JSON.stringify(value);
   await storage.put(key, new TextEncoder().encode(text));
 }
 

@@ -12,7 +12,7 @@ import type { HostFacts } from '../metrics/dlio-summary.ts';
 import type { MergePlan } from '../metrics/merge.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
-import { renderRunResults } from '../metrics/results.ts';
+import { renderRunResults, resultJson } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
 import { type HostsReport, hostsNotices, hostsReport } from './hosts-report.ts';
 import type { RankSession, Received } from './rendezvous.ts';
@@ -137,7 +137,7 @@ export async function writeRankResults(
 ): Promise<string[]> {
   const files = [
     ...renderRunResults(merged.run, configYaml, merged.facts),
-    { name: 'hosts.json', body: `${JSON.stringify(merged.hosts, null, 2)}\n` },
+    { name: 'hosts.json', body: resultJson(merged.hosts) },
   ];
   for (const file of files) {
     await location.storage.put(`${location.prefix}${file.name}`, new TextEncoder().encode(file.body));
