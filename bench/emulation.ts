@@ -9,7 +9,7 @@
  *   4. peak RSS of a FLUX-like run (2 MB samples) against the bound
  *      accelerators × read_threads × prefetch_size batches.
  *
- *   npx tsx bench/emulation.ts [--runs 3] [--quick]
+ *   npx tsx bench/emulation.ts [--runs 3] [--quick] [--part 2]   (--part: only that section)
  *
  * Local disk under the page cache: the loaders are CPU-bound, the hardest
  * case for the emulation. Needs a build (npm run build) for the threads.
@@ -32,6 +32,8 @@ import { runHost } from '../src/train/host.ts';
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 3);
 const QUICK = args.includes('--quick');
+const PART = args.includes('--part') ? Number(args[args.indexOf('--part') + 1]) : undefined;
+const wanted = (part: number) => PART === undefined || PART === part;
 const dir = mkdtempSync(join(tmpdir(), 'pqbench-emulation-'));
 
 const median = (xs: number[]) => {
@@ -233,10 +235,10 @@ console.log(
 );
 await generate(zstdWorkload());
 try {
-  await computeFidelity();
-  await decodeScaling();
-  await latencyDecode();
-  fluxRss();
+  if (wanted(1)) await computeFidelity();
+  if (wanted(2)) await decodeScaling();
+  if (wanted(3)) await latencyDecode();
+  if (wanted(4)) fluxRss();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
