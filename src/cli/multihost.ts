@@ -15,6 +15,7 @@ import { withInterrupts } from '../exec/signals.ts';
 import { runGenerateRank } from '../generate/multihost.ts';
 import { runOutput, summaryFileText } from '../metrics/results.ts';
 import { openStorage } from '../storage/open.ts';
+import { datasetLocation } from '../storage/s3-location.ts';
 import { runTrainingRank } from '../train/multihost.ts';
 import type { CommandContext } from './command.ts';
 import { printNotices, printRunSummary, type RunFlags, report, stderrProgress } from './flags.ts';
@@ -139,7 +140,7 @@ export async function generateRankAndReport(
         );
       if (placement.rank === 0 && t) {
         report(ctx)(
-          `generated ${t.filesWritten} of ${t.files} files over ${placement.world} ranks, ${t.filesSkipped} already present; ${(t.bytesWritten / 1e6).toFixed(1)} MB (MB = 10^6 bytes) in ${t.seconds.toFixed(2)} s (slowest rank)${t.manifestWritten ? '; manifest recorded' : ''} -> ${storage.location}`,
+          `generated ${t.filesWritten} of ${t.files} files over ${placement.world} ranks, ${t.filesSkipped} already present; ${(t.bytesWritten / 1e6).toFixed(1)} MB (MB = 10^6 bytes) in ${t.seconds.toFixed(2)} s (slowest rank)${t.manifestWritten ? '; manifest recorded' : ''} -> ${datasetLocation(plan.storage, plan.dataset.layout.dataFolder)}`,
         );
       }
     } finally {

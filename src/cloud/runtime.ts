@@ -12,6 +12,7 @@ import type { RunPlan } from '../dataset/types.ts';
 import type { RequestCounts } from '../metrics/cost.ts';
 import { resultJson } from '../metrics/results.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
+import { describeKey } from '../storage/keys.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Operation, OperationSink } from '../storage/operations.ts';
 import type { Storage } from '../storage/types.ts';
@@ -72,7 +73,7 @@ export async function loadRun(
 ): Promise<{ workload: Workload; plan: RunPlan; text: string }> {
   const { configKey, config } = typeof ref === 'string' ? { configKey: ref, config: null } : ref;
   const text = config ?? new TextDecoder().decode((await storage.get(configKey)).body);
-  const { workload } = parseWorkload(text, { source: `${storage.location}/${configKey}` });
+  const { workload } = parseWorkload(text, { source: describeKey(storage.location, configKey) });
   return { workload, plan: resolveRun(workload, options), text };
 }
 

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ColumnSpec, Workload } from '../config/types.ts';
 import { ManifestMismatchError, StorageError } from '../errors.ts';
+import { describeKey } from '../storage/keys.ts';
 import type { Storage } from '../storage/types.ts';
 import type { DatasetDefinition, DatasetPlan, ManifestColumn } from './types.ts';
 
@@ -166,12 +167,14 @@ export async function readManifest(
   try {
     parsed = JSON.parse(new TextDecoder().decode(body));
   } catch {
-    throw new ManifestMismatchError(`${storage.location} ${key}: dataset manifest is not valid JSON`);
+    throw new ManifestMismatchError(
+      `${describeKey(storage.location, key)}: dataset manifest is not valid JSON`,
+    );
   }
   const m = parsed as Partial<DatasetManifest> | null;
   if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT || typeof m.dataset !== 'object') {
     throw new ManifestMismatchError(
-      `${storage.location} ${key}: not a pqbench dataset manifest (expected format ${MANIFEST_FORMAT})`,
+      `${describeKey(storage.location, key)}: not a pqbench dataset manifest (expected format ${MANIFEST_FORMAT})`,
     );
   }
   return m as DatasetManifest;
@@ -231,7 +234,7 @@ export async function recordManifestAfterGenerate(
  * (returned as a notice). Used by local runs and the cloud schedule step.
  */
 export async function checkDatasetManifest(dataset: DatasetPlan, storage: Storage): Promise<string[]> {
-  const where = `${storage.location}/${dataset.layout.manifestKey}`;
+  const where = describeKey(storage.location, dataset.layout.manifestKey);
   const manifest = await readManifest(storage, dataset);
   if (manifest === undefined) {
     return [

@@ -8,6 +8,7 @@
  */
 import type { S3Options } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
+import { describeKey } from '../storage/keys.ts';
 import { openStorage } from '../storage/open.ts';
 import { parseS3Root } from '../storage/s3-location.ts';
 import type { Storage } from '../storage/types.ts';
@@ -42,7 +43,7 @@ export function openResultsLocation(folder: string, s3: S3Options, runId: string
     return { storage, runId, prefix: `${runId}/`, display: `s3://${bucket}/${prefix}${runId}` };
   }
   const storage = openStorage({ storage_type: 'local_fs', storage_root: folder, storage_options: s3 });
-  return { storage, runId, prefix: `${runId}/`, display: `${storage.location}/${runId}` };
+  return { storage, runId, prefix: `${runId}/`, display: describeKey(storage.location, runId) };
 }
 
 /** `pqbench merge <location>`: the folder and run id of `<folder>/<run-id>` (a directory or an s3:// URL). */

@@ -51,3 +51,15 @@ export function assertValidPrefix(prefix: string, endpoint: string, operation: s
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/**
+ * Where `key` is, for a message: `s3://bucket/prefix/key at endpoint` for a
+ * storage whose location reads `s3://bucket/prefix/ at endpoint`, the joined
+ * path for a local root (a plain `${location}/${key}` would put the key
+ * after the endpoint).
+ */
+export function describeKey(location: string, key: string): string {
+  const s3 = /^(s3:\/\/\S*?)( at .*)$/.exec(location);
+  if (s3) return `${s3[1]}${s3[1]?.endsWith('/') ? '' : '/'}${key}${s3[2]}`;
+  return `${location.replace(/\/+$/, '')}/${key}`;
+}

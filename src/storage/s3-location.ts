@@ -3,7 +3,8 @@
  * it before the client loads): the bucket/prefix of a root and the endpoint as
  * it may be printed — never a credential.
  */
-import type { S3Options } from '../config/types.ts';
+import path from 'node:path';
+import type { S3Options, Workload } from '../config/types.ts';
 import { StorageError } from '../errors.ts';
 
 /** Bucket and key prefix ('' or ending in '/') of an s3 storage_root: `bucket`, `bucket/prefix`, `s3://bucket/prefix`. */
@@ -34,4 +35,12 @@ export function describeEndpoint(options: Pick<S3Options, 'endpoint_url' | 'regi
 export function s3Location(storageRoot: string, options: Pick<S3Options, 'endpoint_url' | 'region'>): string {
   const { bucket, prefix } = parseS3Root(storageRoot);
   return `s3://${bucket}/${prefix} at ${describeEndpoint(options)}`;
+}
+
+/** Where the dataset's objects are: `s3://bucket/prefix/folder/ at endpoint`, or the local folder. */
+export function datasetLocation(storage: Workload['storage'], folder: string): string {
+  if (storage.storage_type !== 's3') return path.resolve(storage.storage_root, folder);
+  const { bucket, prefix } = parseS3Root(storage.storage_root);
+  const key = `${prefix}${folder}`.replace(/\/+$/, '');
+  return `s3://${bucket}/${key ? `${key}/` : ''} at ${describeEndpoint(storage.storage_options)}`;
 }

@@ -22,7 +22,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Options } from '../config/types.ts';
 import { ObjectChangedError, StorageError } from '../errors.ts';
 import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } from './backend.ts';
-import { compareKeys } from './keys.ts';
+import { compareKeys, describeKey } from './keys.ts';
 import { now } from './operations.ts';
 import { parseContentRange, rangeHeader, rangeProblem } from './range.ts';
 import { createS3Client, readBody, stripQuotes, type UploadTally } from './s3-client.ts';
@@ -193,7 +193,9 @@ export class S3Storage implements Storage, PagedLister {
         out = await this.client.send(command);
       } catch (error) {
         if (options.ifMatch !== undefined && httpStatus(error) === 412)
-          throw new ObjectChangedError(`${key}: changed while it was being read (${this.location})`);
+          throw new ObjectChangedError(
+            `${key}: changed while it was being read (${describeKey(this.location, key)})`,
+          );
         throw this.fail(error, 'get', key, attempts);
       }
       const firstByteAt = now();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { StorageError } from '../../src/errors.ts';
-import { compareKeys, keyProblem, prefixProblem } from '../../src/storage/keys.ts';
+import { compareKeys, describeKey, keyProblem, prefixProblem } from '../../src/storage/keys.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
 
 const BAD_KEYS = [
@@ -98,5 +98,23 @@ describe('LocalStorage key confinement', () => {
       (e: unknown) => e instanceof StorageError && e.kind === 'invalid',
     );
     assert.deepEqual(await readdir(root), [], 'nothing was written anywhere');
+  });
+});
+
+describe('describeKey', () => {
+  it('puts the key inside an s3 location, before the endpoint', () => {
+    assert.equal(
+      describeKey('s3://pqbench/quickstart/ at http://127.0.0.1:18480', 'data/_pqbench.json'),
+      's3://pqbench/quickstart/data/_pqbench.json at http://127.0.0.1:18480',
+    );
+    assert.equal(
+      describeKey('s3://pqbench/ at aws s3 (us-east-1)', 'r1'),
+      's3://pqbench/r1 at aws s3 (us-east-1)',
+    );
+  });
+
+  it('joins a local root and a key with one slash', () => {
+    assert.equal(describeKey('/tmp/data/', 'x/y.parquet'), '/tmp/data/x/y.parquet');
+    assert.equal(describeKey('/tmp/data', 'x'), '/tmp/data/x');
   });
 });

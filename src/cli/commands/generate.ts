@@ -1,11 +1,10 @@
-import path from 'node:path';
 import type { Workload } from '../../config/types.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import type { RunPlan } from '../../dataset/types.ts';
 import { describeCleanup } from '../../generate/leftovers.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
 import { createBucketIfMissing, openStorage } from '../../storage/open.ts';
-import { describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
+import { datasetLocation, describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags, type RunFlags, report, stderrProgress } from '../flags.ts';
 import { generateRankAndReport, parseMultiHostFlags } from '../multihost.ts';
@@ -21,14 +20,6 @@ export function generateSummary(r: GenerateRunResult, where: string): string {
     `(MB = 10^6 bytes, ${r.workers} worker${r.workers === 1 ? '' : 's'}); ` +
     `requests ${r.requests} (retries ${r.retries}) -> ${where}`
   );
-}
-
-/** Where the dataset's objects are: `s3://bucket/prefix/folder/ at endpoint`, or the local folder. */
-export function datasetLocation(storage: Workload['storage'], folder: string): string {
-  if (storage.storage_type !== 's3') return path.resolve(storage.storage_root, folder);
-  const { bucket, prefix } = parseS3Root(storage.storage_root);
-  const key = `${prefix}${folder}`.replace(/\/+$/, '');
-  return `s3://${bucket}/${key ? `${key}/` : ''} at ${describeEndpoint(storage.storage_options)}`;
 }
 
 /** `--create-bucket`: the workload's bucket is created if it does not exist, before anything is written. */
