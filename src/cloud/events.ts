@@ -192,3 +192,18 @@ export function parseEvent<T>(schema: z.ZodType<T>, event: unknown, step: string
     `${step} event`,
   );
 }
+
+/** What a read invocation returns to the state machine (the read and warm-up steps). */
+export interface ReadOutput {
+  /** The reader's accelerators have run every epoch. */
+  done: boolean;
+  accelerators: number[];
+  /** This invocation's number (0 = the first). */
+  segment: number;
+  /** Epochs run so far. */
+  epochsDone: number;
+  /** Samples this invocation delivered over its accelerators. */
+  samples: number;
+  /** The event of the next invocation (the state machine passes it back), or null when done. */
+  next: ReadEvent | null;
+}

@@ -5,77 +5,13 @@
  * reader, and the cost split into generation, training and overhead. Pure;
  * the aggregate handler does the I/O.
  */
-import type { GenerateShardResult } from '../generate/shard.ts';
 import type { CloudUsage, CostSplit, PriceTable } from '../metrics/cost.ts';
 import { type Distribution, distribution } from '../metrics/distribution.ts';
-import type { AcceleratorPartial } from '../metrics/partial.ts';
-import { type HostProgress, type OverlapReport, overlapReport } from './overlap.ts';
-import type { InvocationFacts, RequestTotals } from './runtime.ts';
+import { type OverlapReport, overlapReport } from './overlap.ts';
+import type { GeneratePartialFile, ReaderPartialFile, WarmupRecord } from './records.ts';
 import { type ControlInvocation, runCost } from './usage.ts';
 
 export { distribution };
-
-/** One invocation as billed: its facts, init and handler time, stack-bucket requests. */
-export type InvocationRecord = Omit<InvocationFacts, 'initMs'> & {
-  initMs: number;
-  durationMs: number;
-  memoryMb: number;
-  requests: RequestTotals;
-};
-
-/** Requests to the dataset a child made, and the bytes each way. */
-export interface DataUsage {
-  requests: RequestTotals;
-  bytesUploaded: number;
-  bytesRetrieved: number;
-}
-
-export interface GeneratePartialFile {
-  result: GenerateShardResult;
-  data: DataUsage;
-  lambda: InvocationRecord;
-}
-
-export interface ReaderStartFacts {
-  /** The common start (ms since the epoch). */
-  startAt: number;
-  /** Handler entered → common start: the wait; negative when the reader arrived late. */
-  handlerToStartMs: number;
-  /** First epoch began this long after the common start (0 = on time). */
-  lateMs: number;
-}
-
-/** One reader Lambda (a host of `accelerators`) over all its invocations. */
-export interface ReaderHostRecord {
-  accelerators: number[];
-  /** The first invocation, with its start facts. */
-  first: InvocationRecord & ReaderStartFacts;
-  /** Every invocation, the first included. */
-  invocations: InvocationRecord[];
-  progress: HostProgress;
-}
-
-/** An accelerator's merged partial; the reader's record sits in its first accelerator's file only. */
-export interface ReaderPartialFile {
-  partial: AcceleratorPartial;
-  reader: ReaderHostRecord | null;
-}
-
-/** What one invocation of a continued reader measured (the last invocation joins them). */
-export interface ReaderSegmentFile {
-  partial: AcceleratorPartial;
-  /** In the file of the host's first accelerator only. */
-  invocation: InvocationRecord | null;
-  start: ReaderStartFacts | null;
-  progress: HostProgress | null;
-}
-
-/** The untimed warm-up pass of one reader. */
-export interface WarmupRecord {
-  accelerators: number[];
-  lambda: InvocationRecord;
-  data: DataUsage;
-}
 
 /** cloud.json: reported beside summary.json, outside the measured window. */
 export interface CloudReport {

@@ -17,7 +17,7 @@ import {
 } from '../metrics/cost.ts';
 import type { RequestCounters } from '../metrics/partial.ts';
 import type { OperationType } from '../storage/operations.ts';
-import type { GeneratePartialFile, InvocationRecord, ReaderPartialFile, WarmupRecord } from './report.ts';
+import type { GeneratePartialFile, InvocationRecord, ReaderPartialFile, WarmupRecord } from './records.ts';
 
 /** A plan, schedule or aggregate invocation. */
 export interface ControlInvocation {

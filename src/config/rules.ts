@@ -5,7 +5,7 @@
 import type { ConfigIssue } from '../errors.ts';
 import { LEVEL_RANGES } from './codecs.ts';
 import { DTYPE_INFO } from './dtypes.ts';
-import { limitIssues } from './limits.ts';
+import { limitIssues } from './limit-rules.ts';
 import type { RawWorkload } from './schema.ts';
 import { redactUrl } from './secrets.ts';
 import { type ColumnSpec, DTYPES } from './types.ts';

@@ -7,6 +7,7 @@
  * (local temp file removed, S3 multipart upload aborted) before we rethrow.
  */
 import { memoryRowBytes } from '../config/dtypes.ts';
+import { LIMITS } from '../config/limits.ts';
 import type { ColumnSpec } from '../config/types.ts';
 import { FOOTER_KEYS, GENERATOR_VERSION } from '../dataset/manifest.ts';
 import type { DatasetPlan, FileFormat, ObjectRef } from '../dataset/types.ts';
@@ -32,8 +33,8 @@ export interface WrittenObject {
   parts: number;
 }
 
-/** S3 multipart part size for generated objects: 8 MiB, the low end of S3's sweet spot. */
-export const GENERATE_PART_SIZE = 8 * 1024 * 1024;
+/** S3 multipart part size for generated objects: 8 MiB, the low end of S3's sweet spot (config/limits.ts bounds objects by it). */
+export const GENERATE_PART_SIZE = LIMITS.s3PartBytes;
 const CHANNEL_CHUNK_BYTES = 1024 * 1024;
 
 /**

@@ -14,7 +14,8 @@ import {
   isDirectoryBucket,
   scheduleReadStart,
 } from '../../src/cloud/plan.ts';
-import { cloudReport, distribution, type ReaderPartialFile } from '../../src/cloud/report.ts';
+import type { ReaderPartialFile } from '../../src/cloud/records.ts';
+import { cloudReport, distribution } from '../../src/cloud/report.ts';
 import { defaultWorkload } from '../../src/config/load.ts';
 import { resolveDataset } from '../../src/dataset/run-plan.ts';
 import { ConfigError } from '../../src/errors.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { GeneratePartialFile, ReaderPartialFile, WarmupRecord } from '../../src/cloud/report.ts';
+import type { GeneratePartialFile, ReaderPartialFile, WarmupRecord } from '../../src/cloud/records.ts';
 import { runCost } from '../../src/cloud/usage.ts';
 import { resolvePrices } from '../../src/metrics/cost.ts';
 

@@ -16,13 +16,8 @@ import type { Storage } from '../../storage/types.ts';
 import type { AggregateEvent } from '../events.ts';
 import type { StepContext } from '../handler.ts';
 import { resultKeys, runKeys } from '../keys.ts';
-import {
-  type CloudReport,
-  cloudReport,
-  type GeneratePartialFile,
-  type ReaderPartialFile,
-  type WarmupRecord,
-} from '../report.ts';
+import type { GeneratePartialFile, ReaderPartialFile, WarmupRecord } from '../records.ts';
+import { type CloudReport, cloudReport } from '../report.ts';
 import { invocationCost, loadRun, readJson, writeJson } from '../runtime.ts';
 
 const FETCH_CONCURRENCY = 32;

@@ -9,7 +9,7 @@ import { openStorage } from '../../storage/open.ts';
 import type { GenerateEvent } from '../events.ts';
 import type { StepContext } from '../handler.ts';
 import { runKeys } from '../keys.ts';
-import type { GeneratePartialFile } from '../report.ts';
+import type { GeneratePartialFile } from '../records.ts';
 import { invocationCost, loadRun, RequestTally, writeJson } from '../runtime.ts';
 
 export interface GenerateOutput {

@@ -17,7 +17,7 @@ import type { RunPlan } from '../../dataset/types.ts';
 import type { AcceleratorPartial } from '../../metrics/partial.ts';
 import { runHost } from '../../train/host.ts';
 import { invocationDeadline, joinSegments, longestEpochMs, nextSegmentEpochs } from '../continuation.ts';
-import type { ReadEvent } from '../events.ts';
+import type { ReadEvent, ReadOutput } from '../events.ts';
 import type { StepContext } from '../handler.ts';
 import { runKeys } from '../keys.ts';
 import { type HostProgress, joinSeries, ProgressTrack } from '../overlap.ts';
@@ -27,23 +27,9 @@ import type {
   ReaderPartialFile,
   ReaderSegmentFile,
   ReaderStartFacts,
-} from '../report.ts';
+} from '../records.ts';
 import { invocationCost, loadRun, readJson, writeJson } from '../runtime.ts';
 import { warmupStep } from './warmup.ts';
-
-export interface ReadOutput {
-  /** The reader's accelerators have run every epoch. */
-  done: boolean;
-  accelerators: number[];
-  /** This invocation's number (0 = the first). */
-  segment: number;
-  /** Epochs run so far. */
-  epochsDone: number;
-  /** Samples this invocation delivered over its accelerators. */
-  samples: number;
-  /** The event of the next invocation (the state machine passes it back), or null when done. */
-  next: ReadEvent | null;
-}
 
 /** What one invocation ran. */
 interface SegmentRun {

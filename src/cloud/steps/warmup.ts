@@ -9,12 +9,11 @@
 import type { RunPlan } from '../../dataset/types.ts';
 import type { AcceleratorPartial } from '../../metrics/partial.ts';
 import { runHost } from '../../train/host.ts';
-import type { ReadEvent } from '../events.ts';
+import type { ReadEvent, ReadOutput } from '../events.ts';
 import type { StepContext } from '../handler.ts';
 import { runKeys } from '../keys.ts';
-import type { WarmupRecord } from '../report.ts';
+import type { WarmupRecord } from '../records.ts';
 import { invocationCost, loadRun, type RequestTotals, writeJson } from '../runtime.ts';
-import type { ReadOutput } from './read.ts';
 
 /** The plan of the warm-up: the first epoch only, no compute. */
 export function warmupPlan(plan: RunPlan): RunPlan {
