@@ -3,9 +3,8 @@
  * --prices, --force, --json, the progress line, notices (stderr, each once)
  * and the run's summary (a table, or summary.json's text with --json).
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { loadWorkload, type ParsedWorkload } from '../config/load.ts';
+import { readInputText } from '../config/yaml-input.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressLine } from '../exec/progress.ts';
@@ -26,29 +25,16 @@ export function parseWorkersFlag(value: unknown): number | undefined {
 }
 
 /** `--prices file.json`: a JSON object overriding entries of the default price table. */
-/** Opened non-blocking and checked to be a regular file first: a FIFO must not hang the CLI. */
-async function readPriceFile(path: string): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error('not a regular file');
-    if (stat.size > 1 << 20) throw new Error('larger than 1 MiB');
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
 export async function loadPrices(path: unknown): Promise<Partial<PriceTable> | undefined> {
   if (path === undefined) return undefined;
   if (typeof path !== 'string') throw new UsageError('--prices takes a JSON file path');
+  // A regular file of at most 1 MiB, opened without blocking: a FIFO must not hang the CLI.
+  const text = await readInputText(path, 'a price table');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readPriceFile(path));
+    parsed = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code ? `cannot read it (${code})` : (e as Error).message;
-    throw new ConfigError([{ path: '', message: `cannot read a JSON price table: ${why}` }], path);
+    throw new ConfigError([{ path: '', message: `not a JSON price table: ${(e as Error).message}` }], path);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(

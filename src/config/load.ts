@@ -13,7 +13,7 @@ import { crossFieldIssues } from './rules.ts';
 import { resolveWorkload, workloadSchema } from './schema.ts';
 import { CREDENTIAL_KEYS, REDACTED, redactUrl, scrubSecrets, secretsIn } from './secrets.ts';
 import type { ColumnSpec, Workload } from './types.ts';
-import { parseYamlMapping, readWorkloadText } from './yaml-input.ts';
+import { parseYamlMapping, readInputText } from './yaml-input.ts';
 
 export interface ParsedWorkload {
   workload: Workload;
@@ -87,7 +87,7 @@ function userSetCompressionLevel(raw: Record<string, unknown>): boolean {
 }
 
 export async function loadWorkload(path: string, overrides: string[] = []): Promise<ParsedWorkload> {
-  return parseWorkload(await readWorkloadText(path), { overrides, source: path, allowEmpty: false });
+  return parseWorkload(await readInputText(path), { overrides, source: path, allowEmpty: false });
 }
 
 /** A workload with every default, for tests and programmatic use. */

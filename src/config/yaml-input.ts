@@ -13,12 +13,15 @@ import { formatBytes, LIMITS } from './limits.ts';
 const fail = (message: string, source?: string): ConfigError =>
   new ConfigError([{ path: '', message }], source);
 
-function openProblem(code: string | undefined): string {
+/** What an input file is, for messages: `a workload file`, `a price table`. */
+export type InputKind = string;
+
+function openProblem(code: string | undefined, what: InputKind): string {
   switch (code) {
     case 'ENOENT':
       return 'file not found';
     case 'EISDIR':
-      return 'is a directory, not a workload file';
+      return `is a directory, not ${what}`;
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
@@ -39,7 +42,7 @@ function kindOf(stat: import('node:fs').Stats): string {
   return 'not a regular file';
 }
 
-async function readBounded(handle: FileHandle, path: string): Promise<Buffer> {
+async function readBounded(handle: FileHandle, path: string, what: InputKind): Promise<Buffer> {
   const limit = LIMITS.yamlBytes;
   const buffer = Buffer.alloc(limit + 1);
   let length = 0;
@@ -49,49 +52,44 @@ async function readBounded(handle: FileHandle, path: string): Promise<Buffer> {
     length += bytesRead;
   }
   if (length > limit)
-    throw fail(
-      `is larger than ${formatBytes(limit)}; a workload file is at most ${formatBytes(limit)}`,
-      path,
-    );
+    throw fail(`is larger than ${formatBytes(limit)}; ${what} is at most ${formatBytes(limit)}`, path);
   return buffer.subarray(0, length);
 }
 
 /**
- * The text of a workload file. Opened non-blocking and checked with fstat
- * before any read, so a FIFO is refused rather than waited on (no race
- * between a stat and the open).
+ * The text of a small input file (a workload, a price table). Opened
+ * non-blocking and checked with fstat before any read, so a FIFO is refused
+ * rather than waited on (no race between a stat and the open); at most
+ * LIMITS.yamlBytes, UTF-8.
  */
-export async function readWorkloadText(path: string): Promise<string> {
+export async function readInputText(path: string, what: InputKind = 'a workload file'): Promise<string> {
   let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw fail(openProblem((e as NodeJS.ErrnoException).code), path);
+    throw fail(openProblem((e as NodeJS.ErrnoException).code, what), path);
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw fail(`is ${kindOf(stat)}, not a workload file`, path);
+    if (!stat.isFile()) throw fail(`is ${kindOf(stat)}, not ${what}`, path);
     if (stat.size > LIMITS.yamlBytes) {
-      throw fail(
-        `is ${formatBytes(stat.size)}; a workload file is at most ${formatBytes(LIMITS.yamlBytes)}`,
-        path,
-      );
+      throw fail(`is ${formatBytes(stat.size)}; ${what} is at most ${formatBytes(LIMITS.yamlBytes)}`, path);
     }
-    const bytes = await readBounded(handle, path);
-    return decodeUtf8(bytes, path);
+    const bytes = await readBounded(handle, path, what);
+    return decodeUtf8(bytes, path, what);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw fail(openProblem((e as NodeJS.ErrnoException).code), path);
+    throw fail(openProblem((e as NodeJS.ErrnoException).code, what), path);
   } finally {
     await handle.close().catch(() => {});
   }
 }
 
-function decodeUtf8(bytes: Uint8Array, path: string): string {
+function decodeUtf8(bytes: Uint8Array, path: string, what: InputKind): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw fail('is not UTF-8 text (a workload file is YAML)', path);
+    throw fail(`is not UTF-8 text (${what} is text)`, path);
   }
 }
 
