@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { S3Options, Workload } from '../config/types.ts';
 import { StorageError } from '../errors.ts';
+import { describeKey } from './keys.ts';
 
 /** Bucket and key prefix ('' or ending in '/') of an s3 storage_root: `bucket`, `bucket/prefix`, `s3://bucket/prefix`. */
 export function parseS3Root(root: string): { bucket: string; prefix: string } {
@@ -40,7 +41,6 @@ export function s3Location(storageRoot: string, options: Pick<S3Options, 'endpoi
 /** Where the dataset's objects are: `s3://bucket/prefix/folder/ at endpoint`, or the local folder. */
 export function datasetLocation(storage: Workload['storage'], folder: string): string {
   if (storage.storage_type !== 's3') return path.resolve(storage.storage_root, folder);
-  const { bucket, prefix } = parseS3Root(storage.storage_root);
-  const key = `${prefix}${folder}`.replace(/\/+$/, '');
-  return `s3://${bucket}/${key ? `${key}/` : ''} at ${describeEndpoint(storage.storage_options)}`;
+  const root = s3Location(storage.storage_root, storage.storage_options);
+  return folder ? describeKey(root, `${folder.replace(/\/+$/, '')}/`) : root;
 }

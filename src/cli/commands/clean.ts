@@ -7,12 +7,15 @@
  * none is.
  */
 import { resolveRun } from '../../dataset/run-plan.ts';
-import { ANY_TIME, cleanDatasetLeftovers, datasetWritePrefixes } from '../../generate/leftovers.ts';
+import {
+  ANY_TIME,
+  cleanDatasetLeftovers,
+  datasetWritePrefixes,
+  describeCleanup,
+} from '../../generate/leftovers.ts';
 import { openStorage } from '../../storage/open.ts';
 import type { CliCommand } from '../command.ts';
 import { loadCommandWorkload } from '../flags.ts';
-
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 export const command: CliCommand = {
   async run(ctx) {
@@ -22,11 +25,7 @@ export const command: CliCommand = {
     try {
       const cleaned = await cleanDatasetLeftovers(layout, storage, ANY_TIME);
       const where = datasetWritePrefixes(layout).join(', ') || '(no split has files)';
-      ctx.stdout(
-        `cleaned ${storage.location} (${where}): ` +
-          `${plural(cleaned.uploadsAborted, 'incomplete multipart upload')} aborted, ` +
-          `${plural(cleaned.tempFilesRemoved, 'temp file')} removed`,
-      );
+      ctx.stdout(`cleaned ${storage.location} (${where}): ${describeCleanup(storage.kind, cleaned)}`);
     } finally {
       await storage.close();
     }
