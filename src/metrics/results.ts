@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { redactWorkload, workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
-import { mkdirFailure } from '../storage/local-fs.ts';
+import { ERRNO_DETAIL, errnoCode, mkdirFailure } from '../storage/local-fs.ts';
 import { dlioPerEpochStats, type HostFacts, readHostFacts, summaryFileJson } from './dlio-summary.ts';
 import type { RunSummary } from './summary.ts';
 import { timeSeriesJson } from './timeseries-file.ts';
@@ -156,15 +156,12 @@ export async function writeFileAtomically(path: string, body: string): Promise<v
   }
 }
 
-const OUTPUT_PROBLEMS: Record<string, string> = {
-  EEXIST: 'a file is in the way (a folder is needed)',
-  ENOTDIR: 'a file is in the way (a folder is needed)',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-};
+/** Why a results folder cannot be written, in words: the storage's errno wording, or a file in its way. */
+function outputProblem(error: unknown): string {
+  const code = errnoCode(error) ?? '';
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way (a folder is needed)';
+  return ERRNO_DETAIL[code] ?? (error as Error).message;
+}
 
 /**
  * Creates the results folder and proves it writable before any work (SPEC
@@ -182,8 +179,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
     );
     await writeFile(probe, Buffer.alloc(64 * 1024));
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    const problem = OUTPUT_PROBLEMS[code] ?? (error as Error).message;
+    const problem = outputProblem(error);
     throw new ConfigError([{ path: 'output.folder', message: `cannot write results to ${dir}: ${problem}` }]);
   } finally {
     await rm(probe, { force: true }).catch(() => {});
