@@ -15,6 +15,8 @@ export const ExitCode = {
   data: 4,
   /** A multi-host run could not complete: a rank missing, failed or refused (src/exec/rendezvous.ts). */
   ranks: 5,
+  /** The run completed and its results are written, but its verdict is invalid (with --strict, and for cloud runs). */
+  invalidResult: 6,
   /** Stopped by SIGINT after cleaning up (128 + 2, as shells report it). */
   interrupted: 130,
   /** Stopped by SIGTERM after cleaning up (128 + 15). */
@@ -44,6 +46,11 @@ export class ConfigError extends PqbenchError {
         issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
     );
   }
+}
+
+/** The results are written, but they do not measure the storage (the verdict's reasons say why). */
+export class InvalidResultError extends PqbenchError {
+  readonly exitCode = ExitCode.invalidResult;
 }
 
 /** Bad CLI usage (unknown command, missing argument). */

@@ -53,6 +53,20 @@ export const JSON_FLAG: FlagSpec = {
   default: 'off',
 };
 
+export const STRICT_FLAG: FlagSpec = {
+  flags: '--strict',
+  description:
+    'exit with code 6 when the verdict is invalid (the figures do not measure the storage); the results are written either way',
+  default: 'off: the verdict is printed and the exit code stays 0',
+};
+
+/** Cloud runs are unattended: their exit code is their verdict unless told otherwise. */
+export const NO_STRICT_FLAG: FlagSpec = {
+  flags: '--no-strict',
+  description: 'exit 0 even when the verdict is invalid',
+  default: 'on: an invalid verdict (readers that never ran together, failed readers, …) exits with code 6',
+};
+
 export const WORKERS_FLAG: FlagSpec = {
   flags: '--workers <n|auto>',
   description: 'worker threads that generate files (auto: one per CPU)',

@@ -5,12 +5,12 @@
  */
 import { loadWorkload, type ParsedWorkload } from '../config/load.ts';
 import { readInputText } from '../config/yaml-input.ts';
-import { ConfigError, UsageError } from '../errors.ts';
+import { ConfigError, InvalidResultError, UsageError } from '../errors.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { ProgressLine } from '../exec/progress.ts';
 import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
 import type { RunSummaryJson } from '../metrics/summary.ts';
-import { renderSummaryTable } from '../metrics/table.ts';
+import { renderSummaryTable, renderVerdict } from '../metrics/table.ts';
 import { withEnvironmentEndpoint } from '../storage/open.ts';
 import type { CommandContext } from './command.ts';
 
@@ -108,7 +108,15 @@ export function printRunSummary(
   const print = report(ctx);
   for (const line of renderSummaryTable(summary, where)) print(line);
   for (const line of extra) print(line);
+  for (const line of renderVerdict(summary.verdict)) print(line);
   if (ctx.values.json === true) ctx.stdout(summaryJson.trimEnd());
+  // --strict (and cloud runs, whose --no-strict sets it false): the exit code carries an invalid verdict.
+  if (ctx.values.strict === true && summary.verdict.status === 'invalid') {
+    const codes = [...new Set(summary.verdict.reasons.map((r) => r.code))].join(', ');
+    throw new InvalidResultError(
+      `the verdict is invalid (${codes}): the results in ${where} do not measure the storage`,
+    );
+  }
 }
 
 /** Where a line for people goes: stdout, or stderr when --json keeps stdout for JSON. */

@@ -115,6 +115,9 @@ export interface OverlapReport {
   MiB_per_second: number | null;
   /** Share of all delivered samples that fell inside the window. */
   share_of_samples: number | null;
+  /** Earliest reader start → latest reader end (s), and the window's share of it (null: never all at once). */
+  span_s: number;
+  share_of_span: number | null;
   /** Readers whose first epoch began later than the tolerance after the common start. */
   late_readers: number;
   /** Their accelerators (the first 100). */
@@ -140,9 +143,14 @@ export function overlapReport(
   };
   const from = Math.max(...hosts.map((h) => h.start));
   const to = Math.min(...hosts.map((h) => h.end));
+  const spanMs =
+    hosts.length === 0 ? 0 : Math.max(...hosts.map((h) => h.end)) - Math.min(...hosts.map((h) => h.start));
+  const span = { span_s: Number((spanMs / 1000).toFixed(6)) };
   if (hosts.length === 0 || !(to > from)) {
     return {
       ...base,
+      ...span,
+      share_of_span: null,
       start: null,
       end: null,
       duration_s: 0,
@@ -173,5 +181,7 @@ export function overlapReport(
     MB_per_second: round(bytes / seconds / 1e6),
     MiB_per_second: round(bytes / seconds / 2 ** 20),
     share_of_samples: allSamples > 0 ? round(samples / allSamples) : null,
+    ...span,
+    share_of_span: spanMs > 0 ? round((to - from) / spanMs) : null,
   };
 }

@@ -120,9 +120,10 @@ function resolveTraining(w: Workload, options: ResolveOptions): TrainingPlan {
 }
 
 export function resolveRun(w: Workload, options: ResolveOptions = {}): RunPlan {
+  const dataset = resolveDataset(w);
   return {
     workflow: { generateData: w.workflow.generate_data, train: w.workflow.train },
-    dataset: resolveDataset(w),
+    dataset,
     loader: resolveLoader(w),
     training: resolveTraining(w, options),
     storage: w.storage,
@@ -135,6 +136,7 @@ export function resolveRun(w: Workload, options: ResolveOptions = {}): RunPlan {
       numSamplesPerFile: w.dataset.num_samples_per_file,
       readMode: w.dataset.parquet.read_mode,
       dlioRecordBytes: dlioRecordBytes(w.dataset.parquet.columns, w.dataset.record_length_bytes),
+      datasetFingerprint: dataset.fingerprint,
     },
   };
 }

@@ -148,6 +148,8 @@ export interface RunFacts {
   readMode: ReadMode;
   /** Bytes per sample in DLIO's train_io_* figures (config/dtypes.ts dlioRecordBytes). */
   dlioRecordBytes: number;
+  /** The dataset's fingerprint: equal fingerprints, equal bytes (runs read like-for-like data). */
+  datasetFingerprint?: string;
 }
 
 /** A workload resolved once (resolveRun): what every shard, local or remote, takes. */

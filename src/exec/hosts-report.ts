@@ -197,8 +197,12 @@ export function hostsNotices(report: HostsReport): string[] {
     );
   }
   if (report.ranks_late > 0) {
+    const readyLate = report.hosts.filter((h) => h.late_ms > LATE_TOLERANCE_MS && h.wait_for_start_ms < 0);
     notices.push(
-      `${report.ranks_late} rank(s) started after the common start (max ${report.rank_late_ms.max} ms late): raise --start-margin`,
+      `${report.ranks_late} rank(s) began their first step after the common start (max ${report.rank_late_ms.max} ms late): ` +
+        (readyLate.length > 0
+          ? `${readyLate.length} became ready only after it: raise --start-margin`
+          : 'they were ready in time, so a larger --start-margin would not help: their hosts were busy or paused (see the verdict)'),
     );
   }
   const skew = report.clock.skew_ms;

@@ -14,6 +14,7 @@ import { mergePartials } from '../metrics/merge.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
 import { renderRunResults, resultJson } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
+import type { PlacementFacts } from '../metrics/verdict-facts.ts';
 import { type HostsReport, hostsNotices, hostsReport } from './hosts-report.ts';
 import type { RankSession, Received } from './rendezvous.ts';
 import type { ResultsLocation } from './results-location.ts';
@@ -31,6 +32,8 @@ export interface TrainReadyBody {
   config_hash: string;
   /** Notices this rank's preflight found (page cache, foreign dataset). */
   notices: string[];
+  /** This rank's page-cache warning, if its local dataset may be served from RAM. */
+  page_cache?: string | null;
   /** The facts DLIO's summary.json host_* keys report, one entry per rank. */
   facts?: HostFacts;
 }
@@ -84,6 +87,32 @@ export interface MergedRanks {
   facts: HostFacts[];
 }
 
+/** What the verdict needs of the ranks: who ran together, who was late, who is missing. */
+function rankPlacement(hosts: HostsReport, partials: Received<TrainPartialBody>[]): PlacementFacts {
+  const all = partials.flatMap((p) => p.body.partials);
+  const spanMs =
+    all.length > 0 ? Math.max(...all.map((a) => a.end)) - Math.min(...all.map((a) => a.start)) : 0;
+  return {
+    overlapOf: 'ranks',
+    late: {
+      of: 'ranks',
+      spanMs,
+      late: hosts.hosts.map((h) => ({
+        id: h.rank,
+        host: h.host,
+        lateMs: h.late_ms,
+        readyBeforeStartMs: h.wait_for_start_ms,
+      })),
+    },
+    missing: {
+      of: 'ranks',
+      expected: hosts.world,
+      missing: hosts.missing_ranks.length,
+      examples: hosts.missing_ranks.slice(0, 10).map((r) => `rank ${r}`),
+    },
+  };
+}
+
 export function mergeRanks(input: RankMergeInput): MergedRanks {
   const { go } = input;
   const hosts = hostsReport({
@@ -112,6 +141,7 @@ export function mergeRanks(input: RankMergeInput): MergedRanks {
   });
   const rankNotices = input.readies.flatMap((r) => r.body.notices);
   const notices = [...new Set([...input.notices, ...rankNotices])];
+  const pageCache = input.readies.find((r) => r.body.page_cache)?.body.page_cache ?? null;
   const run = mergePartials(
     input.plan,
     input.partials.flatMap((p) => p.body.partials),
@@ -121,6 +151,8 @@ export function mergeRanks(input: RankMergeInput): MergedRanks {
       prices: input.prices,
       numHosts: go.world,
       notices: [...notices, ...hostsNotices(hosts)],
+      placement: rankPlacement(hosts, input.partials),
+      pageCache,
     },
   );
   const reported = new Set(input.partials.map((p) => p.rank));

@@ -28,6 +28,11 @@ export interface WindowStats {
   wallMs: number;
   /** Bytes the loaders received between the window's first step start and last step end. */
   bytes: number;
+  /** The compute the window's steps were configured for (their draws), ms. */
+  computeTargetMs?: number;
+  /** When the window's first step began and its last ended (ms, epoch-based clock); absent when it is empty. */
+  startMs?: number;
+  endMs?: number;
 }
 
 export interface EpochStepStats {
@@ -72,8 +77,13 @@ export class EpochStepAccumulator {
       this.excludedProcMs += procMs(step);
       return;
     }
-    if (index === this.first) this.windowBytesStart = step.bytesAtStart;
+    if (index === this.first) {
+      this.windowBytesStart = step.bytesAtStart;
+      this.window.startMs = step.loadStart;
+    }
     this.windowBytesEnd = step.bytesAtEnd;
+    this.window.endMs = step.end;
+    this.window.computeTargetMs = (this.window.computeTargetMs ?? 0) + step.computeTarget;
     this.window.steps++;
     this.window.samples += step.samples;
     this.window.computeMs += computeMs(step);

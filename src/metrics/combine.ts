@@ -5,11 +5,14 @@
  * derives a rate or a percentage — derive.ts does, from the aggregate.
  */
 import type { WindowStats } from './au.ts';
+import { type ClientAggregate, combineClient } from './client.ts';
 import { type Histogram, mergeEncoded } from './histogram.ts';
 import {
   type AcceleratorPartial,
   addRequestCounters,
   type EpochPartial,
+  maxDefined,
+  minDefined,
   PARTIAL_VERSION,
   type RequestCounters,
 } from './partial.ts';
@@ -33,8 +36,14 @@ export interface EpochAggregate {
   droppedSamples: number;
   computeMs: number;
   loadWaitMs: number;
+  /** Objects opened and chunks (objects or row groups) loaded. */
+  objects: number;
+  chunks: number;
   projectedBytes: number;
   requests: RequestCounters;
+  /** The epoch's read phase: first request start, last request end (ms), when any request was made. */
+  firstRequestMs?: number;
+  lastRequestMs?: number;
   /** Accelerators that ran this epoch, in accelerator order. */
   accelerators: AcceleratorEpoch[];
 }
@@ -51,6 +60,8 @@ export interface RunAggregate {
   histograms: { requestUs: Histogram; ttfbUs: Histogram; stepLoadWaitUs: Histogram };
   /** Every accelerator's time series added interval by interval; null if some partial has none. */
   series: SeriesPart | null;
+  /** The client's CPU: one record per host process, thread times added; null if no partial measured it. */
+  client: ClientAggregate | null;
 }
 
 function newEpoch(e: EpochPartial): EpochAggregate {
@@ -63,6 +74,8 @@ function newEpoch(e: EpochPartial): EpochAggregate {
     droppedSamples: 0,
     computeMs: 0,
     loadWaitMs: 0,
+    objects: 0,
+    chunks: 0,
     projectedBytes: 0,
     requests: {},
     accelerators: [],
@@ -78,8 +91,12 @@ export function addEpoch(into: EpochAggregate, accelerator: number, e: EpochPart
   into.droppedSamples += e.droppedSamples;
   into.computeMs += e.computeMs;
   into.loadWaitMs += e.loadWaitMs;
+  into.objects += e.objects;
+  into.chunks += e.chunks;
   into.projectedBytes += e.projectedBytes;
   addRequestCounters(into.requests, e.requests);
+  into.firstRequestMs = minDefined(into.firstRequestMs, e.firstRequestMs);
+  into.lastRequestMs = maxDefined(into.lastRequestMs, e.lastRequestMs);
   into.accelerators.push({ accelerator, steps: e.steps, window: e.window });
 }
 
@@ -127,5 +144,6 @@ export function combinePartials(partials: AcceleratorPartial[]): RunAggregate {
     series: ordered.every((p) => p.series !== undefined)
       ? mergeSeries(ordered.map((p) => p.series as SeriesPart))
       : null,
+    client: combineClient(ordered.map((p) => p.client)),
   };
 }

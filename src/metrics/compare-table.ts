@@ -56,7 +56,7 @@ export function renderComparison(c: RunComparison): string[] {
   const lines: string[] = [`runs (${letter(0)} is the baseline; Δ = run − ${letter(0)}):`];
   c.runs.forEach((r, i) => {
     lines.push(
-      `  ${letter(i)}  ${r.label}  ${r.dir}  (workload ${r.workload}, AU ${r.au_meets_expectation})`,
+      `  ${letter(i)}  ${r.label}  ${r.dir}  (workload ${r.workload}, AU ${r.au_meets_expectation}, verdict ${r.verdict}${r.verdict_reasons.length > 0 ? `: ${r.verdict_reasons.join(', ')}` : ''})`,
     );
   });
   lines.push('');

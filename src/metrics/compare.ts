@@ -8,6 +8,7 @@
 import { parse } from 'yaml';
 import { type LoadedRun, runLabel } from './run-results.ts';
 import type { RunSummaryJson } from './summary.ts';
+import type { VerdictStatus } from './verdict.ts';
 
 /** Which way is better for a figure; null when neither is (e.g. a request count). */
 export type Better = 'higher' | 'lower' | null;
@@ -131,6 +132,9 @@ export interface ComparedRun {
   tool_version: string;
   config_hash: string;
   au_meets_expectation: 'success' | 'fail';
+  /** The run's verdict (`unknown` for results written before verdicts existed) and its reason codes. */
+  verdict: VerdictStatus | 'unknown';
+  verdict_reasons: string[];
 }
 
 export interface ConfigDifference {
@@ -209,15 +213,43 @@ function compareFigure(def: FigureDefinition, runs: LoadedRun[]): ComparedFigure
   };
 }
 
-function comparisonWarnings(runs: LoadedRun[], differences: ConfigDifference[]): string[] {
-  const warnings: string[] = [];
+/** Keys under `dataset:` that say how the objects are read, not what they hold. */
+const READ_SIDE_KEYS = [/^dataset\.parquet\.read_mode$/, /^dataset\.parquet\.columns\[\d+\]\.read$/];
+const isDatasetKey = (key: string) => key.startsWith('dataset.') && !READ_SIDE_KEYS.some((k) => k.test(key));
+
+/** Whether the runs read different bytes: by fingerprint when every run has one, else by dataset keys. */
+function datasetWarning(runs: LoadedRun[], differences: ConfigDifference[]): string[] {
+  const keys = differences.filter((d) => isDatasetKey(d.key)).map((d) => d.key);
+  const prints = runs.map((r) => r.summary.dataset_fingerprint);
+  const differ = prints.every((p) => p !== undefined) ? new Set(prints).size > 1 : keys.length > 0;
+  if (!differ) return [];
+  return [
+    `the runs read different datasets${keys.length > 0 ? ` (${keys.join(', ')} differ)` : ' (their dataset fingerprints differ)'}: their figures are not like for like`,
+  ];
+}
+
+/** Runs whose verdicts differ are not like for like; an invalid run's figures measure something else. */
+function verdictWarnings(runs: LoadedRun[]): string[] {
   const labels = runs.map(runLabel);
-  const dataset = differences.filter((d) => d.key.startsWith('dataset.')).map((d) => d.key);
-  if (dataset.length > 0) {
-    warnings.push(
-      `the runs read different datasets (${dataset.join(', ')} differ): their figures are not like for like`,
+  const statuses = runs.map((r) => r.summary.verdict?.status ?? 'unknown');
+  const warnings = runs.flatMap((r, i) =>
+    r.summary.verdict?.status === 'invalid'
+      ? [
+          `${labels[i]} is invalid (${[...new Set(r.summary.verdict.reasons.map((x) => x.code))].join(', ')}): its figures do not measure the storage`,
+        ]
+      : [],
+  );
+  if (new Set(statuses).size > 1) {
+    warnings.unshift(
+      `not like for like: the verdicts differ (${runs.map((_, i) => `${labels[i]} ${statuses[i]}`).join(', ')})`,
     );
   }
+  return warnings;
+}
+
+function comparisonWarnings(runs: LoadedRun[], differences: ConfigDifference[]): string[] {
+  const warnings: string[] = [...verdictWarnings(runs), ...datasetWarning(runs, differences)];
+  const labels = runs.map(runLabel);
   const workloads = [...new Set(runs.map((r) => r.summary.workload))];
   if (workloads.length > 1) warnings.push(`the runs are of different workloads: ${workloads.join(', ')}`);
   runs.forEach((r, i) => {
@@ -242,6 +274,8 @@ export function compareRuns(runs: LoadedRun[]): RunComparison {
       tool_version: r.summary.tool_version,
       config_hash: r.summary.config_hash,
       au_meets_expectation: r.summary.metric.train_au_meet_expectation,
+      verdict: r.summary.verdict?.status ?? 'unknown',
+      verdict_reasons: [...new Set((r.summary.verdict?.reasons ?? []).map((x) => x.code))],
     })),
     figures: HEADLINE_FIGURES.map((def) => compareFigure(def, runs)),
     config_differences: differences,

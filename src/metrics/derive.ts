@@ -7,6 +7,8 @@ import type { RunPlan } from '../dataset/types.ts';
 import type { OperationType } from '../storage/operations.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../version.ts';
 import { auPercentage, mean, stdev, windowByteRate, windowThroughput } from './au.ts';
+import { type CpuSeries, mergeCpuSeries } from './client.ts';
+import { clientSummary } from './client-summary.ts';
 import type { EpochAggregate, RunAggregate } from './combine.ts';
 import {
   type CloudUsage,
@@ -27,6 +29,7 @@ import {
   type SummaryMetric,
 } from './summary.ts';
 import { timeSeriesFile } from './timeseries-file.ts';
+import { type PlacementFacts, runVerdict, windowBytes } from './verdict-facts.ts';
 
 /** What the summary needs of the run plan. */
 export type SummaryPlan = Pick<RunPlan, 'facts' | 'training'>;
@@ -43,6 +46,10 @@ export interface SummaryContext {
   notices?: string[];
   /** Defaults to the number of distinct hosts in the partials. */
   numHosts?: number;
+  /** Ranks, readers and their start: what the verdict needs of where the run ran. */
+  placement?: PlacementFacts;
+  /** The page-cache warning when a local dataset may be served from RAM (also among the notices). */
+  pageCache?: string | null;
 }
 
 const MB = 1e6;
@@ -108,6 +115,7 @@ function epochStats(
     bytes_transferred: bytes,
     projected_bytes: e.projectedBytes,
     read_amplification: e.projectedBytes > 0 ? round(bytes / e.projectedBytes) : null,
+    objects_read: e.objects,
     requests: requestsSummary(e.requests),
     load_wait_s: round(e.loadWaitMs / 1000) as number,
     compute_s: round(e.computeMs / 1000) as number,
@@ -155,7 +163,20 @@ function metricSection(perEpoch: EpochStats[], plan: SummaryPlan): SummaryMetric
   };
 }
 
-function costSection(run: RunAggregate, perEpoch: EpochStats[], prices: PriceTable, cloud?: CloudUsage) {
+/** The price table in words: the defaults, or which entries --prices changed. */
+function priceBasis(overrides: Partial<PriceTable> | undefined): string {
+  const changed = Object.keys(overrides ?? {});
+  const base = 'S3 Standard us-east-1 list prices';
+  return changed.length === 0 ? base : `${base} with --prices for ${changed.join(', ')}`;
+}
+
+function costSection(
+  run: RunAggregate,
+  perEpoch: EpochStats[],
+  prices: PriceTable,
+  context: Pick<SummaryContext, 'cloud' | 'prices'>,
+) {
+  const cloud = context.cloud;
   const bytesTransferred = perEpoch.reduce((n, e) => n + e.bytes_transferred, 0);
   const requestsUsd = requestCost(counts(run.requests), prices);
   const serverlessUsd = cloud ? cloudCost(cloud, prices) : null;
@@ -163,6 +184,10 @@ function costSection(run: RunAggregate, perEpoch: EpochStats[], prices: PriceTab
   const epochCount = Math.max(1, perEpoch.length);
   return {
     currency: 'USD' as const,
+    basis: priceBasis(context.prices),
+    covers: cloud
+      ? 'the training requests, Lambda and Step Functions of the read phase (generation is in cloud.json)'
+      : 'the training requests of this run (generation is not included)',
     prices,
     requests_usd: requestsUsd,
     serverless_usd: serverlessUsd,
@@ -172,11 +197,22 @@ function costSection(run: RunAggregate, perEpoch: EpochStats[], prices: PriceTab
   };
 }
 
-function ioSection(perEpoch: EpochStats[], plan: SummaryPlan): RunSummaryJson['io'] {
+/** First request start → last request end over the run (ms); null when nothing was requested. */
+function readPhaseMs(run: RunAggregate): number | null {
+  const starts = run.epochs.flatMap((e) => (e.firstRequestMs === undefined ? [] : [e.firstRequestMs]));
+  const ends = run.epochs.flatMap((e) => (e.lastRequestMs === undefined ? [] : [e.lastRequestMs]));
+  if (starts.length === 0 || ends.length === 0) return null;
+  return Math.max(0, Math.max(...ends) - Math.min(...starts));
+}
+
+function ioSection(run: RunAggregate, perEpoch: EpochStats[], plan: SummaryPlan): RunSummaryJson['io'] {
   const bytesTransferred = perEpoch.reduce((n, e) => n + e.bytes_transferred, 0);
   const projectedBytes = perEpoch.reduce((n, e) => n + e.projected_bytes, 0);
   const rates = perEpoch.map((e) => e.io_MB_per_second);
   const meanRate = mean(rates);
+  const phaseMs = readPhaseMs(run);
+  const phaseRate = phaseMs !== null && phaseMs > 0 ? (bytesTransferred / phaseMs) * 1000 : null;
+  const inWindow = windowBytes(run);
   return {
     bytes_transferred: bytesTransferred,
     projected_bytes: projectedBytes,
@@ -185,6 +221,12 @@ function ioSection(perEpoch: EpochStats[], plan: SummaryPlan): RunSummaryJson['i
     stdev_MB_per_second: round(stdev(rates)),
     mean_MiB_per_second: meanRate === null ? null : round((meanRate * MB) / MiB),
     dlio_record_bytes: plan.facts.dlioRecordBytes,
+    window_bytes: inWindow,
+    window_byte_share: bytesTransferred > 0 ? round(inWindow / bytesTransferred) : null,
+    read_phase_s: phaseMs === null ? null : round(phaseMs / 1000),
+    read_phase_MB_per_second: phaseRate === null ? null : round(phaseRate / MB),
+    read_phase_MiB_per_second: phaseRate === null ? null : round(phaseRate / MiB),
+    objects_read: perEpoch.reduce((n, e) => n + e.objects_read, 0),
   };
 }
 
@@ -206,10 +248,28 @@ function runNotices(run: RunAggregate, plan: SummaryPlan, metric: SummaryMetric,
   return notices;
 }
 
+/** Every host's CPU series added, with the cores behind them. */
+function cpuOverTime(run: RunAggregate): { series: CpuSeries; cores: number } | null {
+  const hosts = run.client?.hosts ?? [];
+  const series = mergeCpuSeries(hosts.flatMap((h) => (h.series ? [h.series] : [])));
+  return series ? { series, cores: hosts.reduce((n, h) => n + h.cores, 0) } : null;
+}
+
 export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: SummaryContext): RunSummary {
   const prices = resolvePrices(context.prices);
   const perEpoch = run.epochs.map((e) => epochStats(e, run.accelerators, plan, prices));
   const metric = metricSection(perEpoch, plan);
+  const io = ioSection(run, perEpoch, plan);
+  const verdict = runVerdict(
+    run,
+    {
+      bytesRead: io.bytes_transferred,
+      windowMBps: io.mean_MB_per_second,
+      readPhaseMBps: io.read_phase_MB_per_second,
+    },
+    context.placement ?? {},
+    context.pageCache ?? null,
+  );
   const summary: RunSummaryJson = {
     schema_version: SUMMARY_SCHEMA_VERSION,
     tool: TOOL_NAME,
@@ -228,6 +288,7 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
     storage_type: plan.facts.storageType,
     read_mode: plan.facts.readMode,
     random_seed: run.randomSeed,
+    dataset_fingerprint: plan.facts.datasetFingerprint,
     metric,
     steps: {
       total: perEpoch.reduce((n, e) => n + e.steps, 0),
@@ -236,15 +297,17 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
       compute_s: round(perEpoch.reduce((n, e) => n + e.compute_s, 0)) as number,
       load_wait_s: round(perEpoch.reduce((n, e) => n + e.load_wait_s, 0)) as number,
     },
-    io: ioSection(perEpoch, plan),
+    io,
     requests: requestsSummary(run.requests),
     latency: {
       request: summarizeHistogram(run.histograms.requestUs),
       time_to_first_byte: summarizeHistogram(run.histograms.ttfbUs),
       step_load_wait: summarizeHistogram(run.histograms.stepLoadWaitUs),
     },
-    cost: costSection(run, perEpoch, prices, context.cloud),
+    cost: costSection(run, perEpoch, prices, context),
     notices: runNotices(run, plan, metric, context.notices ?? []),
+    client: clientSummary(run),
+    verdict,
   };
   const timeseries = run.series
     ? timeSeriesFile(run.series, {
@@ -252,6 +315,7 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
         start: run.start,
         end: run.end,
         accelerators: run.accelerators.length,
+        cpu: cpuOverTime(run),
       })
     : null;
   return { summary, perEpoch, timeseries };

@@ -11,6 +11,7 @@
  */
 import type { Operation, OperationSink, OperationType } from '../storage/operations.ts';
 import { EpochStepAccumulator, type WindowStats } from './au.ts';
+import { addThreadCpu, type ClientPart, type HostCpu, type ThreadCpu } from './client.ts';
 import { type EncodedHistogram, encodeHistogram, mergeEncoded, newHistogram, recordMs } from './histogram.ts';
 import { loadWaitMs, type StepRecord } from './step.ts';
 import { DEFAULT_INTERVAL_MS, mergeSeries, type SeriesPart, SeriesRecorder } from './timeseries.ts';
@@ -53,6 +54,9 @@ export interface EpochIo {
   /** Bytes of the projected column chunks of the row groups holding the samples delivered (read-amplification denominator). */
   projectedBytes: number;
   requests: RequestCounters;
+  /** The epoch's first request start and last request end (ms, epoch-based clock): its read phase. */
+  firstRequestMs?: number;
+  lastRequestMs?: number;
 }
 
 export type EpochPartial = EpochSteps & Omit<EpochIo, 'epoch'>;
@@ -80,6 +84,8 @@ export interface AcceleratorPartial {
    * partials written before time series existed: the run then has none).
    */
   series?: SeriesPart;
+  /** The client's CPU: its host's process and its own threads (absent in partials written before it was measured). */
+  client?: ClientPart;
 }
 
 /** The accelerator thread's facts: steps and the metric window of each epoch. */
@@ -87,6 +93,8 @@ export interface StepsPart {
   epochs: EpochSteps[];
   stepLoadWaitUs: EncodedHistogram;
   series?: SeriesPart;
+  /** The accelerator thread's CPU over its measured phase (null: not measurable here). */
+  threadCpu?: ThreadCpu | null;
 }
 
 /** One loader worker's facts: requests and projected bytes of each epoch. */
@@ -95,6 +103,8 @@ export interface IoPart {
   requestUs: EncodedHistogram;
   ttfbUs: EncodedHistogram;
   series?: SeriesPart;
+  /** The loader thread's CPU over its measured phase (null: not measurable here). */
+  threadCpu?: ThreadCpu | null;
 }
 
 export class StepRecorder {
@@ -186,6 +196,8 @@ export class IoRecorder implements OperationSink {
     const failed = op.error !== undefined || op.status === 0 || op.status >= 400;
     if (failed) counter.errors += 1;
     counters[op.op] = counter;
+    this.current.firstRequestMs = Math.min(this.current.firstRequestMs ?? op.start, op.start);
+    this.current.lastRequestMs = Math.max(this.current.lastRequestMs ?? op.end, op.end);
     this.series.recordOperation(op, failed);
     if (op.op === 'GET' || op.op === 'HEAD') this.onBytes?.(op.bytes);
     recordMs(this.requestUs, op.end - op.start);
@@ -243,11 +255,17 @@ export function addRequestCounters(into: RequestCounters, from: RequestCounters)
   }
 }
 
+export const minDefined = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+export const maxDefined = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.max(a, b);
+
 /** Joins an accelerator's step facts with its loaders' I/O facts, epoch by epoch. */
 export function assemblePartial(
   who: { accelerator: number; host: string; randomSeed: number | null },
   steps: StepsPart,
   io: IoPart[],
+  hostCpu?: HostCpu,
 ): AcceleratorPartial {
   const epochs: EpochPartial[] = steps.epochs.map((e) => {
     const partial: EpochPartial = { ...e, objects: 0, chunks: 0, projectedBytes: 0, requests: {} };
@@ -258,6 +276,8 @@ export function assemblePartial(
       partial.chunks += mine.chunks;
       partial.projectedBytes += mine.projectedBytes;
       addRequestCounters(partial.requests, mine.requests);
+      partial.firstRequestMs = minDefined(partial.firstRequestMs, mine.firstRequestMs);
+      partial.lastRequestMs = maxDefined(partial.lastRequestMs, mine.lastRequestMs);
     }
     return partial;
   });
@@ -274,6 +294,17 @@ export function assemblePartial(
     },
     randomSeed: who.randomSeed,
     ...acceleratorSeries(steps, io),
+    ...(hostCpu ? { client: clientPart(hostCpu, steps, io) } : {}),
+  };
+}
+
+/** The client facts of one accelerator: its host's process, its own thread, its loader threads. */
+function clientPart(host: HostCpu, steps: StepsPart, io: IoPart[]): ClientPart {
+  return {
+    host,
+    acceleratorThreads: steps.threadCpu ?? null,
+    // read_threads 0: the accelerator thread loads, and its io part has no thread of its own.
+    loaderThreads: io.reduce<ThreadCpu | null>((sum, p) => addThreadCpu(sum, p.threadCpu ?? null), null),
   };
 }
 

@@ -18,6 +18,8 @@ export interface StepRecord {
   computeStart: number;
   /** Compute done (batch_processed): proc time = computeEnd − loadStart. */
   computeEnd: number;
+  /** The compute this step was configured for (its draw of computation_time), ms. */
+  computeTarget: number;
   /** Past the per-step barrier: the next step starts here. */
   end: number;
   samples: number;

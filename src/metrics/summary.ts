@@ -11,10 +11,12 @@
  * size; pqbench's measured bytes are under `io`.
  */
 import type { OperationType } from '../storage/operations.ts';
+import type { ClientSummary } from './client-summary.ts';
 import type { PriceTable } from './cost.ts';
 import type { LatencySummary } from './histogram.ts';
 import type { RequestCounter } from './partial.ts';
 import type { TimeSeriesFile } from './timeseries-file.ts';
+import type { Verdict } from './verdict.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 3;
 
@@ -45,6 +47,10 @@ export type RequestsSummary = Partial<Record<OperationType, RequestCounter>> & {
 
 export interface CostSummary {
   currency: 'USD';
+  /** Whose prices: the default list prices or the --prices table. */
+  basis: string;
+  /** What the total prices: training requests (and, for cloud runs, Lambda and Step Functions); never generation. */
+  covers: string;
   prices: PriceTable;
   requests_usd: number;
   /** Lambda, Step Functions and S3 Express per-GB charges, cloud runs only (null locally). */
@@ -77,6 +83,8 @@ export interface RunSummaryJson {
   read_mode: 'default' | 'row_group';
   /** Seed drawn for `random` shuffles (reuse with `seed` mode to replay); null otherwise. */
   random_seed: number | null;
+  /** Hash of what the generator writes (columns, codec, layout, seed, …): equal fingerprints, equal bytes. */
+  dataset_fingerprint?: string;
   metric: SummaryMetric;
   steps: {
     total: number;
@@ -98,12 +106,25 @@ export interface RunSummaryJson {
     mean_MiB_per_second: number | null;
     /** The record size DLIO's train_io_* figures use (bytes per sample, DLIO's dtype widths). */
     dlio_record_bytes: number;
+    /** Bytes received inside the metric windows, and their share of bytes_transferred (null: nothing read). */
+    window_bytes: number;
+    window_byte_share: number | null;
+    /** The read phase: first request start to last request end over the run (s), and bytes_transferred over it. */
+    read_phase_s: number | null;
+    read_phase_MB_per_second: number | null;
+    read_phase_MiB_per_second: number | null;
+    /** Objects opened over the run (a file, or a Hive partition object, per open). */
+    objects_read: number;
   };
   requests: RequestsSummary;
   latency: { request: LatencySummary; time_to_first_byte: LatencySummary; step_load_wait: LatencySummary };
   cost: CostSummary;
   /** Everything a reader of the numbers must know (too few steps, page cache, …). */
   notices: string[];
+  /** The client's CPU, its threads' run-queue wait and compute against its draws; null if not measured. */
+  client: ClientSummary | null;
+  /** Whether the figures measure the storage: valid, warn or invalid, with the reasons (docs/results.md). */
+  verdict: Verdict;
 }
 
 export interface EpochStats {
@@ -125,6 +146,8 @@ export interface EpochStats {
   bytes_transferred: number;
   projected_bytes: number;
   read_amplification: number | null;
+  /** Objects opened in the epoch. */
+  objects_read: number;
   requests: RequestsSummary;
   load_wait_s: number;
   compute_s: number;

@@ -6,6 +6,7 @@
  * series of two runs or hosts add interval by interval); the rates and
  * percentiles beside them are derived from them here.
  */
+import type { CpuSeries } from './client.ts';
 import {
   type BucketCounts,
   bucketPercentile,
@@ -68,6 +69,10 @@ export interface TimeSeriesColumns {
   /** Share of the accelerators' time (accelerators × covered time) spent computing / waiting for a batch, %. */
   compute_percentage: Column;
   load_wait_percentage: Column;
+  /** Client CPU (µs, every host's process added) and its share of the hosts' cores over the covered time, %. */
+  cpu_usr_us?: number[];
+  cpu_sys_us?: number[];
+  cpu_utilisation_percentage?: Column;
 }
 
 export interface TimeSeriesFile {
@@ -116,6 +121,25 @@ export interface TimeSeriesRun {
   start: number;
   end: number;
   accelerators: number;
+  /** The client hosts' CPU series added, and their cores added; absent when not measured. */
+  cpu?: { series: CpuSeries; cores: number } | null;
+}
+
+/** The CPU columns on the steps' grid. */
+function cpuColumns(series: SeriesPart, covered: number[], cpu: TimeSeriesRun['cpu']) {
+  if (!cpu || cpu.series.intervalMs !== series.intervalMs) return {};
+  const at = (values: number[], i: number) => values[series.first + i - cpu.series.first] ?? 0;
+  const usr = covered.map((_, i) => at(cpu.series.usrUs, i));
+  const sys = covered.map((_, i) => at(cpu.series.sysUs, i));
+  return {
+    cpu_usr_us: usr,
+    cpu_sys_us: sys,
+    cpu_utilisation_percentage: covered.map((seconds, i) =>
+      seconds > 0 && cpu.cores > 0
+        ? round((((usr[i] as number) + (sys[i] as number)) / (seconds * 1e6 * cpu.cores)) * 100)
+        : null,
+    ),
+  };
 }
 
 function coveredSeconds(series: SeriesPart, index: number): number {
@@ -182,6 +206,7 @@ export function timeSeriesFile(series: SeriesPart, run: TimeSeriesRun): TimeSeri
       request_latency_buckets: series.requestLatency.map((b) => [...b]),
       ttfb_buckets: series.ttfb.map((b) => [...b]),
       ...derivedColumns(series, covered, run.accelerators),
+      ...cpuColumns(series, covered, run.cpu),
     } as TimeSeriesColumns,
     get_size_buckets: [...series.getSizes],
   };

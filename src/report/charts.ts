@@ -68,7 +68,7 @@ function chart(spec: Chart, columns: Column[]): ChartSpec[] {
 }
 
 type NumericColumn = {
-  [K in keyof TimeSeriesColumns]: TimeSeriesColumns[K] extends (number | null)[] ? K : never;
+  [K in keyof TimeSeriesColumns]-?: NonNullable<TimeSeriesColumns[K]> extends (number | null)[] ? K : never;
 }[keyof TimeSeriesColumns];
 
 /**
@@ -99,7 +99,7 @@ function timeColumns(
       (w): Column => ({
         series: { label: `${runLabel(run)}${w.suffix ?? ''}`, run: i, dashed: w.dashed },
         x,
-        y: ts.columns[w.column],
+        y: ts.columns[w.column] ?? [],
       }),
     );
   });
@@ -150,6 +150,15 @@ function timeCharts(runs: LoadedRun[], intervalNote: string): ChartSpec[] {
         { column: 'compute_percentage', suffix: ' compute' },
         { column: 'load_wait_percentage', suffix: ' load wait', dashed: true },
       ]),
+    ),
+    ...chart(
+      line({
+        id: 'client-cpu',
+        title: 'Client CPU over time',
+        yLabel: '% of the client cores',
+        note: 'usr + sys CPU of the pqbench processes over the cores they may use; near 100 % the client, not the storage, sets the pace.',
+      }),
+      timeColumns(runs, [{ column: 'cpu_utilisation_percentage' }]),
     ),
   ];
 }

@@ -8,6 +8,7 @@
 import { compareRuns, type RunComparison } from '../metrics/compare.ts';
 import { formatFigure } from '../metrics/compare-table.ts';
 import { type LoadedRun, runLabel } from '../metrics/run-results.ts';
+import type { Verdict } from '../metrics/verdict.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { ReportAssets } from './assets.ts';
 import { reportCharts } from './charts.ts';
@@ -34,6 +35,36 @@ function tableHtml(head: string[], rows: string[][], caption?: string): string {
 
 const runHead = (runs: LoadedRun[]) => ['', ...runs.map(runLabel)];
 
+function clientCpu(r: LoadedRun): string {
+  const c = r.summary.client;
+  const host = c?.hosts[0];
+  if (!c || !host || c.cpu_utilisation_percentage === null) return 'not measured';
+  return `${formatFigure(c.cpu_utilisation_percentage)} % of ${host.cores} core(s)`;
+}
+
+const VERDICT_CLASS = { valid: 'valid', warn: 'warn', invalid: 'invalid', unknown: 'warn' } as const;
+const VERDICT_WORDS: Record<keyof typeof VERDICT_CLASS, string> = {
+  valid: 'nothing found that would make these figures measure something other than the storage',
+  warn: 'read the reasons before comparing these figures',
+  invalid: 'these figures do not measure the storage',
+  unknown: 'no verdict: results written before pqbench judged its runs',
+};
+
+/** Each run's verdict, first thing on the page: whether its figures measure the storage. */
+function verdictHtml(runs: LoadedRun[]): string {
+  const items = runs.map((r) => {
+    // Results written before verdicts existed have none.
+    const v = r.summary.verdict as Verdict | undefined;
+    const status: keyof typeof VERDICT_CLASS = v?.status ?? 'unknown';
+    const reasons = (v?.reasons ?? [])
+      .map((x) => `<li><b>${escapeHtml(x.severity)} ${escapeHtml(x.code)}</b>: ${escapeHtml(x.detail)}</li>`)
+      .join('');
+    const what = VERDICT_WORDS[status];
+    return `<div class="verdict ${VERDICT_CLASS[status]}" data-verdict="${status}"><b>${escapeHtml(runLabel(r))}: ${status}</b> — ${escapeHtml(what)}${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
+  });
+  return `<section id="verdict">${items.join('\n')}</section>`;
+}
+
 function runsTable(runs: LoadedRun[]): string {
   const row = (label: string, value: (r: LoadedRun) => string) => [label, ...runs.map(value)];
   return tableHtml(runHead(runs), [
@@ -42,7 +73,8 @@ function runsTable(runs: LoadedRun[]): string {
     row('storage', (r) => `${r.summary.storage_type}, read_mode ${r.summary.read_mode}`),
     row('start (UTC)', (r) => r.summary.start),
     row('end (UTC)', (r) => r.summary.end),
-    row('accelerators × hosts', (r) => `${r.summary.num_accelerators} × ${r.summary.num_hosts}`),
+    row('accelerators (hosts)', (r) => `${r.summary.num_accelerators} on ${r.summary.num_hosts} host(s)`),
+    row('client CPU (busiest host)', (r) => clientCpu(r)),
     row('epochs', (r) => String(r.summary.epochs)),
     row(
       'AU expectation',
@@ -123,7 +155,10 @@ table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{text-align:left;font-weight:600;background:#f6f6f6}
 thead th{text-align:right}.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:18px}
 .chart h3{font-size:15px;margin:4px 0}.chart .note{color:#666;font-size:12px;margin:0 0 4px}
-.warning{color:#a33;font-weight:600}.u-legend{font-size:12px}`;
+.warning{color:#a33;font-weight:600}.u-legend{font-size:12px}
+.verdict{padding:8px 12px;margin:8px 0;border-radius:4px;border:1px solid}.verdict ul{margin:4px 0 0 18px;padding:0}
+.verdict.valid{background:#e9f6ee;border-color:#2e7d4f}.verdict.warn{background:#fff6e0;border-color:#b7791f}
+.verdict.invalid{background:#fdecea;border-color:#b3261e}`;
 
 /** report.html for one run, or several overlaid (the first is the baseline of the deltas). */
 export function renderReportHtml(runs: LoadedRun[], assets: ReportAssets, generatedAt = new Date()): string {
@@ -145,6 +180,7 @@ export function renderReportHtml(runs: LoadedRun[], assets: ReportAssets, genera
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
+${verdictHtml(runs)}
 <p>Generated ${escapeHtml(generatedAt.toISOString())} by pqbench ${escapeHtml(TOOL_VERSION)}. MB = 10^6 bytes, MiB = 2^20 bytes.</p>
 <section><h2>Runs</h2>${runsTable(runs)}</section>
 <section><h2>Headline figures</h2>${figuresTable(runs, comparison)}</section>

@@ -8,6 +8,7 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { RunPlan } from '../dataset/types.ts';
+import { ThreadCpuMeter } from '../exec/cpu.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import { type IoPart, StepRecorder, type StepsPart } from '../metrics/partial.ts';
 import type { StepRecord } from '../metrics/step.ts';
@@ -134,6 +135,7 @@ export async function acceleratorTask(
   });
   const ids = new IdLog();
   const trace: StepRecord[] = [];
+  const cpu = new ThreadCpuMeter();
   // Only read_threads 0 loads here: the loader code (Parquet, storage backends) is not even imported otherwise.
   const inline =
     args.workers === 0
@@ -150,6 +152,7 @@ export async function acceleratorTask(
     ctx.progress({ ready: true });
     const startAt = control.waitGo();
     computeFor(startAt - Date.now(), Date.now);
+    cpu.start();
     const io: AcceleratorIo = {
       now,
       compute: (ms) => computeFor(ms),
@@ -165,12 +168,12 @@ export async function acceleratorTask(
       await runAccelerator(plan, args.accelerator, io, recorder, args.epochs);
     } catch (error) {
       if (!(error instanceof AbortedError && control.stopped)) throw error;
-      const completed = recorder.completedPart();
+      const completed = { ...recorder.completedPart(), threadCpu: cpu.finish() };
       const epochs = (args.epochs?.first ?? 0) + completed.epochs.length;
       return { stoppedAfter: epochs, steps: completed, io: inline?.io.completedPart(epochs) };
     }
     return {
-      steps: recorder.toPart(),
+      steps: { ...recorder.toPart(), threadCpu: cpu.finish() },
       io: inline?.io.toPart(),
       ids: args.collectIds ? ids.all() : undefined,
       trace: args.collectSteps ? trace : undefined,

@@ -77,6 +77,7 @@ async function runStep(
     batchReady,
     computeStart,
     computeEnd,
+    computeTarget: computeMs,
     end: io.now(),
     samples,
     bytesAtStart,

@@ -10,9 +10,12 @@
 import { hostname } from 'node:os';
 import { MessageChannel, type MessagePort, type Transferable } from 'node:worker_threads';
 import type { RunPlan } from '../dataset/types.ts';
+import { HostCpuMeter } from '../exec/cpu.ts';
 import { ThreadGroup, type ThreadSpec } from '../exec/threads.ts';
+import type { HostCpu } from '../metrics/client.ts';
 import { type AcceleratorPartial, assemblePartial, type IoPart } from '../metrics/partial.ts';
 import type { StepRecord } from '../metrics/step.ts';
+import { DEFAULT_INTERVAL_MS } from '../metrics/timeseries.ts';
 import type { EpochRange } from './accelerator.ts';
 import type { AcceleratorResult, AcceleratorTaskArgs } from './accelerator-task.ts';
 import { Control, HostBarrier, newControl } from './control.ts';
@@ -130,6 +133,7 @@ function partialsOf(
   accelerators: number[],
   results: unknown[],
   host: string,
+  hostCpu: HostCpu,
 ): { partials: AcceleratorPartial[]; ids: Int32Array[]; steps: StepRecord[][]; stopped?: number } {
   const per = 1 + plan.loader.readThreads;
   const stopped = stoppedAfter(plan, accelerators, results);
@@ -145,7 +149,12 @@ function partialsOf(
         ? own.steps
         : { ...own.steps, epochs: own.steps.epochs.filter((e) => e.epoch < stopped) };
     partials.push(
-      assemblePartial({ accelerator, host, randomSeed: plan.training.shuffle.randomSeed }, ownSteps, io),
+      assemblePartial(
+        { accelerator, host, randomSeed: plan.training.shuffle.randomSeed },
+        ownSteps,
+        io,
+        hostCpu,
+      ),
     );
     if (own.ids) ids.push(own.ids);
     if (own.trace) steps.push(own.trace);
@@ -156,11 +165,26 @@ function partialsOf(
 /** After SIGINT/SIGTERM, how long threads get to return what they completed (a GET in flight ends first). */
 const STOP_GRACE_MS = 15_000;
 
-export async function runHost(
+/** A host whose threads are up and ready: `go` starts the run, `terminate` abandons it. */
+export interface ReadyHost {
+  threads: number;
+  /** Starts every accelerator at `startAt` (ms since the epoch; now if earlier) and waits for the run. */
+  go(startAt?: number): Promise<HostResult>;
+  /** Stops the threads without a run (a multi-host start that was aborted). */
+  terminate(): void;
+}
+
+/**
+ * Starts the threads of `accelerators` and waits until every one is ready
+ * (storage clients open, codecs warm): what a rank must have done before it
+ * tells the others it is ready, so that the common start is not spent
+ * starting threads.
+ */
+export async function startHost(
   plan: RunPlan,
   accelerators: number[],
   options: HostOptions = {},
-): Promise<HostResult> {
+): Promise<ReadyHost> {
   const barrier = HostBarrier.create();
   const controls = accelerators.map(() => new Control(newControl(plan.loader.readThreads)));
   const specs = accelerators.flatMap((k, i) =>
@@ -184,6 +208,41 @@ export async function runHost(
   };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const release = () => {
+    options.signal?.removeEventListener('abort', onAbort);
+    group.terminate();
+  };
+  try {
+    await group.ready();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return {
+    threads: specs.length,
+    terminate: release,
+    go: async (startAt = 0) => {
+      try {
+        return await runReadyHost(plan, accelerators, options, {
+          group,
+          controls,
+          startAt,
+          threads: specs.length,
+        });
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+async function runReadyHost(
+  plan: RunPlan,
+  accelerators: number[],
+  options: HostOptions,
+  ready: { group: ThreadGroup; controls: Control[]; startAt: number; threads: number },
+): Promise<HostResult> {
+  const { group, controls } = ready;
   const progress = setInterval(() => {
     const samples = controls.reduce((n, c) => n + c.samplesDone, 0);
     options.onProgress?.(
@@ -191,28 +250,33 @@ export async function runHost(
       controls.reduce((n, c) => n + c.bytesReceived, 0),
     );
   }, 500);
+  const host = options.host ?? hostname();
+  const cpu = new HostCpuMeter(DEFAULT_INTERVAL_MS, host);
   try {
-    await group.ready();
-    const startedAt = Math.max(options.startAt ?? 0, Date.now());
+    const startedAt = Math.max(ready.startAt, Date.now());
+    cpu.start();
     for (const c of controls) c.go(startedAt);
     const results = await group.done;
-    const { partials, ids, steps, stopped } = partialsOf(
-      plan,
-      accelerators,
-      results,
-      options.host ?? hostname(),
-    );
+    const { partials, ids, steps, stopped } = partialsOf(plan, accelerators, results, host, cpu.stop());
     return {
       stoppedAfter: stopped,
       partials,
       startedAt,
-      threads: specs.length,
+      threads: ready.threads,
       ids: options.collectIds ? ids : undefined,
       steps: options.collectSteps ? steps : undefined,
     };
   } finally {
     clearInterval(progress);
-    options.signal?.removeEventListener('abort', onAbort);
-    group.terminate();
+    cpu.stop();
   }
+}
+
+export async function runHost(
+  plan: RunPlan,
+  accelerators: number[],
+  options: HostOptions = {},
+): Promise<HostResult> {
+  const host = await startHost(plan, accelerators, options);
+  return host.go(options.startAt);
 }

@@ -8,6 +8,7 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { RunPlan } from '../dataset/types.ts';
+import { ThreadCpuMeter } from '../exec/cpu.ts';
 import type { WorkerTaskContext } from '../exec/pool.ts';
 import { lowerThreadPriority } from '../exec/priority.ts';
 import type { IoPart } from '../metrics/partial.ts';
@@ -42,20 +43,24 @@ export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): 
   const loader = openLoader({ ...args, onBytes: (n) => control.addBytes(n), signal: ctx.signal });
   const first = args.epochs?.first ?? 0;
   let epoch = first;
+  const cpu = new ThreadCpuMeter();
   try {
     await loader.prepare();
     ctx.progress({ ready: true });
+    cpu.start();
     const end = args.epochs?.end ?? args.plan.training.epochs;
     for (; epoch < end; epoch++) {
       await loadEpoch(args, control, loader, epoch);
       loader.io.markEpochsDone(epoch + 1);
     }
-    return loader.io.toPart();
+    return { ...loader.io.toPart(), threadCpu: cpu.finish() };
   } catch (error) {
     if (!(error instanceof AbortedError && control.stopped)) throw error;
     // Waiting for or loading `epoch`: its accelerator completed epoch - 1, epoch or epoch + 1 epochs.
     const parts: Record<number, IoPart> = {};
-    for (let n = Math.max(first, epoch - 1); n <= epoch + 1; n++) parts[n] = loader.io.completedPart(n);
+    const threadCpu = cpu.finish();
+    for (let n = Math.max(first, epoch - 1); n <= epoch + 1; n++)
+      parts[n] = { ...loader.io.completedPart(n), threadCpu };
     return { stopped: true, parts };
   } finally {
     await loader.close();

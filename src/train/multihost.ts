@@ -13,6 +13,7 @@
  * in place has nothing to do (rank 0 merges again), any other rank is refused
  * (a measured window cannot be rejoined); never started → starts afresh.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RunPlan } from '../dataset/types.ts';
 import { UsageError } from '../errors.ts';
@@ -32,8 +33,8 @@ import type { ResultsLocation } from '../exec/results-location.ts';
 import { causeOf } from '../exec/signals.ts';
 import { readHostFacts } from '../metrics/dlio-summary.ts';
 import type { RunOutput } from '../metrics/results.ts';
-import { runHost } from './host.ts';
-import { assertStepsToRun, preflightNotices, type TrainRunOptions } from './run.ts';
+import { type ReadyHost, startHost } from './host.ts';
+import { assertStepsToRun, preflight, type TrainRunOptions } from './run.ts';
 import { rankEpoch } from './schedule.ts';
 
 export interface MultiHostTrain {
@@ -165,34 +166,36 @@ async function mergeAsRankZero(
 
 async function trainAndRecord(
   s: RankSession,
-  plan: RunPlan,
+  host: ReadyHost,
   accelerators: number[],
   go: TrainGo,
   readyAt: number,
-  options: TrainRunOptions,
-): Promise<number> {
-  const { steps, batchSize } = rankEpoch(plan, 0, 0);
-  const total = steps * batchSize * accelerators.length * plan.training.epochs;
+  signal: AbortSignal | undefined,
+): Promise<void> {
   s.startHeartbeat();
-  const host = await runHost(plan, accelerators, {
-    startAt: go.start_at,
-    signal: options.signal,
-    onProgress: (samples, bytes) => options.onProgress?.({ samples, total, bytes }),
-  });
+  const result = await host.go(go.start_at);
   await s.stopHeartbeat();
   // An interrupted host may have returned what its threads had: that is no partial of the run.
-  options.signal?.throwIfAborted();
+  signal?.throwIfAborted();
   const body: TrainPartialBody = {
     host: hostname(),
     pid: process.pid,
     accelerators,
-    partials: host.partials,
+    partials: result.partials,
     wait_for_start_ms: go.start_at - readyAt,
-    late_ms: Math.max(0, Math.min(...host.partials.map((p) => p.start)) - go.start_at),
-    threads: host.threads,
+    late_ms: Math.max(0, Math.min(...result.partials.map((p) => p.start)) - go.start_at),
+    threads: result.threads,
   };
   await s.record('partials', body);
-  return host.threads;
+}
+
+/**
+ * The seed of a `random` shuffle in a multi-host run: drawn from the run id,
+ * which is new for every run, so that every rank knows it before the start
+ * and can have its threads ready when it says it is ready.
+ */
+export function runRandomSeed(runId: string): number {
+  return Number.parseInt(createHash('sha256').update(runId).digest('hex').slice(0, 8), 16) >>> 1;
 }
 
 export async function runTrainingRank(
@@ -202,12 +205,13 @@ export async function runTrainingRank(
   options: TrainRunOptions = {},
 ): Promise<RankTrainResult> {
   const { rank, world, runId } = mh.placement;
-  const plan0 = planFor(undefined);
-  assertStepsToRun(plan0);
-  const accelerators = acceleratorsOf(plan0.training.accelerators, rank, world);
+  const plan = planFor(runRandomSeed(runId));
+  assertStepsToRun(plan);
+  const accelerators = acceleratorsOf(plan.training.accelerators, rank, world);
   const s = session(mh, options.signal);
   const result: RankTrainResult = { runId, rank, world, accelerators, resumed: false, threads: 0 };
   const prior = await priorAttempt(s, mh);
+  let host: ReadyHost | undefined;
   try {
     if (prior) {
       result.resumed = true;
@@ -217,22 +221,30 @@ export async function runTrainingRank(
     }
     // Rank 0's open record is its heartbeat; the others prove they are alive until they answer it.
     if (rank !== 0) s.startHeartbeat();
-    const notices = await preflightNotices(plan0);
-    for (const n of notices) options.onNotice?.(n);
+    const checked = await preflight(plan);
+    for (const n of checked.notices) options.onNotice?.(n);
+    // Threads up before the rank says it is ready: the common start is not spent starting them.
+    const { steps, batchSize } = rankEpoch(plan, 0, 0);
+    const total = steps * batchSize * accelerators.length * plan.training.epochs;
+    host = await startHost(plan, accelerators, {
+      signal: options.signal,
+      onProgress: (samples, bytes) => options.onProgress?.({ samples, total, bytes }),
+    });
+    result.threads = host.threads;
     const ready = {
       host: hostname(),
       pid: process.pid,
       launcher: mh.placement.launcher,
       accelerators,
       config_hash: output.configHash,
-      notices,
+      notices: checked.notices,
+      page_cache: checked.pageCache,
       world,
       facts: readHostFacts(),
     };
     const readyAt = Date.now();
-    const { go } = await agreeOnStart(s, mh, plan0, ready, output);
-    const plan = rank === 0 ? plan0 : planFor(go.random_seed);
-    result.threads = await trainAndRecord(s, plan, accelerators, go, readyAt, options);
+    const { go } = await agreeOnStart(s, mh, plan, ready, output);
+    await trainAndRecord(s, host, accelerators, go, readyAt, options.signal);
     if (rank === 0) result.merged = await mergeAsRankZero(s, mh, plan, go, output, options);
     return result;
   } catch (e) {
@@ -241,6 +253,7 @@ export async function runTrainingRank(
     if (!(cause instanceof RankError)) await s.fail(cause.message);
     throw cause;
   } finally {
+    host?.terminate();
     await s.stopHeartbeat();
   }
 }

@@ -56,21 +56,29 @@ async function localDatasetBytes(plan: RunPlan, storage: Storage): Promise<numbe
   return bytes;
 }
 
+/** What a reader of the numbers must know before the run starts. */
+export interface Preflight {
+  /** A foreign dataset, the page cache, … */
+  notices: string[];
+  /** The page-cache warning (also among the notices): it makes the verdict a warning. */
+  pageCache: string | null;
+}
+
 /**
- * What a reader of the numbers must know before the run starts: a foreign
- * dataset, the page cache. Every rank of a multi-host run checks its own host
- * (train/multihost.ts).
+ * Checks the dataset and, on local disk, whether the page cache may serve
+ * it. Every rank of a multi-host run checks its own host (train/multihost.ts).
  */
-export async function preflightNotices(plan: RunPlan): Promise<string[]> {
+export async function preflight(plan: RunPlan): Promise<Preflight> {
   const storage = openStorage(plan.storage);
   try {
     const notices = await checkDatasetManifest(plan.dataset, storage);
+    let pageCache: string | null = null;
     if (plan.storage.storage_type === 'local_fs') {
       const bytes = await localDatasetBytes(plan, storage);
-      const warning = pageCacheWarning('local_fs', bytes, freemem(), plan.training.epochs);
-      if (warning) notices.push(warning);
+      pageCache = pageCacheWarning('local_fs', bytes, freemem(), plan.training.epochs);
+      if (pageCache) notices.push(pageCache);
     }
-    return notices;
+    return { notices, pageCache };
   } finally {
     await storage.close();
   }
@@ -102,7 +110,8 @@ export async function runTraining(
   assertStepsToRun(plan);
   await prepareOutputDir(output.dir);
   const notices = [...(options.notices ?? [])];
-  for (const notice of await preflightNotices(plan)) {
+  const checked = await preflight(plan);
+  for (const notice of checked.notices) {
     notices.push(notice);
     options.onNotice?.(notice);
   }
@@ -130,6 +139,7 @@ export async function runTraining(
     configHash: output.configHash,
     prices: options.prices,
     notices,
+    pageCache: checked.pageCache,
   });
   const files = await writeRunResults(output.dir, run, output.configYaml);
   files.push(await writeRunReport(output.dir));

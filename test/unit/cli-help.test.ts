@@ -50,6 +50,7 @@ describe('pqbench <command> --help', () => {
     const flags: [string, string][] = [
       ['--prices <prices.json>', 'S3 Standard, Lambda and Step Functions list prices in us-east-1'],
       ['--json', 'off'],
+      ['--strict', 'off: the verdict is printed and the exit code stays 0'],
       ['--rank <r>', 'from the launcher (Open MPI, PMI, Slurm, AWS Batch), else a single-process run'],
       ['--world <w>', 'from the launcher, else 1'],
       ['--run-id <id>', "the launcher's job id"],

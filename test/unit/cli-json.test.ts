@@ -76,7 +76,13 @@ describe('pqbench run|train --json', () => {
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.ok(r.out[0]?.startsWith('[METRIC] ====='), r.out.join('\n'));
     assert.ok(!r.out.some((l) => l.startsWith('notice')), r.out.join('\n'));
-    assert.match(r.out.join('\n'), /^\[METRIC\] Cost \(USD\): 0\.0000256 total, /m);
+    // Local disk bills no requests: the line says so, and what S3 would have charged.
+    assert.match(
+      r.out.join('\n'),
+      /^\[METRIC\] Cost: none on local disk \(the same requests would cost \$0\.0000256 at S3 Standard us-east-1 list prices\)$/m,
+    );
+    // The verdict is the last line a run prints.
+    assert.match(r.out.at(-1) ?? '', /^\[VERDICT\] (valid|warn|invalid)/);
     const pageCache = r.err.filter((l) => l.startsWith('notice: page cache'));
     assert.equal(pageCache.length, 1, r.err.join('\n'));
   });
@@ -104,6 +110,12 @@ describe('result JSON', () => {
   it('the table rounds for people and carries no notices', () => {
     const summary = {
       num_accelerators: 1,
+      num_hosts: 1,
+      epochs: 1,
+      storage_type: 's3',
+      start: '2026-01-01T00:00:00.000Z',
+      end: '2026-01-01T00:00:02.500Z',
+      steps: { total: 10, samples: 640 },
       metric: {
         train_au_mean_percentage: 97.123456789,
         train_au_stdev_percentage: 0,
@@ -120,15 +132,40 @@ describe('result JSON', () => {
         stdev_MB_per_second: 0,
         mean_MiB_per_second: 1,
         read_amplification: 1.1234567,
+        bytes_transferred: 1_234_567,
+        window_bytes: 1_000_000,
+        read_phase_s: 2.4,
+        read_phase_MB_per_second: 0.514,
+        objects_read: 4,
       },
       requests: { GET: { count: 64 }, errors: 0, retries: 0 },
       latency: { request: { p50_ms: 1.23456, p90_ms: 2, p99_ms: 3, max_ms: 4 } },
-      cost: { total_usd: 64 * 0.0004 * 0.001, per_TB_read_usd: 1.30040702 },
+      cost: {
+        total_usd: 64 * 0.0004 * 0.001,
+        per_TB_read_usd: 1.30040702,
+        basis: 'S3 Standard us-east-1 list prices',
+        covers: 'the training requests of this run (generation is not included)',
+      },
+      client: null,
       notices: ['page cache: something'],
     } as unknown as Parameters<typeof renderSummaryTable>[0];
     const lines = renderSummaryTable(summary, '/results/x');
-    assert.ok(lines.includes('[METRIC] Training Accelerator Utilization [AU] (%): 97.1235 (0.0000)'));
-    assert.ok(lines.includes('[METRIC] Cost (USD): 0.0000256 total, 1.30 per TB read'), lines.join('\n'));
+    assert.ok(
+      lines.includes('[METRIC] Training Accelerator Utilization [AU] (%): 97.1235 (stdev 0.0000 over 1 epoch)'),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.includes(
+        '[METRIC] Run: 2.50 s, 1 epoch(s), 10 steps, 640 samples; 4 objects read, 1.23 MB transferred (read amplification 1.123)',
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.includes(
+        '[METRIC] Cost (S3 Standard us-east-1 list prices; the training requests of this run (generation is not included)): $0.0000256 total, $1.30 per TB read',
+      ),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => l.includes('notice')));
     assert.equal(lines.at(-1), 'results: /results/x');
   });

@@ -179,6 +179,7 @@ describe('the accelerator loop', () => {
       batchReady: 3,
       computeStart: 3,
       computeEnd: 8,
+      computeTarget: 5,
       end: 9,
       samples: 64,
       bytesAtStart: 0,

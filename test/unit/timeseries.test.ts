@@ -58,6 +58,7 @@ function fakeSteps(rand: () => number, count: number, epoch: number, t0: number)
       batchReady,
       computeStart,
       computeEnd,
+      computeTarget: computeEnd - computeStart,
       end,
       samples: 32,
       bytesAtStart: 0,

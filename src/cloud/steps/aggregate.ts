@@ -12,6 +12,7 @@ import { StorageError } from '../../errors.ts';
 import { resolvePrices } from '../../metrics/cost.ts';
 import { mergePartials } from '../../metrics/merge.ts';
 import { configHash, renderRunResults } from '../../metrics/results.ts';
+import type { PlacementFacts } from '../../metrics/verdict-facts.ts';
 import type { Storage } from '../../storage/types.ts';
 import type { AggregateEvent } from '../events.ts';
 import type { StepContext } from '../handler.ts';
@@ -29,6 +30,7 @@ export interface AggregateOutput {
   cloudKey: string;
   samples: number;
   missingReaders: number;
+  verdict: 'valid' | 'warn' | 'invalid';
 }
 
 /** Reads keys[i] for every i, `FETCH_CONCURRENCY` at a time; absent objects give undefined. */
@@ -85,6 +87,37 @@ function cloudNotices(e: AggregateEvent, missing: number[], report: CloudReport)
   return notices;
 }
 
+/** What the verdict needs of the readers: who ran together, who was late, who failed. */
+function readerPlacement(
+  e: AggregateEvent,
+  readers: ReaderPartialFile[],
+  missingAccelerators: number[],
+  report: CloudReport,
+): PlacementFacts {
+  const hosts = readers.flatMap((r) => (r.reader ? [{ ...r.reader, name: r.partial.host }] : []));
+  const o = report.overlap;
+  const failed = e.plan.read.readers - report.readers_reported;
+  return {
+    overlap: { of: 'readers', count: e.plan.read.readers, share: o.share_of_span },
+    late: {
+      of: 'readers',
+      spanMs: o.span_s * 1000,
+      late: hosts.map((h) => ({
+        id: h.accelerators[0] ?? 0,
+        host: h.name,
+        lateMs: h.first.lateMs,
+        readyBeforeStartMs: h.first.handlerToStartMs,
+      })),
+    },
+    missing: {
+      of: 'readers',
+      expected: e.plan.read.readers,
+      missing: Math.max(0, failed),
+      examples: missingAccelerators.slice(0, 10).map((a) => `accelerator ${a}`),
+    },
+  };
+}
+
 export async function aggregateStep(e: AggregateEvent, ctx: StepContext): Promise<AggregateOutput> {
   const { facts, control, controlRequests } = ctx;
   const { workload, plan } = await loadRun(control, { configKey: e.configKey, config: e.plan.config });
@@ -131,6 +164,7 @@ export async function aggregateStep(e: AggregateEvent, ctx: StepContext): Promis
       prices: e.prices,
       cloud: draft.usage,
       notices: cloudNotices(e, missing, draft),
+      placement: readerPlacement(e, readers, missing, draft),
     },
   );
   // The same files, byte for byte, that a local run writes into its run directory.
@@ -147,5 +181,6 @@ export async function aggregateStep(e: AggregateEvent, ctx: StepContext): Promis
     cloudKey: out.cloud,
     samples: run.summary.steps.samples,
     missingReaders: missing.length,
+    verdict: run.summary.verdict.status,
   };
 }

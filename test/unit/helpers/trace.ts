@@ -46,6 +46,7 @@ export function barrierTrace(
         batchReady,
         computeStart: batchReady,
         computeEnd: computeEnds[k] as number,
+        computeTarget: at(r.compute, i),
         end,
         samples: batch,
         bytesAtStart,
