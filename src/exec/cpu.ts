@@ -16,14 +16,18 @@ import type { CpuSeries, HostCpu, ThreadCpu } from '../metrics/client.ts';
 interface Sched {
   runNs: number;
   waitNs: number;
+  slices: number;
 }
 
 function readSched(): Sched | null {
   try {
-    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'latin1').trim().split(/\s+/);
+    const [run, wait, count] = readFileSync('/proc/thread-self/schedstat', 'latin1').trim().split(/\s+/);
     const runNs = Number(run);
     const waitNs = Number(wait);
-    return Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs, waitNs } : null;
+    const slices = Number(count);
+    return Number.isFinite(runNs) && Number.isFinite(waitNs) && Number.isFinite(slices)
+      ? { runNs, waitNs, slices }
+      : null;
   } catch {
     return null;
   }
@@ -47,6 +51,7 @@ export class ThreadCpuMeter {
       runUs: Math.round((to.runNs - this.from.runNs) / 1000),
       waitUs: Math.round((to.waitNs - this.from.waitNs) / 1000),
       wallUs: Math.round((performance.now() - this.from.at) * 1000),
+      slices: to.slices - this.from.slices,
     };
   }
 }

@@ -52,6 +52,8 @@ export interface HostFigures {
   au_mean_percentage: number | null;
   throughput_mean_samples_per_second: number | null;
   io_mean_MB_per_second: number | null;
+  /** The rank's process: CPU over its cores, % (null when not measured). */
+  cpu_utilisation_percentage: number | null;
 }
 
 export interface HostsReport {
@@ -137,6 +139,7 @@ function hostFigures(
     au_mean_percentage: s.metric.train_au_mean_percentage,
     throughput_mean_samples_per_second: s.metric.train_throughput_mean_samples_per_second,
     io_mean_MB_per_second: s.io.mean_MB_per_second,
+    cpu_utilisation_percentage: s.client?.cpu_utilisation_percentage ?? null,
   };
 }
 

@@ -13,8 +13,12 @@ export interface ThreadCpuSummary {
   cpu_s: number;
   /** Time ready to run but without a CPU (the kernel's schedstat). */
   runqueue_wait_s: number;
-  /** runqueue_wait ÷ (cpu + runqueue_wait), %. */
+  /** Each thread's measured phase, summed. */
+  wall_s: number;
+  /** runqueue_wait ÷ wall: the share of their time the threads lost waiting for a CPU, %. */
   runqueue_wait_percentage: number | null;
+  /** Mean wait each time a thread was put on a CPU (schedstat's timeslices), µs. */
+  mean_wakeup_delay_us: number | null;
 }
 
 export interface HostCpuSummary {
@@ -63,7 +67,9 @@ function threads(t: ThreadCpu | null): ThreadCpuSummary | null {
     threads: t.threads,
     cpu_s: s(t.runUs),
     runqueue_wait_s: s(t.waitUs),
+    wall_s: s(t.wallUs),
     runqueue_wait_percentage: pct(waitShare(t)),
+    mean_wakeup_delay_us: t.slices > 0 ? t.waitUs / t.slices : null,
   };
 }
 

@@ -59,6 +59,20 @@ export const HEADLINE_FIGURES: FigureDefinition[] = [
     value: (s) => num(s.io.mean_MiB_per_second),
   },
   {
+    key: 'read_phase_MB_per_second',
+    label: 'read rate over the read phase',
+    unit: 'MB/s',
+    better: 'higher',
+    value: (s) => num(s.io.read_phase_MB_per_second),
+  },
+  {
+    key: 'client_cpu_percentage',
+    label: 'client CPU (busiest host)',
+    unit: '%',
+    better: null,
+    value: (s) => num(s.client?.cpu_utilisation_percentage),
+  },
+  {
     key: 'read_amplification',
     label: 'read amplification',
     unit: '×',

@@ -151,7 +151,9 @@ describe('result JSON', () => {
     } as unknown as Parameters<typeof renderSummaryTable>[0];
     const lines = renderSummaryTable(summary, '/results/x');
     assert.ok(
-      lines.includes('[METRIC] Training Accelerator Utilization [AU] (%): 97.1235 (stdev 0.0000 over 1 epoch)'),
+      lines.includes(
+        '[METRIC] Training Accelerator Utilization [AU] (%): 97.1235 (stdev 0.0000 over 1 epoch)',
+      ),
       lines.join('\n'),
     );
     assert.ok(

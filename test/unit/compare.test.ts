@@ -91,6 +91,52 @@ describe('compare', () => {
     assert.ok(warnings.some((w) => /C has no config\.yaml/.test(w)));
   });
 
+  it('read_mode and a column read flag change how the same objects are read: no dataset warning', () => {
+    const a = run('A', [], { au: 50, mbps: 10, p50: 4 });
+    const b = run('B', ['dataset.parquet.read_mode=row_group'], { au: 50, mbps: 10, p50: 4 });
+    const c = compareRuns([a, b]);
+    assert.deepEqual(
+      c.config_differences.map((d) => d.key),
+      ['dataset.parquet.read_mode'],
+    );
+    assert.deepEqual(c.warnings, []);
+    // With fingerprints, they decide: equal bytes, no warning; different bytes, a warning.
+    a.summary.dataset_fingerprint = 'sha256:same';
+    b.summary.dataset_fingerprint = 'sha256:same';
+    assert.deepEqual(compareRuns([a, b]).warnings, []);
+    b.summary.dataset_fingerprint = 'sha256:other';
+    assert.match(
+      compareRuns([a, b]).warnings.join('\n'),
+      /different datasets \(their dataset fingerprints differ\)/,
+    );
+  });
+
+  it("shows each run's verdict and says 'not like for like' when they differ", () => {
+    const a = run('A', [], { au: 50, mbps: 10, p50: 4 });
+    const b = run('B', [], { au: 90, mbps: 30, p50: 4 });
+    a.summary.verdict = { status: 'valid', reasons: [] };
+    b.summary.verdict = {
+      status: 'invalid',
+      reasons: [{ code: 'client_saturated', severity: 'invalid', detail: 'x' }],
+    };
+    const c = compareRuns([a, b]);
+    assert.deepEqual(
+      c.runs.map((r) => [r.verdict, r.verdict_reasons]),
+      [
+        ['valid', []],
+        ['invalid', ['client_saturated']],
+      ],
+    );
+    assert.deepEqual(c.warnings, [
+      'not like for like: the verdicts differ (A valid, B invalid)',
+      'B is invalid (client_saturated): its figures do not measure the storage',
+    ]);
+    assert.match(
+      renderComparison(c).join('\n'),
+      /B {2}\/results\/B {2}\(workload .*, verdict invalid: client_saturated\)/,
+    );
+  });
+
   it('formats figures for reading', () => {
     assert.equal(formatFigure(null), '–');
     assert.equal(formatFigure(123456), '123,456');

@@ -53,6 +53,10 @@ describe('AU over the metric window (DLIO statscounter.compute_metrics_train)', 
       loadWaitMs: 40,
       wallMs: 120,
       bytes: 300,
+      // The window's draws of computation_time, and when it began and ended.
+      computeTargetMs: 80,
+      startMs: 1_000_510,
+      endMs: 1_000_630,
     });
     assert.equal(auPercentage(stats.window), (80 / 120) * 100);
     assert.equal(windowThroughput(stats.window), (30 / 120) * 1000);

@@ -138,9 +138,9 @@ describe('verdict', () => {
     assert.equal(waiting.status, 'invalid');
     assert.match(
       waiting.reasons[0]?.detail ?? '',
-      /^loader threads were ready to run but waited for a CPU 25\.0 %/,
+      /^loader threads were ready to run but waited for a CPU 10\.0 % of their time/,
     );
-    assert.equal(judgeRun({ ...facts, cpu: { ...facts.cpu!, loaderWaitShare: 0.2 } }).status, 'valid');
+    assert.equal(judgeRun({ ...facts, cpu: { ...facts.cpu!, loaderWaitShare: 0.09 } }).status, 'valid');
   });
 
   it('window_coverage: fewer than 10 window steps, or most bytes read outside the window', () => {
