@@ -11,9 +11,11 @@ import {
   hyparquetCompressors,
   parquetCodecOf,
 } from '../../src/parquet/codec/codecs.ts';
-import { lz4Backends } from '../../src/parquet/codec/lz4.ts';
+import { type Lz4Backend, lz4Backends } from '../../src/parquet/codec/lz4.ts';
 import { lz4CompressBlock } from '../../src/parquet/codec/lz4-js.ts';
-import { snappyBackends } from '../../src/parquet/codec/snappy.ts';
+import type { Load } from '../../src/parquet/codec/select.ts';
+import { type SnappyBackend, snappyBackends } from '../../src/parquet/codec/snappy.ts';
+import { snappyDecompressInto } from '../../src/parquet/codec/snappy-js.ts';
 import {
   loadZstdBackend,
   ZSTD_BACKEND_ORDER,
@@ -337,4 +339,79 @@ describe('snappy and LZ4_RAW backends', () => {
       assert.match(bad.stderr, new RegExp(`${variable}: must be one of ${choice.order.join(', ')}`));
     });
   }
+});
+
+describe('decompressing into page memory (a pooled buffer)', () => {
+  const poisoned = () => {
+    const handed: Uint8Array[] = [];
+    const memory = (bytes: number) => {
+      const out = new Uint8Array(bytes).fill(0xa5);
+      handed.push(out);
+      return out;
+    };
+    return { memory, handed };
+  };
+  const incompressible = new Uint8Array(200_000).map((_, i) => mix32(i) & 0xff);
+
+  it('every snappy, LZ4_RAW and zstd backend gives the input back, into the memory where it can', () => {
+    const cases = [
+      ...blockCodecs.flatMap(({ codec, choice }) =>
+        choice.order.flatMap((name) => {
+          const load: Load<SnappyBackend | Lz4Backend> = choice.load(name as never);
+          return 'backend' in load ? [{ label: `${codec} ${name}`, backend: load.backend }] : [];
+        }),
+      ),
+      ...zstdBackends.map((backend) => ({
+        label: `zstd ${backend.name}`,
+        backend: { compress: (b: Uint8Array) => backend.compress(b, 3), decompress: backend.decompress },
+      })),
+    ];
+    for (const { label, backend } of cases) {
+      for (const [name, input] of Object.entries({ ...inputs, incompressible })) {
+        if (input.length === 0) continue;
+        const { memory, handed } = poisoned();
+        const back = backend.decompress(backend.compress(input), input.length, memory);
+        assert.ok(same(back, input), `${label} ${name}`);
+        // Either the memory it was handed (exactly, no second copy) or its own — never a copy into it.
+        if (handed.length > 0) assert.equal(back, handed[0], `${label} ${name}: into the page memory`);
+      }
+    }
+  });
+
+  it('snappy decodes a page it could not compress (all literals) into the page memory, in JS', () => {
+    for (const name of snappyBackends.order) {
+      const load = snappyBackends.load(name);
+      if (!('backend' in load)) continue;
+      const { memory, handed } = poisoned();
+      const back = load.backend.decompress(
+        load.backend.compress(incompressible),
+        incompressible.length,
+        memory,
+      );
+      assert.equal(handed.length, 1, name);
+      assert.equal(back, handed[0]);
+      assert.ok(same(back, incompressible));
+    }
+  });
+
+  it('the JS snappy decoder matches the addon on literals, copies (overlapping too), and rejects corrupt pages', () => {
+    for (const input of [...Object.values(inputs), incompressible]) {
+      if (input.length === 0) continue;
+      const packed = snappyBackends.get().compress(input);
+      const out = new Uint8Array(input.length).fill(0xa5);
+      snappyDecompressInto(packed, out);
+      assert.ok(same(out, input));
+      assert.throws(() => snappyDecompressInto(packed, new Uint8Array(input.length + 1)), /declares/);
+      assert.throws(() => snappyDecompressInto(packed.subarray(0, packed.length - 1), out), /snappy/);
+    }
+    // Length 5, then a copy of offset 9 before anything was written.
+    assert.throws(
+      () => snappyDecompressInto(Uint8Array.of(5, 0x01 | (1 << 2), 9), new Uint8Array(5)),
+      /offset/,
+    );
+    // Length 5, a 1-byte literal 'a', then a 4-byte copy at offset 1: "aaaaa" (overlapping).
+    const out = new Uint8Array(5);
+    snappyDecompressInto(Uint8Array.of(5, 0, 97, 0x01, 1), out);
+    assert.deepEqual(Array.from(out), [97, 97, 97, 97, 97]);
+  });
 });

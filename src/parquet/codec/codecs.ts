@@ -15,7 +15,10 @@ import { DEFAULT_LEVELS } from '../../config/codecs.ts';
 import type { Codec } from '../../config/types.ts';
 import { decompressLz4 } from '../hyparquet.ts';
 import { lz4Backends } from './lz4.ts';
-import { asBytes } from './select.ts';
+import { asBytes, type PageMemory } from './select.ts';
+
+export type { PageMemory } from './select.ts';
+
 import { snappyBackends } from './snappy.ts';
 import { zlib } from './zlib.ts';
 import { zstdBackendName, zstdCompress, zstdDecompress } from './zstd.ts';
@@ -102,12 +105,17 @@ function checkedLength(out: Uint8Array, expected: number, codec: string): Uint8A
 
 /**
  * Decompresses one page body to exactly `uncompressedSize` bytes. Accepts a
- * pqbench codec name or a Parquet one (as found in file metadata).
+ * pqbench codec name or a Parquet one (as found in file metadata). Given
+ * `memory` (a pooled page), snappy, LZ4_RAW and zstd decode into it where
+ * their backend can write into memory it is given; otherwise, and for
+ * gzip/brotli (zlib), the result is memory of the backend's own — never a
+ * second copy. An uncompressed page is the input itself.
  */
 export function decompress(
   codec: Codec | ParquetCodec,
   input: Uint8Array,
   uncompressedSize: number,
+  memory?: PageMemory,
 ): Uint8Array {
   if (uncompressedSize === 0 && codec !== 'none' && codec !== 'UNCOMPRESSED') return new Uint8Array(0);
   switch (codec) {
@@ -116,7 +124,7 @@ export function decompress(
       return input;
     case 'snappy':
     case 'SNAPPY':
-      return snappyBackends.get().decompress(input, uncompressedSize);
+      return snappyBackends.get().decompress(input, uncompressedSize, memory);
     case 'gzip':
     case 'GZIP':
       return checkedLength(
@@ -126,10 +134,10 @@ export function decompress(
       );
     case 'zstd':
     case 'ZSTD':
-      return zstdDecompress(input, uncompressedSize);
+      return zstdDecompress(input, uncompressedSize, memory);
     case 'lz4':
     case 'LZ4_RAW':
-      return lz4Backends.get().decompress(input, uncompressedSize);
+      return lz4Backends.get().decompress(input, uncompressedSize, memory);
     case 'LZ4':
       return decompressLz4(input, uncompressedSize);
     case 'brotli':

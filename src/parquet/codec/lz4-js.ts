@@ -108,11 +108,13 @@ export function lz4CompressBlock(src: Uint8Array): Uint8Array {
 
 /**
  * LZ4 block decompression (the JS fallback), strict: the block must produce
- * exactly `size` bytes, or the page is corrupt. hyparquet-compressors' decoder
+ * exactly `size` bytes, or the page is corrupt. Into `into` (exactly `size`
+ * bytes: a pooled page) when given. hyparquet-compressors' decoder
  * (tested against as the reference) returns a zero-padded output instead.
  */
-export function lz4DecompressBlock(input: Uint8Array, size: number): Uint8Array {
-  const output = new Uint8Array(size);
+export function lz4DecompressBlock(input: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
+  const output = into ?? new Uint8Array(size);
+  if (output.length !== size) throw new RangeError(`lz4: output of ${output.length} bytes, expected ${size}`);
   const fail = (why: string): never => {
     throw new Error(`lz4 block is corrupt or not ${size} bytes long: ${why}`);
   };

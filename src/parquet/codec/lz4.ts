@@ -9,14 +9,15 @@
  */
 import { createRequire } from 'node:module';
 import { lz4CompressBlock, lz4DecompressBlock } from './lz4-js.ts';
-import { asBuffer, asBytes, BackendChoice, checkedSize, type Load } from './select.ts';
+import { asBuffer, asBytes, BackendChoice, checkedSize, type Load, type PageMemory } from './select.ts';
 
 export type Lz4BackendName = 'native' | 'js';
 
 export interface Lz4Backend {
   readonly name: Lz4BackendName;
   compress(bytes: Uint8Array): Uint8Array;
-  decompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
+  /** The JS decoder writes into `memory` when given; the addon returns memory of its own. */
+  decompress(bytes: Uint8Array, uncompressedSize: number, memory?: PageMemory): Uint8Array;
 }
 
 interface NapiLz4 {
@@ -52,7 +53,7 @@ function loadJs(): Load<Lz4Backend> {
     backend: {
       name: 'js',
       compress: (bytes) => lz4CompressBlock(bytes),
-      decompress: (bytes, size) => lz4DecompressBlock(bytes, size),
+      decompress: (bytes, size, memory) => lz4DecompressBlock(bytes, size, memory?.(size)),
     },
   };
 }

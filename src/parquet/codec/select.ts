@@ -10,6 +10,14 @@ import { ConfigError } from '../../errors.ts';
 /** A backend, or why this process cannot have it. */
 export type Load<B> = { backend: B } | { unavailable: string };
 
+/**
+ * Memory of exactly `bytes` bytes to decompress a page into (a loader's
+ * pooled buffer, given back once the page's rows are batched). A backend
+ * uses it when it can write into memory it is given; one that cannot returns
+ * memory of its own rather than copy into it.
+ */
+export type PageMemory = (bytes: number) => Uint8Array;
+
 export class BackendChoice<Name extends string, B extends { readonly name: Name }> {
   private readonly loads = new Map<Name, Load<B>>();
   private active: B | null = null;

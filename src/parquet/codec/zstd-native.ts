@@ -7,6 +7,7 @@
  */
 
 import { createRequire } from 'node:module';
+import type { PageMemory } from './select.ts';
 import { zlib } from './zlib.ts';
 
 export type ZstdBackendName = 'zlib' | 'native' | 'wasm';
@@ -15,8 +16,11 @@ export type ZstdBackendName = 'zlib' | 'native' | 'wasm';
 export interface ZstdBackend {
   readonly name: ZstdBackendName;
   compress(bytes: Uint8Array, level: number): Uint8Array;
-  /** Decompresses one page to exactly `uncompressedSize` bytes, or throws. */
-  decompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array;
+  /**
+   * Decompresses one page to exactly `uncompressedSize` bytes, or throws;
+   * into `memory` when given and the backend can write there.
+   */
+  decompress(bytes: Uint8Array, uncompressedSize: number, memory?: PageMemory): Uint8Array;
 }
 
 /** A backend, or why this process cannot have it. */

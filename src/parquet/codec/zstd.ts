@@ -20,7 +20,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BackendChoice } from './select.ts';
+import { BackendChoice, type PageMemory } from './select.ts';
 import {
   loadNativeZstd,
   loadZlibZstd,
@@ -144,7 +144,8 @@ function wasmCompress(bytes: Uint8Array, level: number): Uint8Array {
   return new Uint8Array(z.memory.buffer, dst, n >>> 0).slice();
 }
 
-function wasmDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
+/** Decompresses in WASM memory, then copies out: into `memory` when given (no allocation), else a fresh array. */
+function wasmDecompress(bytes: Uint8Array, uncompressedSize: number, memory?: PageMemory): Uint8Array {
   const z = zstd();
   const src = input.reserve(z, bytes.length);
   const dst = output.reserve(z, uncompressedSize);
@@ -154,7 +155,11 @@ function wasmDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array
   if (n >>> 0 !== uncompressedSize) {
     throw new Error(`zstd decompressed ${n >>> 0} bytes, expected ${uncompressedSize}`);
   }
-  return new Uint8Array(z.memory.buffer, dst, uncompressedSize).slice();
+  const result = new Uint8Array(z.memory.buffer, dst, uncompressedSize);
+  if (!memory) return result.slice();
+  const out = memory(uncompressedSize);
+  out.set(result);
+  return out;
 }
 
 /** The WASM build as a backend: always loadable where zstd.wasm can be found. */
@@ -195,7 +200,7 @@ export function zstdCompress(bytes: Uint8Array, level = 3): Uint8Array {
   return zstdBackends.get().compress(bytes, level);
 }
 
-/** Decompresses one zstd frame of known decompressed size. */
-export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number): Uint8Array {
-  return zstdBackends.get().decompress(bytes, uncompressedSize);
+/** Decompresses one zstd frame of known decompressed size (into `memory` where the backend can). */
+export function zstdDecompress(bytes: Uint8Array, uncompressedSize: number, memory?: PageMemory): Uint8Array {
+  return zstdBackends.get().decompress(bytes, uncompressedSize, memory);
 }
