@@ -168,3 +168,20 @@ export function hyparquetWriterFile(options: {
   });
   return new Uint8Array(buffer);
 }
+
+/**
+ * Page memory as a loader's pool hands it out — but poisoned (0xA5 in every
+ * byte) and never reused, so a decoder that leaves a byte unwritten, or a
+ * piece that outlives its page, shows up as wrong values. `taken` counts
+ * what was asked for.
+ */
+export function poisonedMemory(): { memory: (bytes: number) => Uint8Array; taken: () => number } {
+  let taken = 0;
+  return {
+    memory(bytes) {
+      taken++;
+      return new Uint8Array(bytes).fill(0xa5);
+    },
+    taken: () => taken,
+  };
+}

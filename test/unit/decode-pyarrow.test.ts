@@ -12,9 +12,16 @@ import { describe, it } from 'node:test';
 import { type ColumnValues, joinPieces } from '../../src/dataset/column-values.ts';
 import { hyparquetCompressors } from '../../src/parquet/codec/codecs.ts';
 import { type DecodeTarget, decodeColumnChunkDetailed } from '../../src/parquet/read/decode.ts';
-import { dictionaryOf, gatherDictionaryPage } from '../../src/parquet/read/decode-dictionary.ts';
+import { dictionaryOf, gatherDictionaryPage, wordsOver } from '../../src/parquet/read/decode-dictionary.ts';
 import { planColumnRanges } from '../../src/parquet/read/plan.ts';
-import { assertSameRows, halfToNumber, hyparquetRows, metadataOf, rowOf } from './decode-fixtures.ts';
+import {
+  assertSameRows,
+  halfToNumber,
+  hyparquetRows,
+  metadataOf,
+  poisonedMemory,
+  rowOf,
+} from './decode-fixtures.ts';
 
 const FIXTURES = new URL('../fixtures/pyarrow/', import.meta.url);
 
@@ -94,6 +101,13 @@ for (const [file, expected] of Object.entries(EXPECTED)) {
           const values = joinPieces(fast.pieces);
           assertSameRows(values, reference, rowStart, `${file} ${name} row group ${g}`);
           assert.deepEqual(values, joinPieces(decodeColumnChunkDetailed({ ...input, generic: true }).pieces));
+          // Into pooled page memory (poisoned): the same values; compressed pages and dictionary
+          // gathers take it, the dictionary itself only when the page is unaligned.
+          const memory = poisonedMemory();
+          const pooled = decodeColumnChunkDetailed({ ...input, memory: memory.memory });
+          assert.equal(pooled.path, 'fast');
+          assert.deepEqual(joinPieces(pooled.pieces), values);
+          if (!file.startsWith('plain_none')) assert.ok(memory.taken() > 0, 'page memory was used');
           decoded.push(values);
           rowStart += Number(metadata.row_groups[g].num_rows);
         }
@@ -132,4 +146,71 @@ describe('gatherDictionaryPage', () => {
     assert.equal(gatherDictionaryPage(section.subarray(0, 5), 11, dictionary, out, 0), false);
     assert.equal(gatherDictionaryPage(new Uint8Array([30, 2, 0]), 1, dictionary, out, 0), false);
   });
+});
+
+/** Indices as an RLE / bit-packed hybrid section (bit width byte first): runs of ≥ 8 equal indices as RLE. */
+function hybridSection(indices: number[], bitWidth: number): Uint8Array {
+  const out: number[] = [bitWidth];
+  const varint = (n: number) => {
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+    out.push(n);
+  };
+  let i = 0;
+  while (i < indices.length) {
+    let run = 1;
+    while (i + run < indices.length && indices[i + run] === indices[i]) run++;
+    if (run >= 8) {
+      varint(run * 2);
+      for (let b = 0; b < (bitWidth + 7) >> 3; b++) out.push((indices[i] >> (8 * b)) & 0xff);
+      i += run;
+      continue;
+    }
+    const groups = Math.min(63, Math.ceil((indices.length - i) / 8));
+    varint(groups * 2 + 1);
+    const bytes = new Uint8Array(groups * bitWidth);
+    for (let k = 0; k < groups * 8; k++) {
+      const v = indices[i + k] ?? 0;
+      for (let b = 0; b < bitWidth; b++)
+        if ((v >> b) & 1) bytes[(k * bitWidth + b) >> 3] |= 1 << ((k * bitWidth + b) & 7);
+    }
+    out.push(...bytes);
+    i += groups * 8;
+  }
+  return Uint8Array.from(out);
+}
+
+describe('gatherDictionaryPage: every value width against a naive gather', () => {
+  // 4 and 8 bytes have loops of their own; 2 (float16), 12 (3 words) and 3 (bytes) take the generic one.
+  for (const width of [4, 8, 2, 12, 3]) {
+    it(`${width}-byte values, bit-packed and RLE runs, indices up to the dictionary's end`, () => {
+      let seed = width;
+      const random = () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed / 2 ** 32;
+      };
+      const count = 3000;
+      const dictBytes = Uint8Array.from({ length: count * width }, () => Math.floor(random() * 256));
+      const indices: number[] = [];
+      while (indices.length < 5000) {
+        const index = Math.floor(random() * count);
+        const repeat = random() < 0.1 ? 9 + Math.floor(random() * 30) : 1;
+        for (let r = 0; r < repeat; r++) indices.push(index);
+      }
+      indices.push(count - 1);
+      const section = hybridSection(indices, 12);
+      const dictionary = dictionaryOf(dictBytes, count, width);
+      assert.ok(dictionary);
+      const outBytes = new Uint8Array((indices.length + 3) * width);
+      const unit = width % 4 === 0 ? 4 : width % 2 === 0 ? 2 : 1;
+      const words = wordsOver(unit, outBytes);
+      assert.equal(gatherDictionaryPage(section, indices.length, dictionary, words, 3), true);
+      const expected = new Uint8Array(outBytes.length);
+      for (const [i, index] of indices.entries())
+        expected.set(dictBytes.subarray(index * width, (index + 1) * width), (i + 3) * width);
+      assert.deepEqual(outBytes, expected);
+      // One index past the dictionary, last in the section: rejected.
+      const past = hybridSection([...indices.slice(0, 20), count], 12);
+      assert.equal(gatherDictionaryPage(past, 21, dictionary, words, 0), false);
+    });
+  }
 });

@@ -12,7 +12,6 @@
  * nulls, rows of varying size) so the caller can fall back to the generic
  * decoder; throws only for bytes that are certainly corrupt.
  */
-import type { Compressors } from 'hyparquet';
 import { KIND_BYTES } from '../../config/dtypes.ts';
 import {
   type ColumnPiece,
@@ -21,11 +20,13 @@ import {
   type PiecewiseValues,
   wholePiece,
 } from '../../dataset/column-values.ts';
+import type { PageMemory } from '../codec/codecs.ts';
 import {
   type Dictionary,
   dictionaryOf,
   gatherDictionaryPage,
-  newWords,
+  gatherTarget,
+  wordsOver,
   wordUnit,
 } from './decode-dictionary.ts';
 import { type ChunkPages, chunkPages, type PageValues } from './decode-pages.ts';
@@ -36,12 +37,12 @@ export function decodeFastChunk(
   leaf: LeafInfo,
   target: DecodeTarget,
   numRows: number,
-  compressors: Compressors | undefined,
+  memory?: PageMemory,
 ): PiecewiseValues | undefined {
   if (leaf.maxRepetitionLevel > 1 || leaf.type === 'INT96') return undefined;
   const listed = leaf.maxRepetitionLevel === 1;
   const valuesPerRow = listed ? target.size : 1;
-  const walked = chunkPages(chunk, leaf, valuesPerRow, compressors);
+  const walked = chunkPages(chunk, leaf, valuesPerRow, memory);
   if (!walked) return undefined;
   const total = walked.pages.reduce((sum, r) => sum + r.count, 0);
   if (total !== numRows * valuesPerRow) return undefined;
@@ -59,7 +60,7 @@ export function decodeFastChunk(
         : undefined;
     return values && wholePiece(values);
   }
-  return fixedWidthPieces(walked, leaf, target, listed);
+  return fixedWidthPieces(walked, leaf, target, listed, memory);
 }
 
 /**
@@ -72,6 +73,7 @@ function fixedWidthPieces(
   leaf: LeafInfo,
   target: DecodeTarget,
   listed: boolean,
+  memory: PageMemory | undefined,
 ): PiecewiseValues | undefined {
   if (target.kind === 'bytes') return undefined;
   const valueBytes = physicalWidth(leaf);
@@ -84,14 +86,14 @@ function fixedWidthPieces(
   const asIs = fileWidth === KIND_BYTES[target.kind] && target.kind !== 'bool';
   let dictionary: Dictionary | undefined;
   if (walked.dictionary) {
-    dictionary = dictionaryOf(walked.dictionary.bytes, walked.dictionary.count, valueBytes);
+    dictionary = dictionaryOf(walked.dictionary.bytes, walked.dictionary.count, valueBytes, memory);
     if (!dictionary) return undefined;
   }
   const pieces: ColumnPiece[] = [];
   for (const page of walked.pages) {
     const rows = listed ? page.count / target.size : page.count;
     if (!Number.isInteger(rows)) return undefined;
-    const bytes = pageValueBytes(page, valueBytes, dictionary);
+    const bytes = pageValueBytes(page, valueBytes, dictionary, memory);
     if (!bytes) return undefined;
     if (asIs && page.encoding === 'plain') pieces.push({ rows, raw: bytes });
     else
@@ -103,19 +105,24 @@ function fixedWidthPieces(
   return { kind: target.kind, size: target.size, pieces };
 }
 
-/** A page's values as file-width bytes: PLAIN bytes as they are, dictionary pages gathered (aligned, owned). */
+/**
+ * A page's values as file-width bytes: PLAIN bytes as they are, dictionary
+ * pages gathered (aligned; into `memory`, pooled, when given).
+ */
 function pageValueBytes(
   page: PageValues,
   valueBytes: number,
   dictionary: Dictionary | undefined,
+  memory: PageMemory | undefined,
 ): Uint8Array | undefined {
   const length = page.count * valueBytes;
   if (page.encoding === 'plain')
     return page.bytes.byteLength >= length ? page.bytes.subarray(0, length) : undefined;
   if (!dictionary) return undefined;
-  const out = newWords(wordUnit(valueBytes), length / wordUnit(valueBytes));
-  if (!gatherDictionaryPage(page.bytes, page.count, dictionary, out, 0)) return undefined;
-  return new Uint8Array(out.buffer);
+  const out = gatherTarget(length, memory);
+  if (!gatherDictionaryPage(page.bytes, page.count, dictionary, wordsOver(wordUnit(valueBytes), out), 0))
+    return undefined;
+  return out;
 }
 
 /** The leaf's physical type is what a writer uses for the target kind. */

@@ -6,8 +6,9 @@
  * returns `undefined` for anything else so the caller falls back to the
  * generic decoder.
  */
-import type { Compressors, PageHeader } from 'hyparquet';
-import { decompressPage, parquetHeader } from '../hyparquet.ts';
+import type { CompressionCodec, PageHeader } from 'hyparquet';
+import { decompress, type PageMemory } from '../codec/codecs.ts';
+import { parquetHeader } from '../hyparquet.ts';
 import { fixedRowRepetition, levelBitWidth, levelsAllEqual } from './decode-levels.ts';
 import type { LeafInfo } from './decode-target.ts';
 
@@ -24,11 +25,27 @@ export interface ChunkPages {
   pages: PageValues[];
 }
 
+/**
+ * A page body decompressed — into `memory` (pooled) where the codec can —
+ * and checked against the size its header declares.
+ */
+function pageBytes(
+  body: Uint8Array,
+  size: number,
+  codec: CompressionCodec,
+  memory: PageMemory | undefined,
+): Uint8Array {
+  const page = decompress(codec, body, size, memory);
+  if (page.length !== size)
+    throw new Error(`a ${codec} page decompressed to ${page.length} bytes, its header says ${size}`);
+  return page;
+}
+
 export function chunkPages(
   chunk: Uint8Array,
   leaf: LeafInfo,
   valuesPerRow: number,
-  compressors: Compressors | undefined,
+  memory: PageMemory | undefined,
 ): ChunkPages | undefined {
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   const out: ChunkPages = { pages: [] };
@@ -48,11 +65,11 @@ export function chunkPages(
       const dph = header.dictionary_page_header;
       if (out.dictionary || out.pages.length > 0 || !dph) return undefined;
       if (dph.encoding !== 'PLAIN' && dph.encoding !== 'PLAIN_DICTIONARY') return undefined;
-      const bytes = decompressPage(body, header.uncompressed_page_size, leaf.codec, compressors);
+      const bytes = pageBytes(body, header.uncompressed_page_size, leaf.codec, memory);
       out.dictionary = { bytes, count: dph.num_values };
       continue;
     }
-    const page = dataPage(header, body, leaf, compressors);
+    const page = dataPage(header, body, leaf, memory);
     if (!page) return undefined;
     const { count, repLevels, defLevels } = page;
     if (defLevels && !levelsAllEqual(defLevels, defWidth, count, leaf.maxDefinitionLevel)) return undefined;
@@ -78,13 +95,13 @@ function dataPage(
   header: PageHeader,
   body: Uint8Array,
   leaf: LeafInfo,
-  compressors: Compressors | undefined,
+  memory: PageMemory | undefined,
 ): DataPage | undefined {
   if (header.type === 'DATA_PAGE') {
     const daph = header.data_page_header;
     const encoding = valueEncoding(daph?.encoding);
     if (!daph || !encoding) return undefined;
-    const page = decompressPage(body, header.uncompressed_page_size, leaf.codec, compressors);
+    const page = pageBytes(body, header.uncompressed_page_size, leaf.codec, memory);
     const out: DataPage = { count: daph.num_values, encoding, values: page };
     let p = 0;
     if (leaf.maxRepetitionLevel > 0) {
@@ -110,12 +127,7 @@ function dataPage(
     const values =
       v2.is_compressed === false
         ? compressed
-        : decompressPage(
-            compressed,
-            header.uncompressed_page_size - repLength - defLength,
-            leaf.codec,
-            compressors,
-          );
+        : pageBytes(compressed, header.uncompressed_page_size - repLength - defLength, leaf.codec, memory);
     return {
       count: v2.num_values,
       encoding,

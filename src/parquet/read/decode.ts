@@ -11,6 +11,7 @@ import {
   wholePiece,
 } from '../../dataset/column-values.ts';
 import { CorruptParquetError, PqbenchError } from '../../errors.ts';
+import type { PageMemory } from '../codec/codecs.ts';
 import { corruptReason } from './corrupt.ts';
 import { checkPageCrcs } from './crc.ts';
 import { decodeFastChunk } from './decode-fast.ts';
@@ -28,8 +29,17 @@ export interface DecodeChunkInput {
   /** Leaf column index in the row group. */
   leaf: number;
   target: DecodeTarget;
-  /** Decompressors by Parquet codec name (codecs.ts `hyparquetCompressors`); SNAPPY is built in. */
+  /**
+   * The generic decoder's decompressors by Parquet codec name (codecs.ts
+   * `hyparquetCompressors`; SNAPPY is built in). The fast path uses codecs.ts.
+   */
   compressors?: Compressors;
+  /**
+   * Memory for decompressed pages and gathered dictionary values (a loader's
+   * pooled buffers, given back once the chunk's rows are batched): the
+   * returned pieces may be views of it. Default: fresh arrays.
+   */
+  memory?: PageMemory;
   /** Object key, named in errors. */
   key: string;
   /** Force the generic decoder (tests compare both paths on the same bytes). */
@@ -66,7 +76,7 @@ export function decodeColumnChunkDetailed(input: DecodeChunkInput): DecodedChunk
     const leaf = leafInfo(input.metadata, meta);
     if (input.checkCrc) checkPageCrcs(input.bytes, where);
     if (!input.generic) {
-      const pieces = decodeFastChunk(input.bytes, leaf, input.target, numRows, input.compressors);
+      const pieces = decodeFastChunk(input.bytes, leaf, input.target, numRows, input.memory);
       if (pieces) return { pieces, path: 'fast' };
     }
     const values = decodeGenericChunk(input.bytes, leaf, input.target, numRows, input.compressors, where);

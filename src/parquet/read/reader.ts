@@ -17,7 +17,7 @@ import type { ColumnSpec, VectorLayout } from '../../config/types.ts';
 import { type ColumnValues, type PiecewiseValues, wholePiece } from '../../dataset/column-values.ts';
 import type { BufferPool } from '../../storage/buffer-pool.ts';
 import type { Storage } from '../../storage/types.ts';
-import { hyparquetCompressors } from '../codec/codecs.ts';
+import { hyparquetCompressors, type PageMemory } from '../codec/codecs.ts';
 import { decodeColumnChunkPieces } from './decode.ts';
 import { targetForSpec } from './decode-target.ts';
 import { fetchPlan } from './fetch.ts';
@@ -70,9 +70,10 @@ export interface RowGroupData {
   /** Decoded projected columns by name, page by page; undefined when decode is off. */
   columns?: Record<string, PiecewiseValues>;
   /**
-   * Nothing will read `columns` again: with a buffer pool, the fetch buffers
-   * (which uncompressed pages are views of) go back to it once every group
-   * of the same readRowGroups call was released. Optional to call.
+   * Nothing will read `columns` again: with a buffer pool, the group's
+   * decompressed pages go back to it, and the fetch buffers (which
+   * uncompressed pages are views of) once every group of the same
+   * readRowGroups call was released. Optional to call.
    */
   release(): void;
 }
@@ -154,6 +155,7 @@ export class ParquetObjectReader {
     };
     return rowGroups.map((rowGroup) => {
       const info = this.rowGroups[rowGroup];
+      const pages = this.options.decode ? pageMemory(this.options.buffers) : undefined;
       const data: RowGroupData = {
         rowGroup,
         rowStart: info.rowStart,
@@ -161,7 +163,10 @@ export class ParquetObjectReader {
         bytesFetched: attribution.bytes.get(rowGroup) ?? 0,
         requests: attribution.requests.get(rowGroup) ?? 0,
         projectedBytes: plan.chunks.reduce((n, c) => (c.rowGroup === rowGroup ? n + c.end - c.start : n), 0),
-        release: once(release),
+        release: once(() => {
+          pages?.release();
+          release();
+        }),
       };
       if (this.options.decode) {
         const columns: Record<string, PiecewiseValues> = {};
@@ -177,6 +182,7 @@ export class ParquetObjectReader {
             compressors: this.options.compressors ?? hyparquetCompressors,
             key: this.key,
             checkCrc: this.options.checkCrc,
+            memory: pages?.memory,
           });
         }
         if (info.numRows === 0) for (const spec of this.fileColumns) columns[spec.name] = emptyColumn(spec);
@@ -197,6 +203,24 @@ export class ParquetObjectReader {
 function emptyColumn(spec: ColumnSpec): PiecewiseValues {
   const target = targetForSpec(spec);
   return { kind: target.kind, size: target.size, pieces: [] };
+}
+
+/**
+ * Memory for one row group's decompressed pages and gathered dictionary
+ * values, from the loader's pool, given back with the group's release;
+ * without a pool, fresh arrays.
+ */
+function pageMemory(pool: BufferPool | undefined): { memory?: PageMemory; release(): void } {
+  if (!pool) return { release() {} };
+  const taken: ArrayBuffer[] = [];
+  return {
+    memory(bytes) {
+      const buffer = pool.take(bytes);
+      taken.push(buffer);
+      return new Uint8Array(buffer, 0, bytes);
+    },
+    release: () => pool.give(taken.splice(0)),
+  };
 }
 
 function once(fn: () => void): () => void {
