@@ -9,7 +9,7 @@ import type { RunPlan } from '../dataset/types.ts';
 import { IoRecorder } from '../metrics/partial.ts';
 import { RequestsCsvWriter } from '../metrics/requests-csv.ts';
 import { warmCodec } from '../parquet/index.ts';
-import { BufferPool } from '../storage/buffer-pool.ts';
+import { BufferPool, type BufferPoolStats } from '../storage/buffer-pool.ts';
 import { DeferredStorage } from '../storage/deferred.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import { openStorage } from '../storage/open.ts';
@@ -38,6 +38,8 @@ export interface LoaderRuntime {
   epoch(epoch: number): AsyncGenerator<Batch>;
   /** Buffers of a batch its consumer is done with, for the next batches. */
   recycle(buffers: ArrayBuffer[]): void;
+  /** The buffer pool's counters (benchmarks: allocations per epoch). */
+  poolStats(): Readonly<BufferPoolStats>;
   /** Loads what the first request would (the S3 backend), so the measured window does not pay for it. */
   prepare(): Promise<void>;
   close(): Promise<void>;
@@ -58,7 +60,7 @@ export function openLoader(setup: LoaderSetup): LoaderRuntime {
   const thread = accelerator * 1000 + worker;
   const measured = instrumentStorage(storage, csv ? new Tee([io, csv]) : io, thread);
   // Batch buffers (back from the accelerator) and fetch buffers (back once batched), reused.
-  const buffers = new BufferPool(plan.loader.prefetchSize + 2);
+  const buffers = new BufferPool();
   const source = createParquetSource(plan, measured, {
     concurrency: plan.loader.getsPerWorker,
     signal: setup.signal,
@@ -83,6 +85,7 @@ export function openLoader(setup: LoaderSetup): LoaderRuntime {
       });
     },
     recycle: (returned) => buffers.give(returned),
+    poolStats: () => ({ ...buffers.stats }),
     async prepare() {
       if (storage instanceof DeferredStorage) await storage.backend();
       if (plan.loader.decode) warmCodec(plan.dataset.format.codec);
