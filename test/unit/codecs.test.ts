@@ -378,6 +378,21 @@ describe('decompressing into page memory (a pooled buffer)', () => {
     }
   });
 
+  it('zstd into page memory rejects a page of the wrong size or a truncated frame, and decodes the next one', () => {
+    for (const backend of zstdBackends) {
+      const packed = backend.compress(text, 3);
+      const { memory } = poisoned();
+      assert.throws(() => backend.decompress(packed, text.length + 1, memory), Error, `${backend.name} +1`);
+      assert.throws(() => backend.decompress(packed, text.length - 1, memory), Error, `${backend.name} -1`);
+      assert.throws(() => backend.decompress(packed.subarray(0, packed.length - 3), text.length, memory));
+      assert.throws(() => backend.decompress(incompressible.subarray(0, 500), text.length, memory));
+      assert.ok(
+        same(backend.decompress(packed, text.length, memory), text),
+        `${backend.name} after failures`,
+      );
+    }
+  });
+
   it('snappy decodes a page it could not compress (all literals) into the page memory, in JS', () => {
     for (const name of snappyBackends.order) {
       const load = snappyBackends.load(name);

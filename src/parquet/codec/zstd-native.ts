@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { PageMemory } from './select.ts';
 import { zlib } from './zlib.ts';
+import { zlibZstdInto } from './zstd-zlib-into.ts';
 
 export type ZstdBackendName = 'zlib' | 'native' | 'wasm';
 
@@ -51,6 +52,7 @@ export function loadZlibZstd(): ZstdLoad {
   const constants = zlib().constants as unknown as Record<string, number | undefined>;
   const levelParam = constants.ZSTD_c_compressionLevel ?? ZSTD_C_COMPRESSION_LEVEL;
   const targetLengthParam = constants.ZSTD_c_targetLength ?? ZSTD_C_TARGET_LENGTH;
+  const into = zlibZstdInto();
   return {
     backend: {
       name: 'zlib',
@@ -64,7 +66,12 @@ export function loadZlibZstd(): ZstdLoad {
         // The result is a view of the chunk; do not let a small page pin a large one.
         return out.length < out.buffer.byteLength / 2 ? new Uint8Array(out) : asBytes(out);
       },
-      decompress(bytes, uncompressedSize) {
+      decompress(bytes, uncompressedSize, memory) {
+        if (memory && into) {
+          const page = memory(uncompressedSize);
+          into(bytes, page);
+          return page;
+        }
         let out: Buffer;
         try {
           out = zstdDecompressSync(bytes, {
