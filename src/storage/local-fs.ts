@@ -8,6 +8,7 @@ import { access, type FileHandle, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { StorageErrorKind } from '../errors.ts';
+import { READ_ALIGN_SLACK } from './types.ts';
 
 export const TEMP_FILE = /^\..*\.tmp-([0-9a-f]{12}|\d+-\d+-\d+-[0-9a-z]+)$/;
 export const ERRNO_KINDS: Record<string, { kind: StorageErrorKind; status: number }> = {
@@ -163,4 +164,21 @@ export class RootGuard {
     }
     return true;
   }
+}
+
+/**
+ * Where in `into` a read of file offset `position` lands. The kernel copies
+ * page-cache pages to the caller with `rep movsb`, which on AMD Zen CPUs
+ * (FSRM: the EPYCs of most clouds) runs 8× slower when the destination is
+ * 1–31 bytes past the source modulo 4 KiB (measured here: 2.7 vs 22 GB/s).
+ * A file's first column chunk starts at offset 4 and glibc hands large
+ * buffers out at 16 bytes past a page, so without care the commonest read
+ * is the slow one. Given the slack, the body starts where destination −
+ * source ≡ 2048 + the buffer's own page offset (mod 4 KiB): slow only for a
+ * buffer 2049–2079 bytes into its page.
+ */
+export function intoAligned(into: Uint8Array, position: number, length: number): Uint8Array {
+  if (into.byteLength < length + READ_ALIGN_SLACK) return into.subarray(0, length);
+  const at = (((position + 2048 - into.byteOffset) % 4096) + 4096) % 4096;
+  return into.subarray(at, at + length);
 }

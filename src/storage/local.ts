@@ -14,6 +14,7 @@ import {
   ERRNO_DETAIL,
   ERRNO_KINDS,
   errnoCode,
+  intoAligned,
   mkdirFailure,
   RootGuard,
   readAt,
@@ -140,7 +141,7 @@ export class LocalStorage implements Storage, PagedLister {
       const length = span.end - span.start;
       const body: Uint8Array =
         options.into && options.into.byteLength >= length
-          ? options.into.subarray(0, length)
+          ? intoAligned(options.into, span.start, length)
           : uninitialized(length);
       let filled = 0;
       let firstByteAt: number | undefined;

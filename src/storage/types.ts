@@ -30,10 +30,15 @@ export interface GetResult {
   meta: RequestMeta;
 }
 
+/** Spare bytes a GetOptions.into buffer needs for the backend to choose where the body starts. */
+export const READ_ALIGN_SLACK = 4096;
+
 export interface GetOptions {
   /**
    * Read the body into this buffer when it is large enough (the result's
-   * body is then a view of it): a loader reuses its fetch buffers.
+   * body is then a view of it): a loader reuses its fetch buffers. Given
+   * READ_ALIGN_SLACK bytes more than the body needs, a backend may place the
+   * body at an offset of its choosing (local_fs does: see local.ts).
    */
   into?: Uint8Array;
   /**

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { StorageError } from '../../src/errors.ts';
 import { LocalStorage } from '../../src/storage/local.ts';
+import { READ_ALIGN_SLACK } from '../../src/storage/types.ts';
 
 async function keys(storage: LocalStorage, prefix: string, delimiter?: string): Promise<string[]> {
   const out: string[] = [];
@@ -123,6 +124,31 @@ describe('LocalStorage and symbolic links', () => {
       assert.deepEqual(Array.from((await storage.get('alias/ok.bin')).body), [1, 2]);
     } finally {
       await rm(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LocalStorage reads into a buffer with slack', () => {
+  it('places the body where destination − file offset ≡ 2048 (mod 4 KiB), bytes exact; without slack at 0', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pqbench-align-'));
+    try {
+      const storage = new LocalStorage(dir);
+      const bytes = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 7919) % 251);
+      await storage.put('o.bin', bytes);
+      for (const start of [0, 4, 2047, 2048, 4095, 4096, 12_345]) {
+        const end = start + 30_000;
+        const into = new Uint8Array(new ArrayBuffer(30_000 + READ_ALIGN_SLACK + 64), 16);
+        const got = await storage.get('o.bin', { start, end }, { into });
+        assert.equal(got.body.buffer, into.buffer, 'read into the buffer given');
+        assert.equal((((got.body.byteOffset - start) % 4096) + 4096) % 4096, 2048, `start ${start}`);
+        assert.deepEqual(got.body, bytes.subarray(start, end));
+        const tight = new Uint8Array(30_000);
+        const plain = await storage.get('o.bin', { start, end }, { into: tight });
+        assert.equal(plain.body.byteOffset, 0);
+        assert.deepEqual(plain.body, bytes.subarray(start, end));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
