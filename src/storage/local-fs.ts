@@ -169,13 +169,14 @@ export class RootGuard {
 /**
  * Where in `into` a read of file offset `position` lands. The kernel copies
  * page-cache pages to the caller with `rep movsb`, which on AMD Zen CPUs
- * (FSRM: the EPYCs of most clouds) runs 8× slower when the destination is
- * 1–31 bytes past the source modulo 4 KiB (measured here: 2.7 vs 22 GB/s).
- * A file's first column chunk starts at offset 4 and glibc hands large
- * buffers out at 16 bytes past a page, so without care the commonest read
- * is the slow one. Given the slack, the body starts where destination −
- * source ≡ 2048 + the buffer's own page offset (mod 4 KiB): slow only for a
- * buffer 2049–2079 bytes into its page.
+ * (FSRM: the EPYCs of most clouds, this machine) slows down when the
+ * destination is 1–31 bytes past the source modulo 4 KiB: 2.7 vs 22 GB/s
+ * on a cache-hot page, 3.1 vs 6.3 GB/s of CPU reading 4 MB ranges of eight
+ * 24 MB files (Node, fs.read, this machine). A file's first column chunk
+ * starts at offset 4 and glibc hands large buffers out 16 bytes past a page,
+ * so without care the commonest read is a slow one. Given the slack, the
+ * body starts where destination − source ≡ 2048 + the buffer's own page
+ * offset (mod 4 KiB): slow only for a buffer 2049–2079 bytes into its page.
  */
 export function intoAligned(into: Uint8Array, position: number, length: number): Uint8Array {
   if (into.byteLength < length + READ_ALIGN_SLACK) return into.subarray(0, length);
