@@ -6,13 +6,15 @@
  * (measured: up to half a loader thread's time in bench/loader.ts).
  *
  * Buffers come in size classes — four per doubling, so a reused buffer is at
- * most 25% larger than asked. The pool keeps what it is given back as long
- * as what it holds stays within the most it ever had out at once (its
- * high-water mark): a loader's demand repeats object after object, so after
- * the first object or two every take is served from what came back and the
- * steady state allocates nothing (`stats.allocations` stops growing:
+ * most 25% larger than asked. Per class the pool keeps what it is given back
+ * up to the most of that class it ever had out at once (its high-water
+ * mark): a loader's demand repeats object after object — fetch buffers, then
+ * decompressed pages, then batches, each phase in classes of its own — so
+ * after the first object or two every take is served from what came back and
+ * the steady state allocates nothing (`stats.allocations` stops growing:
  * bench/loader.ts prints it per epoch, test/unit/buffer-pool.test.ts asserts
- * it), while memory stays bounded by twice the data in flight.
+ * it), while what it holds never exceeds the largest set of each class that
+ * was in flight.
  */
 
 const MIN_POOLED = 64 * 1024;
@@ -37,8 +39,14 @@ export interface BufferPoolStats {
   heldBytes: number;
 }
 
+interface SizeClass {
+  free: ArrayBuffer[];
+  out: number;
+  peak: number;
+}
+
 export class BufferPool {
-  private readonly free = new Map<number, ArrayBuffer[]>();
+  private readonly classes = new Map<number, SizeClass>();
   private readonly counters: BufferPoolStats = {
     takes: 0,
     allocations: 0,
@@ -59,7 +67,10 @@ export class BufferPool {
     c.takes++;
     c.outstandingBytes += size;
     c.peakOutstandingBytes = Math.max(c.peakOutstandingBytes, c.outstandingBytes);
-    const reused = this.free.get(size)?.pop();
+    const cls = this.classOf(size);
+    cls.out++;
+    cls.peak = Math.max(cls.peak, cls.out);
+    const reused = cls.free.pop();
     if (reused) {
       c.heldBytes -= size;
       return reused;
@@ -74,12 +85,21 @@ export class BufferPool {
     for (const buffer of buffers) {
       const size = buffer.byteLength;
       if (size <= MIN_POOLED || sizeClass(size) !== size) continue;
+      const cls = this.classOf(size);
       c.outstandingBytes = Math.max(0, c.outstandingBytes - size);
-      if (c.heldBytes + size > c.peakOutstandingBytes) continue;
-      const list = this.free.get(size);
-      if (list) list.push(buffer);
-      else this.free.set(size, [buffer]);
+      cls.out = Math.max(0, cls.out - 1);
+      if (cls.free.length + cls.out >= cls.peak) continue;
+      cls.free.push(buffer);
       c.heldBytes += size;
     }
+  }
+
+  private classOf(size: number): SizeClass {
+    let cls = this.classes.get(size);
+    if (!cls) {
+      cls = { free: [], out: 0, peak: 0 };
+      this.classes.set(size, cls);
+    }
+    return cls;
   }
 }
