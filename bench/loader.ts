@@ -1,32 +1,38 @@
 /**
- * Loader speed per core (issue 10): pqbench's training read path against
- * pyarrow on the same files, in one run, medians of RUNS runs.
+ * The training read path per core against pyarrow, and peak RSS per
+ * accelerator, in one run:
  *
- *   npx tsx bench/loader.ts [--runs 3] [--quick]      (needs `pip install pyarrow`)
+ *   npx tsx bench/loader.ts [--runs 3] [--part 1,2,3]     (needs `pip install pyarrow`)
  *
- * Data: 8 files × 8,192 rows, label float32 + emb float32[512] (read) + aux
- * float32[256] (not read), row groups of 2,048, local disk under the page
- * cache. Written by pqbench (none / snappy / zstd × list / fixed layout), and
- * the same values rewritten by pyarrow with its defaults (dictionary on,
- * snappy: what a DLIO / MLPerf user's dataset looks like).
- *
- * pqbench: `train` with 1 accelerator, compute 0, batch 256, prefetch 2, 4
- * epochs; samples/s = median of epochs 2–4 (the first warms the JIT). With
- * read_threads 0 the accelerator's thread loads its own batches — one thread
- * does everything, like pyarrow's loop: the per-core figure the ratio uses;
- * with read_threads 1 a loader thread hands batches over (what a training
- * run uses; the handoff costs wake-ups when compute is 0).
- * pyarrow (bench/py/pyarrow_read.py, one core): `row_group` =
- * ParquetFile.read_row_group(i, columns, use_threads=False) + numpy per
- * column; `dlio` = the MLCommons DLIO fork's path (read_table → to_pandas →
- * to_numpy).
- *
- * Also: how long a worker thread takes to be ready (spawn → task module
- * imported), per thread module, from the compiled build.
+ * 1. Steady-state decode per core. Data: 8 files × 8,192 rows, label +
+ *    emb float32[512] read, aux float32[256] not read, row groups of 2,048,
+ *    local disk under the page cache; written by pqbench (list / fixed ×
+ *    none / snappy / zstd) and rewritten by pyarrow with its defaults
+ *    (dictionary, snappy: a DLIO / MLPerf user's dataset).
+ *    pqbench: bench/loader-steady.ts in a fresh process — one loader in one
+ *    thread (the read_threads 0 path), 4 epochs, batches handed back as an
+ *    accelerator does; the steady state is the median of epochs 2–4.
+ *    pyarrow (bench/py/pyarrow_read.py, what DLIO runs): ParquetFile.
+ *    read_row_group(i, columns, use_threads=False) + numpy per column, one
+ *    core, 1 warm-up + 3 passes, median. Both: CPU time of the whole process
+ *    per sample (user + system) and wall time. Ratios are pyarrow's cost ÷
+ *    pqbench's (above 1: pqbench is faster), medians of --runs runs, the
+ *    two interleaved so both see the same machine.
+ * 2. Peak RSS per accelerator: `pqbench train` (the build in dist/), 32
+ *    files × 4,096 rows of float32[512] snappy, row groups of 1,024, batch
+ *    64, read_threads 2, prefetch 2, compute 5 ms, local disk; 1 / 8 / 32 /
+ *    128 accelerators in read_mode default, and 128 × read_threads 4 in
+ *    row_group mode; peak RSS from /usr/bin/time, medians of --runs runs.
+ *    Beside it the data a loader can hold in flight (the formula in the
+ *    table's header) and what is left per thread: the runtime's share. A
+ *    configuration whose RSS, extrapolated from the last one run, would take
+ *    more than 40 % of the free memory is skipped, and says so.
+ * 3. How long a worker thread takes to be ready (spawn → task module
+ *    imported), per thread module, from the compiled build.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -41,55 +47,27 @@ import {
   workerExecArgv,
 } from '../src/entries.ts';
 import { runGenerate } from '../src/generate/run.ts';
-import { mergePartials } from '../src/metrics/merge.ts';
 import { codecBackends } from '../src/parquet/index.ts';
 import { openStorage } from '../src/storage/open.ts';
-import { runHost } from '../src/train/host.ts';
+import { decodeWorkload, type EpochCost } from './loader-steady.ts';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] || 3);
-const QUICK = args.includes('--quick');
+const PARTS = (args.includes('--part') ? (args[args.indexOf('--part') + 1] ?? '') : '1,2,3').split(',');
+const wanted = (part: number) => PARTS.includes(String(part));
 const EPOCHS = 4;
 const dir = mkdtempSync(join(tmpdir(), 'pqbench-loader-'));
-const PY = fileURLToPath(new URL('./py/', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? (s[s.length >> 1] ?? 0) : ((s[s.length / 2 - 1] ?? 0) + (s[s.length / 2] ?? 0)) / 2;
 };
-const k = (x: number) => (Number.isFinite(x) ? `${(x / 1000).toFixed(1)}k` : 'n/a');
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 
-interface Variant {
-  name: string;
-  folder: string;
-  layout: 'list' | 'fixed';
-  codec: 'none' | 'snappy' | 'zstd';
-  /** Rewritten by pyarrow from this pqbench folder. */
-  pyarrowFrom?: string;
-}
-
-function workload(v: Variant, set: string[] = []): Workload {
-  return defaultWorkload([
-    `storage.storage_root=${dir}`,
-    `dataset.data_folder=${v.folder}`,
-    'dataset.num_files_train=8',
-    'dataset.num_samples_per_file=8192',
-    `dataset.compression=${v.codec}`,
-    'dataset.parquet.row_group_size=2048',
-    `dataset.parquet.vector_layout=${v.layout}`,
-    'dataset.parquet.read_mode=row_group',
-    'dataset.parquet.columns=[{name: label, dtype: float32}, {name: emb, dtype: float32, size: 512}, {name: aux, dtype: float32, size: 256, read: false}]',
-    'reader.batch_size=256',
-    'reader.prefetch_size=2',
-    'train.computation_time=0',
-    `train.epochs=${EPOCHS}`,
-    'run.accelerators=1',
-    ...set,
-  ]);
-}
-
-async function generate(v: Variant): Promise<void> {
-  const w = workload(v);
+async function generate(w: Workload): Promise<void> {
   const storage = openStorage(w.storage);
   try {
     await runGenerate(resolveRun(w), storage);
@@ -98,9 +76,9 @@ async function generate(v: Variant): Promise<void> {
   }
 }
 
-function python(script: string, scriptArgs: string[]): string {
-  const out = spawnSync('python3', [join(PY, script), ...scriptArgs], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`${script}: ${out.stderr.trim().split('\n').at(-1)}`);
+function run(command: string, commandArgs: string[]): string {
+  const out = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (out.status !== 0) throw new Error(`${commandArgs[0]}: ${out.stderr.trim().split('\n').at(-1)}`);
   return out.stdout;
 }
 
@@ -108,41 +86,74 @@ function hasPyarrow(): boolean {
   return spawnSync('python3', ['-c', 'import pyarrow'], { encoding: 'utf8' }).status === 0;
 }
 
-async function pqbenchRate(v: Variant, readThreads: number): Promise<number> {
-  const plan = resolveRun(workload(v, [`reader.read_threads=${readThreads}`]));
-  const host = await runHost(plan, [0], {});
-  const { summary } = mergePartials(plan, host.partials, { runId: 'bench', configHash: '-' });
-  return median(summary.metric.train_throughput_samples_per_second.slice(1));
+interface Variant {
+  name: string;
+  folder: string;
+  layout: 'list' | 'fixed';
+  codec: 'none' | 'snappy' | 'zstd';
+  /** Rewritten by pyarrow from this pqbench folder. */
+  pyarrowFrom?: string;
+  target: number;
 }
 
-function pyarrowRates(v: Variant): Record<string, number> {
+/** Steady-state cost per sample: CPU µs and wall samples/s. */
+interface Cost {
+  cpuUs: number;
+  samplesPerSecond: number;
+}
+
+function pqbenchCost(v: Variant): Cost & { allocations: number } {
+  const lines = run(process.execPath, [
+    '--import',
+    'tsx',
+    join(HERE, 'loader-steady.ts'),
+    dir,
+    v.folder,
+    v.layout,
+    v.codec,
+    String(EPOCHS),
+  ]);
+  const steady = lines
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EpochCost)
+    .slice(1);
+  return {
+    cpuUs: median(steady.map((e) => (e.cpuMs * 1000) / e.samples)),
+    samplesPerSecond: median(steady.map((e) => e.samples / (e.wallMs / 1000))),
+    allocations: steady.reduce((n, e) => n + e.allocations, 0),
+  };
+}
+
+function pyarrowCost(v: Variant): Cost {
   const folder = join(dir, v.folder, 'train');
   const files = readdirSync(folder).map((f) => join(folder, f));
-  const lines = python('pyarrow_read.py', [
+  const out = run('python3', [
+    join(HERE, 'py', 'pyarrow_read.py'),
     '--files',
     ...files,
     '--columns',
     'label,emb',
     '--runs',
-    String(RUNS),
+    '3',
     '--mode',
     'row_group',
-    '--mode',
-    'dlio',
   ]);
-  const out: Record<string, number> = {};
-  for (const line of lines.trim().split('\n')) {
-    const r = JSON.parse(line) as { mode: string; median_samples_per_second: number };
-    out[r.mode] = r.median_samples_per_second;
-  }
-  return out;
+  const r = JSON.parse(out.trim()) as { median_samples_per_second: number; cpu_us_per_sample: number };
+  return { cpuUs: r.cpu_us_per_sample, samplesPerSecond: r.median_samples_per_second };
 }
 
-async function readSection(pyarrow: boolean): Promise<void> {
+function decodeVariants(): Variant[] {
   const variants: Variant[] = [];
   for (const layout of ['list', 'fixed'] as const)
-    for (const codec of QUICK ? (['snappy'] as const) : (['none', 'snappy', 'zstd'] as const))
-      variants.push({ name: `pqbench ${layout} ${codec}`, folder: `${layout}-${codec}`, layout, codec });
+    for (const codec of ['none', 'snappy', 'zstd'] as const)
+      variants.push({
+        name: `pqbench ${layout}, ${codec}`,
+        folder: `${layout}-${codec}`,
+        layout,
+        codec,
+        target: layout === 'list' ? 1.5 : 1.2,
+      });
   for (const layout of ['list', 'fixed'] as const)
     variants.push({
       name: `pyarrow defaults ${layout} (dictionary, snappy)`,
@@ -150,30 +161,142 @@ async function readSection(pyarrow: boolean): Promise<void> {
       layout,
       codec: 'snappy',
       pyarrowFrom: `${layout}-none`,
+      target: 1.2,
     });
+  return variants;
+}
+
+async function decodeSection(): Promise<void> {
+  const variants = decodeVariants();
   for (const v of variants) {
-    if (!v.pyarrowFrom) await generate(v);
-    else if (pyarrow)
-      python('rewrite_pyarrow.py', ['--src', join(dir, v.pyarrowFrom), '--out', join(dir, v.folder)]);
+    if (!v.pyarrowFrom) await generate(decodeWorkload(dir, v.folder, v.layout, v.codec));
+    else
+      run('python3', [
+        join(HERE, 'py', 'rewrite_pyarrow.py'),
+        '--src',
+        join(dir, v.pyarrowFrom),
+        '--out',
+        join(dir, v.folder),
+      ]);
   }
-  console.log('\n1. Read: samples/s per core (label + emb float32[512] of 8 × 8,192 rows; page cache)');
   console.log(
-    '| data (writer, layout, codec) | pqbench train, read_threads 0 (one thread) | pqbench train, read_threads 1 | pyarrow read_row_group, 1 thread | pqbench / pyarrow | DLIO fork path (read_table → to_pandas → to_numpy) |',
+    '\n1. Steady-state decode per core vs pyarrow read_row_group (1 thread): label + emb float32[512], 8 × 8,192 rows, page cache',
+  );
+  console.log(
+    '| data (writer, layout, codec) | pqbench CPU µs/sample | pyarrow CPU µs/sample | CPU ratio | pqbench k samples/s | pyarrow k samples/s | wall ratio | target | pool allocations, epochs 2–4 |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const v of variants) {
+    const ours: (Cost & { allocations: number })[] = [];
+    const theirs: Cost[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      ours.push(pqbenchCost(v));
+      theirs.push(pyarrowCost(v));
+    }
+    const cpu = median(ours.map((c) => c.cpuUs));
+    const paCpu = median(theirs.map((c) => c.cpuUs));
+    const sps = median(ours.map((c) => c.samplesPerSecond));
+    const paSps = median(theirs.map((c) => c.samplesPerSecond));
+    console.log(
+      `| ${v.name} | ${fmt(cpu)} | ${fmt(paCpu)} | ${ratio(paCpu / cpu)} | ${fmt(sps / 1000, 0)} | ${fmt(paSps / 1000, 0)} | ${ratio(sps / paSps)} | ≥ ${v.target}× | ${Math.max(...ours.map((c) => c.allocations))} |`,
+    );
+  }
+}
+
+interface RssCase {
+  accelerators: number;
+  readThreads: number;
+  readMode: 'default' | 'row_group';
+}
+
+const RSS_ROWS = 4096;
+const RSS_ROW_GROUP = 1024;
+const RSS_ROW_BYTES = 512 * 4;
+const RSS_BATCH = 64;
+const RSS_PREFETCH = 2;
+
+function rssSets(c: RssCase | null): string[] {
+  const sets = [
+    `storage.storage_root=${dir}`,
+    'dataset.data_folder=rss',
+    'dataset.num_files_train=32',
+    `dataset.num_samples_per_file=${RSS_ROWS}`,
+    'dataset.compression=snappy',
+    `dataset.parquet.row_group_size=${RSS_ROW_GROUP}`,
+    'dataset.parquet.columns=[{name: emb, dtype: float32, size: 512}]',
+    `reader.batch_size=${RSS_BATCH}`,
+    `reader.prefetch_size=${RSS_PREFETCH}`,
+    'train.computation_time=0.005',
+    'train.epochs=1',
+    `output.folder=${join(dir, 'results')}`,
+  ];
+  if (c)
+    sets.push(
+      `run.accelerators=${c.accelerators}`,
+      `reader.read_threads=${c.readThreads}`,
+      `dataset.parquet.read_mode=${c.readMode}`,
+    );
+  return sets;
+}
+
+/**
+ * Bytes one accelerator's loaders can hold: per worker, the read unit twice
+ * (fetched, and its decompressed pages) and prefetch + 1 batches.
+ */
+function inFlightBytes(c: RssCase): number {
+  const unit = (c.readMode === 'default' ? RSS_ROWS : RSS_ROW_GROUP) * RSS_ROW_BYTES;
+  const batch = RSS_BATCH * RSS_ROW_BYTES;
+  return c.accelerators * c.readThreads * (2 * unit + (RSS_PREFETCH + 1) * batch);
+}
+
+function peakRssMb(c: RssCase): number {
+  const bin = join(REPO, 'bin', 'pqbench.js');
+  const workload = join(dir, 'rss.yaml');
+  writeFileSync(workload, 'model: {name: rss}\n');
+  const out = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, bin, 'train', workload, ...rssSets(c).map((s) => `--set=${s}`)],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (out.status !== 0)
+    throw new Error(`pqbench train: ${out.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return (Number(out.stderr.trim().split('\n').at(-1)) * 1024) / 1e6;
+}
+
+async function rssSection(): Promise<void> {
+  run(process.execPath, [join(REPO, 'scripts', 'build.mjs')]);
+  await generate(defaultWorkload(rssSets(null)));
+  console.log(
+    `\n2. Peak RSS: 32 files × ${RSS_ROWS} rows float32[512] snappy, row groups of ${RSS_ROW_GROUP}, batch ${RSS_BATCH}, prefetch ${RSS_PREFETCH}, local disk; medians of ${RUNS}`,
+  );
+  console.log(
+    '| accelerators × read_threads, read_mode | threads | in flight: A × R × (2 × read unit + (prefetch + 1) × batch) | peak RSS | per accelerator | (RSS − in flight) per thread |',
   );
   console.log('|---|---|---|---|---|---|');
-  for (const v of variants) {
-    if (v.pyarrowFrom && !pyarrow) continue;
-    const inline: number[] = [];
-    const threaded: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      inline.push(await pqbenchRate(v, 0));
-      threaded.push(await pqbenchRate(v, 1));
+  const cases: RssCase[] = [
+    ...[1, 8, 32, 128].map((a) => ({ accelerators: a, readThreads: 2, readMode: 'default' as const })),
+    { accelerators: 128, readThreads: 4, readMode: 'row_group' },
+  ];
+  // MB per thread beyond the data in flight, from the last case run (35 MB to start: the issue's 70 MB per accelerator × 2 loaders).
+  let perThreadMb = 35;
+  for (const c of cases) {
+    const threads = c.accelerators * (1 + c.readThreads);
+    const flightMb = inFlightBytes(c) / 1e6;
+    const label = `${c.accelerators} × ${c.readThreads}, ${c.readMode}`;
+    const estimateMb = flightMb + threads * perThreadMb;
+    // Other work shares this machine: a case that would take more than 40 % of the free memory is not run.
+    if (estimateMb > (0.4 * freemem()) / 1e6) {
+      console.log(
+        `| ${label} | ${threads} | ${fmt(flightMb, 0)} MB | skipped: ~${fmt(estimateMb / 1000, 1)} GB expected, ${fmt(freemem() / 1e9, 1)} GB free | | |`,
+      );
+      continue;
     }
-    const ref = pyarrow ? pyarrowRates(v) : {};
-    const pa = ref.row_group ?? Number.NaN;
-    const ratio = median(inline) / pa;
+    const peaks: number[] = [];
+    for (let r = 0; r < RUNS; r++) peaks.push(peakRssMb(c));
+    const peak = median(peaks);
+    perThreadMb = (peak - flightMb) / threads;
     console.log(
-      `| ${v.name} | ${k(median(inline))} | ${k(median(threaded))} | ${k(pa)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a'} | ${k(ref.dlio ?? Number.NaN)} |`,
+      `| ${label} | ${threads} | ${fmt(flightMb, 0)} MB | ${fmt(peak, 0)} MB | ${fmt(peak / c.accelerators, 1)} MB | ${fmt((peak - flightMb) / threads, 1)} MB |`,
     );
   }
 }
@@ -217,7 +340,7 @@ function timeToFirstMessage(spawn: () => Worker): Promise<number> {
 
 async function workerSection(): Promise<void> {
   console.log(
-    `\n2. Worker thread ready (spawn → task module loaded), ${workerEntryUrl().split('/').slice(-2).join('/')}`,
+    `\n3. Worker thread ready (spawn → task module loaded), ${workerEntryUrl().split('/').slice(-2).join('/')}`,
   );
   console.log('| thread module | median | max | target |');
   console.log('|---|---|---|---|');
@@ -236,16 +359,19 @@ async function workerSection(): Promise<void> {
   );
 }
 
-const pyarrow = hasPyarrow();
 const backends = Object.entries(codecBackends())
   .map(([codec, backend]) => `${codec} ${backend}`)
   .join(', ');
 console.log(
-  `# Loader speed — ${availableParallelism()} cores, Node ${process.version}, medians of ${RUNS} runs; codecs: ${backends}${pyarrow ? '' : '; pyarrow not installed (pip install pyarrow): no reference column'}`,
+  `# Loader — ${availableParallelism()} cores, Node ${process.version}, medians of ${RUNS} runs; codecs: ${backends}`,
 );
 try {
-  await readSection(pyarrow);
-  await workerSection();
+  if (wanted(1)) {
+    if (hasPyarrow()) await decodeSection();
+    else console.log('\n1. skipped: pyarrow is not installed (pip install pyarrow)');
+  }
+  if (wanted(2)) await rssSection();
+  if (wanted(3)) await workerSection();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

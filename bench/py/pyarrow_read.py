@@ -29,7 +29,9 @@ Everything runs on one core: pa.set_cpu_count(1), pa.set_io_thread_count(1)
 use_threads=True, also gets a single worker). Files are read once before
 timing to warm the page cache. samples/s = rows of all files / wall time of
 one pass over all files (time.perf_counter), after --warmup untimed passes
-per mode; the median is over --runs.
+per mode; the median is over --runs. cpu_us_per_sample: this process's CPU
+time (time.process_time, user + system, all threads) per sample of a pass,
+median over the same passes.
 bytes_decoded = value bytes of the projected columns for one pass (list
 values flattened, no offsets/validity), the same for every mode.
 """
@@ -140,18 +142,20 @@ def main():
         nbytes += sum(value_bytes(one_array(c)) for c in t.columns)
 
     for mode in a.mode or ['row_group']:
-        fn, runs, rows = MODES[mode], [], 0
+        fn, runs, cpus, rows = MODES[mode], [], [], 0
         for _ in range(a.warmup):
             # First pass pays allocator growth/page faults (large for table).
             fn(a.files, cols)
         for _ in range(a.runs):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             rows, _acc = fn(a.files, cols)
             runs.append(rows / (time.perf_counter() - t0))
+            cpus.append((time.process_time() - c0) * 1e6 / rows)
         print(json.dumps({
             'mode': mode,
             'runs': [round(r, 1) for r in runs],
             'median_samples_per_second': round(statistics.median(runs), 1),
+            'cpu_us_per_sample': round(statistics.median(cpus), 4),
             'rows': rows,
             'bytes_decoded': nbytes,
             'pyarrow_version': pa.__version__,
