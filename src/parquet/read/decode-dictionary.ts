@@ -154,10 +154,15 @@ function gatherPackedAny(
   for (let i = 0; i < n; i++) {
     const index = packedIndex(section, p, bitWidth, i, mask);
     if (index >= count) return false;
-    for (let w = 0; w < stride; w++) out[o + i * stride + w] = words[index * stride + w] as number;
+    // Wide values (FIXED_LEN_BYTE_ARRAY vectors: 512 words for float32[512]) move with one memcpy.
+    if (stride > WIDE_STRIDE) out.set(words.subarray(index * stride, (index + 1) * stride), o + i * stride);
+    else for (let w = 0; w < stride; w++) out[o + i * stride + w] = words[index * stride + w] as number;
   }
   return true;
 }
+
+/** Values of more words than this are copied with `set` (a call costs about as much as this many word moves). */
+const WIDE_STRIDE = 16;
 
 /** A bit-packed run, by the loop for its value width. */
 function gatherPacked(
