@@ -78,7 +78,8 @@ async function generate(w: Workload): Promise<void> {
 
 function run(command: string, commandArgs: string[]): string {
   const out = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (out.status !== 0) throw new Error(`${commandArgs[0]}: ${out.stderr.trim().split('\n').at(-1)}`);
+  if (out.status !== 0)
+    throw new Error(`${commandArgs.join(' ')}: ${out.stderr.trim().split('\n').slice(-12).join('\n')}`);
   return out.stdout;
 }
 
