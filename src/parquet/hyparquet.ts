@@ -8,7 +8,6 @@
  */
 export { parquetHeader, readColumn } from 'hyparquet/src/column.js';
 export { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
-export { decompressPage } from 'hyparquet/src/datapage.js';
 export { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 export { decompressLz4 } from 'hyparquet-compressors/src/lz4.js';
 export { snappyCompress } from 'hyparquet-writer/src/snappy.js';
