@@ -81,6 +81,30 @@ function partitionIssues(w: RawWorkload): ConfigIssue[] {
   return [];
 }
 
+/** numpy seeds are 0..2^32-1: the fork's reshard seeds train.seed + 1 + 31 × rank. */
+const NUMPY_SEED_MAX = 2 ** 32 - 1;
+
+/** reader.sharding files: the fork lists train/ flat and reshards with numpy seeds. */
+function shardingIssues(w: RawWorkload): ConfigIssue[] {
+  if (w.reader.sharding !== 'files') return [];
+  const issues: ConfigIssue[] = [];
+  if (w.dataset.parquet.partition_by !== null) {
+    issues.push({
+      path: 'reader.sharding',
+      message:
+        'files sharding reads whole files as the MLCommons fork lists them; a Hive-partitioned dataset (dataset.parquet.partition_by) needs sharding: samples',
+    });
+  }
+  const top = w.train.seed + 1 + 31 * (w.run.accelerators - 1);
+  if (w.reader.file_shuffle !== 'off' && (w.train.seed < 0 || top > NUMPY_SEED_MAX)) {
+    issues.push({
+      path: 'train.seed',
+      message: `${w.train.seed} is out of range for files sharding with file_shuffle: the fork seeds numpy with train.seed + 1 + 31 × rank, which must stay within 0..${NUMPY_SEED_MAX}`,
+    });
+  }
+  return issues;
+}
+
 function compressionIssues(w: RawWorkload): ConfigIssue[] {
   const level = w.dataset.compression_level;
   const range = LEVEL_RANGES[w.dataset.compression];
@@ -160,6 +184,7 @@ export function crossFieldIssues(w: RawWorkload): ConfigIssue[] {
   const issues = [
     ...columnsIssues(w.dataset.parquet.columns),
     ...partitionIssues(w),
+    ...shardingIssues(w),
     ...compressionIssues(w),
     ...locationIssues(w),
     ...recordIssues(w),

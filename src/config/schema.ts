@@ -97,6 +97,8 @@ export const workloadSchema = z.strictObject({
             .max(1 << 30)
             .default(1 << 20),
           vector_layout: z.enum(['list', 'fixed']).default('list'),
+          use_dictionary: z.boolean().default(false),
+          dictionary_pagesize_limit: intIn(1024, 1 << 30).default(1 << 20),
           columns: z.array(column).max(LIMITS.columns).default([]),
         })
         .prefault({}),
@@ -113,6 +115,8 @@ export const workloadSchema = z.strictObject({
       preprocess_time: sleepDistribution.default(ZERO_SECONDS),
       file_shuffle: shuffleMode.default('off'),
       sample_shuffle: shuffleMode.default('off'),
+      sharding: z.enum(['samples', 'files']).default('samples'),
+      row_group_window: intIn(1, 4096).default(64),
       decode: z.boolean().default(true),
       verify: z.boolean().default(false),
       coalesce_gap_bytes: intIn(0, LIMITS.requestBytes).default(65536),

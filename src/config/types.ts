@@ -73,6 +73,9 @@ export interface S3Options {
   session_token?: string;
 }
 
+/** How an epoch's data is split over accelerators and loader workers. */
+export type Sharding = 'samples' | 'files';
+
 export interface Workload {
   model: { name: string };
   framework?: string;
@@ -104,6 +107,10 @@ export interface Workload {
       generation_batch_size: number | null;
       page_size: number;
       vector_layout: VectorLayout;
+      /** Dictionary-encode column chunks as pyarrow does (a dictionary page, plain pages past the limit). */
+      use_dictionary: boolean;
+      /** Bytes of plain-encoded dictionary values past which a chunk falls back to plain pages (pyarrow's 1 MiB). */
+      dictionary_pagesize_limit: number;
       /** Empty = one `data` BYTE_ARRAY column of record_length_bytes (see effectiveColumns). */
       columns: ColumnSpec[];
     };
@@ -121,6 +128,10 @@ export interface Workload {
     preprocess_time: SleepDistribution;
     file_shuffle: ShuffleMode;
     sample_shuffle: ShuffleMode;
+    /** samples: DLIO's map-style sampler; files: the MLCommons fork's parquet path (TorchIterableDataset). */
+    sharding: Sharding;
+    /** files sharding: row groups a loader worker keeps in flight (the fork's storage_options.prefetch_window). */
+    row_group_window: number;
     decode: boolean;
     verify: boolean;
     coalesce_gap_bytes: number;

@@ -65,6 +65,10 @@ export function datasetDefinition(
     generation_batch_size: p.generation_batch_size,
     vector_layout: p.vector_layout,
     partition_by: p.partition_by,
+    // Only when on: datasets written before the option keep their fingerprint.
+    ...(p.use_dictionary
+      ? { use_dictionary: true, dictionary_pagesize_limit: p.dictionary_pagesize_limit }
+      : {}),
     columns: columns.map(({ name, dtype, size, cardinality }) =>
       cardinality === undefined ? { name, dtype, size } : { name, dtype, size, cardinality },
     ),

@@ -45,6 +45,7 @@ export function resolveDataset(w: Workload): DatasetPlan {
       pageSize: d.parquet.page_size,
       generationBatchSize: d.parquet.generation_batch_size,
       vectorLayout: d.parquet.vector_layout,
+      dictionaryPageSizeLimit: d.parquet.use_dictionary ? d.parquet.dictionary_pagesize_limit : null,
     },
     definition,
     fingerprint: datasetFingerprint(definition),
@@ -61,6 +62,8 @@ function resolveLoader(w: Workload): LoaderPlan {
   const r = w.reader;
   return {
     readMode: w.dataset.parquet.read_mode,
+    sharding: r.sharding,
+    rowGroupWindow: r.row_group_window,
     projected: projectedColumns(w),
     batchSize: r.batch_size,
     readThreads: r.read_threads,

@@ -8,6 +8,7 @@ import type {
   ColumnSpec,
   ComputationTime,
   ReadMode,
+  Sharding,
   SleepDistribution,
   VectorLayout,
   Workload,
@@ -59,6 +60,8 @@ export interface FileFormat {
   /** Rows generated per step; null = as many as fill a page. */
   generationBatchSize: number | null;
   vectorLayout: VectorLayout;
+  /** Dictionary pages as pyarrow writes them: fall back to plain past this many dictionary bytes; null = plain only. */
+  dictionaryPageSizeLimit: number | null;
 }
 
 export interface ManifestColumn {
@@ -73,7 +76,8 @@ export type DatasetDefinition = Omit<Workload['dataset'], 'data_folder' | 'parqu
   Pick<
     Workload['dataset']['parquet'],
     'row_group_size' | 'page_size' | 'generation_batch_size' | 'vector_layout' | 'partition_by'
-  > & {
+  > &
+  Partial<Pick<Workload['dataset']['parquet'], 'use_dictionary' | 'dictionary_pagesize_limit'>> & {
     columns: ManifestColumn[];
     seed: number;
   };
@@ -99,6 +103,10 @@ export interface DatasetPlan {
 /** How a loader reads objects (SPEC §4). */
 export interface LoaderPlan {
   readMode: ReadMode;
+  /** samples: DLIO's map-style sampler (schedule.ts); files: the MLCommons fork's parquet path (file-sharding.ts). */
+  sharding: Sharding;
+  /** files sharding: row groups a loader worker keeps in flight (with at most getsPerWorker GETs). */
+  rowGroupWindow: number;
   /** Columns with `read: true`, in file order (the partition column included: restored from the path). */
   projected: ColumnSpec[];
   batchSize: number;

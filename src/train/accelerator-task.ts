@@ -18,7 +18,7 @@ import { type Batch, recyclableBuffers } from './batch.ts';
 import { computeFor } from './compute.ts';
 import { AbortedError, Control, type ControlBuffers, HostBarrier } from './control.ts';
 import type { LoaderRuntime } from './loader-runtime.ts';
-import { stepSource } from './schedule.ts';
+import { type RankEpoch, rankEpoch, stepSource } from './schedule.ts';
 
 export interface AcceleratorTaskArgs {
   plan: RunPlan;
@@ -75,17 +75,21 @@ function threadedIo(
   ids: IdLog,
 ): Pick<AcceleratorIo, 'takeBatch' | 'epochStarted'> {
   const taken = new Array<number>(args.workers).fill(0);
+  let rank: RankEpoch | undefined;
   // The previous step's batch: done with once the next is asked for, so its buffers go back to its loader.
   let previous: { batch: Batch; worker: number } | undefined;
   return {
-    epochStarted: (epoch) => control.startEpoch(epoch),
+    epochStarted: (epoch) => {
+      rank = rankEpoch(args.plan, epoch, args.accelerator);
+      control.startEpoch(epoch);
+    },
     takeBatch(_epoch, step) {
       if (previous) {
         const buffers = recyclableBuffers(previous.batch);
         args.ports[previous.worker]?.postMessage(buffers, buffers);
         previous = undefined;
       }
-      const { worker } = stepSource(step, args.workers);
+      const { worker } = stepSource(rank as RankEpoch, step, args.workers);
       control.waitBatch(worker, taken[worker] as number);
       const message = receiveMessageOnPort(args.ports[worker] as MessagePort);
       if (!message) throw new Error(`loader ${worker} signalled a batch that is not in its port`);

@@ -19,6 +19,7 @@ import { SchemaMismatchError } from '../errors.ts';
 import type { BufferPool } from '../storage/buffer-pool.ts';
 import { type Batch, BatchBuilder, type RowSource } from './batch.ts';
 import { preprocessFor, preprocessTimeSampler } from './compute.ts';
+import { loadFileBatches } from './file-loader.ts';
 import { type Piece, piecesOf, type RankEpoch, sampleOrderKey, type WorkerRun } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from './source.ts';
 
@@ -147,6 +148,10 @@ function* fill(
 }
 
 export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
+  if (ctx.run.files) {
+    yield* loadFileBatches(ctx);
+    return;
+  }
   const { plan, rank } = ctx;
   const specs = plan.loader.decode ? plan.loader.projected : null;
   const builder = new BatchBuilder(plan.loader.batchSize, specs, ctx.collectIds ?? false, ctx.buffers);

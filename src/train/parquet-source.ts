@@ -32,6 +32,8 @@ export function createParquetSource(
   const { dataset, loader } = plan;
   const columns = loader.projected;
   const partitionColumn = dataset.layout.partition?.column.name ?? null;
+  // files sharding reads as the fork's _rg_byte_range: one range per row group, first projected byte to last.
+  const wholeRowGroup = loader.sharding === 'files';
   return {
     async open(ref: UnitRef): Promise<OpenedObject> {
       const key = objectKey(dataset.layout, 'train', ref.fileIndex, ref.partition);
@@ -39,8 +41,8 @@ export function createParquetSource(
         footerFetchBytes: loader.footerFetchBytes,
         columns,
         vectorLayout: dataset.format.vectorLayout,
-        coalesceGapBytes: loader.coalesceGapBytes,
-        maxRequestBytes: loader.maxRequestBytes,
+        coalesceGapBytes: wholeRowGroup ? Number.MAX_SAFE_INTEGER : loader.coalesceGapBytes,
+        maxRequestBytes: wholeRowGroup ? Number.MAX_SAFE_INTEGER : loader.maxRequestBytes,
         readThreads: options.concurrency,
         decode: loader.decode,
         partition:

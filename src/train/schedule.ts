@@ -1,6 +1,8 @@
 /**
  * Which samples each simulated accelerator reads in each epoch, and which of
- * its loader workers loads them — as data, with DLIO's semantics (SPEC §5):
+ * its loader workers loads them — as data. Two models (reader.sharding):
+ * `files` is the MLCommons fork's parquet path (file-sharding.ts); `samples`,
+ * DLIO's map-style sampler, is this file:
  *
  * - An epoch's samples are the files in a seeded order (file_shuffle; a
  *   file's Hive partitions stay together, in value order), each file's rows
@@ -17,6 +19,14 @@
  */
 import { mixKey, permutation } from '../dataset/permutation.ts';
 import type { DatasetLayout, RunPlan, TrainingPlan } from '../dataset/types.ts';
+import {
+  batchesTaken,
+  type FileShards,
+  fileShardSteps,
+  fileShards,
+  iteratorFiles,
+  roundRobinSource,
+} from './file-sharding.ts';
 
 /** One object to read: unit u is file ⌊u/P⌋, partition u mod P (P partition values, 1 when unpartitioned). */
 export interface UnitRef {
@@ -39,13 +49,15 @@ export interface RankEpoch {
   epoch: number;
   rank: number;
   ranks: number;
-  /** Samples dealt to each rank: ⌊N / ranks⌋. */
+  /** Samples dealt to each rank: ⌊N / ranks⌋ (samples); the rows of its files (files). */
   samplesPerRank: number;
   /** Steps this epoch: ⌊samplesPerRank / batch⌋, capped by total_training_steps. */
   steps: number;
   batchSize: number;
   /** This rank's samples not delivered: its share beyond the kept steps. */
   droppedSamples: number;
+  /** files sharding: the rank's files and what each loader iterator yields. */
+  files?: FileShards;
 }
 
 /** The batches one loader worker produces in an epoch: rank positions [from, to). */
@@ -55,6 +67,10 @@ export interface WorkerRun {
   batches: number;
   from: number;
   to: number;
+  /** files sharding: the worker's files (files[k::workers]), read whole, in order. */
+  files?: number[];
+  /** files sharding: read the row groups past the last batch too (the fork's worker reads its files to the end). */
+  readTail?: boolean;
 }
 
 /** Objects of the train split: files × partition values. */
@@ -83,6 +99,21 @@ export function rankEpoch(plan: RunPlan, epoch: number, rank: number): RankEpoch
     throw new RangeError(`accelerator ${rank} outside 0..${ranks - 1}`);
   }
   const batchSize = plan.loader.batchSize;
+  if (plan.loader.sharding === 'files') {
+    const files = fileShards(plan, rank);
+    const steps = fileShardSteps(plan, files);
+    const dropped = files.rows - steps * batchSize;
+    return {
+      epoch,
+      rank,
+      ranks,
+      samplesPerRank: files.rows,
+      steps,
+      batchSize,
+      droppedSamples: dropped,
+      files,
+    };
+  }
   const samplesPerRank = Math.floor(epochSamples(plan) / ranks);
   const cap = plan.training.totalTrainingSteps;
   const full = Math.floor(samplesPerRank / batchSize);
@@ -100,6 +131,7 @@ export function rankEpoch(plan: RunPlan, epoch: number, rank: number): RankEpoch
 
 /** The rank's kept positions split over `workers` loader workers (at least one). */
 export function workerRuns(rank: RankEpoch, workers: number): WorkerRun[] {
+  if (rank.files) return fileWorkerRuns(rank, rank.files);
   const count = Math.max(1, workers);
   const runs: WorkerRun[] = [];
   let from = 0;
@@ -112,8 +144,27 @@ export function workerRuns(rank: RankEpoch, workers: number): WorkerRun[] {
   return runs;
 }
 
+/** files sharding: each iterator's batches up to the rank's steps, over its own files. */
+function fileWorkerRuns(rank: RankEpoch, files: FileShards): WorkerRun[] {
+  const taken = batchesTaken(files.batches, rank.steps);
+  const yielded = files.batches.reduce((n, b) => n + b, 0);
+  return taken.map((batches, worker) => ({
+    worker,
+    batches,
+    from: 0,
+    to: batches * rank.batchSize,
+    files: iteratorFiles(files.files, worker, files.iterators),
+    readTail: rank.steps === yielded,
+  }));
+}
+
 /** Which worker serves step `step`, and as its how-manieth batch. */
-export function stepSource(step: number, workers: number): { worker: number; batch: number } {
+export function stepSource(
+  rank: RankEpoch,
+  step: number,
+  workers: number,
+): { worker: number; batch: number } {
+  if (rank.files) return roundRobinSource(rank.files.batches, step);
   const count = Math.max(1, workers);
   return { worker: step % count, batch: Math.floor(step / count) };
 }

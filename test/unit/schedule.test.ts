@@ -132,7 +132,7 @@ describe('DLIO step semantics', () => {
       ],
     );
     assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6].map((s) => stepSource(s, 3)),
+      [0, 1, 2, 3, 4, 5, 6].map((s) => stepSource(rank, s, 3)),
       [
         { worker: 0, batch: 0 },
         { worker: 1, batch: 0 },
