@@ -138,6 +138,9 @@ export function resolveRun(w: Workload, options: ResolveOptions = {}): RunPlan {
       numFilesEval: w.dataset.num_files_eval,
       numSamplesPerFile: w.dataset.num_samples_per_file,
       readMode: w.dataset.parquet.read_mode,
+      sharding: w.reader.sharding,
+      // The fork deals files round-robin and cuts every rank to ⌊files ÷ ranks⌋ (train/file-sharding.ts).
+      filesUnread: w.reader.sharding === 'files' ? w.dataset.num_files_train % w.run.accelerators : 0,
       dlioRecordBytes: dlioRecordBytes(w.dataset.parquet.columns, w.dataset.record_length_bytes),
       datasetFingerprint: dataset.fingerprint,
     },

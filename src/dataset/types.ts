@@ -154,6 +154,9 @@ export interface RunFacts {
   numFilesEval: number;
   numSamplesPerFile: number;
   readMode: ReadMode;
+  sharding: Sharding;
+  /** Train files no accelerator reads: files mod accelerators under files sharding, else 0. */
+  filesUnread: number;
   /** Bytes per sample in DLIO's train_io_* figures (config/dtypes.ts dlioRecordBytes). */
   dlioRecordBytes: number;
   /** The dataset's fingerprint: equal fingerprints, equal bytes (runs read like-for-like data). */

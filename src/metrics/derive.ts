@@ -77,10 +77,26 @@ function readBytes(counters: RequestCounters): number {
   return (counters.GET?.bytes ?? 0) + (counters.HEAD?.bytes ?? 0);
 }
 
-/** Samples of an epoch no kept step delivered: the ranks' drop_last remainders and the N mod A tail. */
+/** Samples of an epoch no kept step delivered: the ranks' drop_last remainders and the tail no rank is dealt. */
 function epochDropped(e: EpochAggregate, plan: SummaryPlan): number {
-  const n = plan.facts.numFilesTrain * plan.facts.numSamplesPerFile;
-  return e.droppedSamples + (n % plan.training.accelerators);
+  const { numFilesTrain, numSamplesPerFile, sharding, filesUnread } = plan.facts;
+  const tail =
+    sharding === 'files'
+      ? filesUnread * numSamplesPerFile
+      : (numFilesTrain * numSamplesPerFile) % plan.training.accelerators;
+  return e.droppedSamples + tail;
+}
+
+/** How the epoch was split: the sharding model, steps per accelerator, files read. */
+function readerSection(run: RunAggregate, plan: SummaryPlan): RunSummaryJson['reader'] {
+  const first = run.epochs[0]?.accelerators ?? [];
+  const { numFilesTrain, filesUnread } = plan.facts;
+  return {
+    sharding: plan.facts.sharding,
+    steps_per_epoch_per_accelerator: first.length > 0 ? Math.max(...first.map((a) => a.steps)) : 0,
+    files_read: numFilesTrain - filesUnread,
+    files_unread: filesUnread,
+  };
 }
 
 /** One epoch's figures; `accelerators` are every accelerator that reported (DLIO averages AU over all ranks). */
@@ -240,6 +256,12 @@ function runNotices(run: RunAggregate, plan: SummaryPlan, metric: SummaryMetric,
     );
   }
   notices.push(...shortWindowNotices(run, plan));
+  const { filesUnread, numFilesTrain } = plan.facts;
+  if (filesUnread > 0) {
+    notices.push(
+      `${filesUnread} of ${numFilesTrain} train files are never read: files sharding deals them round-robin and cuts every accelerator to ${Math.floor(numFilesTrain / configured)} files, as the MLCommons fork does`,
+    );
+  }
   if (metric.train_au_mean_percentage === null) {
     notices.push(
       'AU could not be computed for any epoch (metric window empty), so train_au_meet_expectation is "fail".',
@@ -289,6 +311,7 @@ export function deriveSummary(run: RunAggregate, plan: SummaryPlan, context: Sum
     read_mode: plan.facts.readMode,
     random_seed: run.randomSeed,
     dataset_fingerprint: plan.facts.datasetFingerprint,
+    reader: readerSection(run, plan),
     metric,
     steps: {
       total: perEpoch.reduce((n, e) => n + e.steps, 0),

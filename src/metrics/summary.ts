@@ -85,6 +85,16 @@ export interface RunSummaryJson {
   random_seed: number | null;
   /** Hash of what the generator writes (columns, codec, layout, seed, …): equal fingerprints, equal bytes. */
   dataset_fingerprint?: string;
+  /** How each epoch was split over accelerators and loader workers. */
+  reader: {
+    /** samples: DLIO's map-style sampler; files: the MLCommons fork's parquet path. */
+    sharding: 'samples' | 'files';
+    /** Steps each accelerator ran in the first epoch (the most of any). */
+    steps_per_epoch_per_accelerator: number;
+    files_read: number;
+    /** Train files no accelerator reads (files sharding: files mod accelerators). */
+    files_unread: number;
+  };
   metric: SummaryMetric;
   steps: {
     total: number;

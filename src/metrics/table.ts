@@ -9,6 +9,11 @@
 import type { RunSummaryJson } from './summary.ts';
 import type { Verdict } from './verdict.ts';
 
+const SHARDING_NAMES = {
+  samples: "DLIO's map-style sampler",
+  files: "the MLCommons fork's parquet path",
+} as const;
+
 const fmt = (x: number | null, digits = 4) => (x === null ? 'n/a' : x.toFixed(digits));
 /** Dollars: cents from $1 up, three significant digits below (a small run costs $0.0000256, not $0.000026). */
 function usd(x: number | null): string {
@@ -78,6 +83,15 @@ function costLine(s: RunSummaryJson): string {
   return `[METRIC] Cost (${c.basis}; ${c.covers}): ${usd(c.total_usd)} total, ${usd(c.per_TB_read_usd)} per TB read`;
 }
 
+/** Summaries written before the reader section have none. */
+function readerLine(r: RunSummaryJson['reader'] | undefined): string[] {
+  if (!r) return [];
+  const files = `${r.files_read} of ${r.files_read + r.files_unread} files read`;
+  return [
+    `[METRIC] Reader sharding: ${r.sharding} (${SHARDING_NAMES[r.sharding]}); ${r.steps_per_epoch_per_accelerator} steps per accelerator per epoch; ${files}`,
+  ];
+}
+
 export function renderSummaryTable(s: RunSummaryJson, resultsDir?: string): string[] {
   const m = s.metric;
   const bar = '[METRIC] ==========================================================';
@@ -90,6 +104,7 @@ export function renderSummaryTable(s: RunSummaryJson, resultsDir?: string): stri
   const lines = [
     bar,
     `[METRIC] Number of Simulated Accelerators: ${s.num_accelerators}${s.num_hosts > 1 ? ` on ${s.num_hosts} hosts` : ''}`,
+    ...readerLine(s.reader),
     `[METRIC] Training Accelerator Utilization [AU] (%): ${fmt(m.train_au_mean_percentage)} ${spread(m.train_au_stdev_percentage, s.epochs)}`,
     `[METRIC] Training Throughput (samples/second): ${fmt(m.train_throughput_mean_samples_per_second)} ${spread(m.train_throughput_stdev_samples_per_second, s.epochs)}`,
     `[METRIC] Training I/O Throughput (MiB/second, DLIO's: samples/s × ${io.dlio_record_bytes} B): ${fmt(m.train_io_mean_MB_per_second)} ${spread(m.train_io_stdev_MB_per_second, s.epochs)}`,
