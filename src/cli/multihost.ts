@@ -4,6 +4,7 @@
  * abort, and what each rank prints. Rank 0 prints the table (or
  * summary.json with --json); the other ranks one line each on stderr.
  */
+import path from 'node:path';
 import type { Workload } from '../config/types.ts';
 import { resolveRun } from '../dataset/run-plan.ts';
 import type { RunPlan } from '../dataset/types.ts';
@@ -23,6 +24,8 @@ import { printNotices, printRunSummary, type RunFlags, report, stderrProgress } 
 export interface MultiHostFlags {
   placement: Placement;
   timing: { timeoutMs: number; pollMs: number; startMarginMs: number };
+  /** The run's own folder (pqbench dlio: hydra.run.dir); default <output.folder>/<run-id>. */
+  resultsDir?: string;
 }
 
 /** The defaults catalog.ts shows in the help. */
@@ -86,11 +89,13 @@ async function withLocation<T>(
   mh: MultiHostFlags,
   work: (l: ResultsLocation) => Promise<T>,
 ): Promise<T> {
-  const location = openResultsLocation(
-    workload.output.folder,
-    workload.storage.storage_options,
-    mh.placement.runId,
-  );
+  const location = mh.resultsDir
+    ? openResultsLocation(
+        path.dirname(mh.resultsDir),
+        workload.storage.storage_options,
+        path.basename(mh.resultsDir),
+      )
+    : openResultsLocation(workload.output.folder, workload.storage.storage_options, mh.placement.runId);
   try {
     return await work(location);
   } finally {

@@ -5,7 +5,7 @@
  * - `storage_options` is a pass-through dict for DLIO's storage libraries.
  *   Keys pqbench knows are validated by the schema; the fork's keys that
  *   shape a read map to pqbench (`prefetch_workers` → reader.gets_per_worker,
- *   `columns` → the projection); `storage_library`/`uri_scheme` select the
+ *   `prefetch_window` → reader.row_group_window, `columns` → the projection); `storage_library`/`uri_scheme` select the
  *   fork's I/O library and get one notice; any other key one notice each.
  * - `storage_type` parallel_fs and direct_fs are local paths: read as local_fs.
  * - `data_folder` is joined with `storage_root` as DLIO joins them: on a
@@ -22,8 +22,16 @@ const LOCAL_STORAGE_TYPES: Record<string, string> = {
   direct_fs: "DLIO's O_DIRECT reads through s3dlio; pqbench reads through the page cache",
 };
 
-/** The fork's GETs-in-flight knob per DataLoader worker (file and S3 iterables; `prefetch` is s3dlio's alias). */
-const PREFETCH_WORKER_KEYS = ['prefetch_workers', 'prefetch'];
+/**
+ * The fork's read knobs per DataLoader worker (file and S3 iterables) and the
+ * reader key each maps to: its thread pool (`prefetch` is s3dlio's alias) and
+ * its sliding window of row groups.
+ */
+const PREFETCH_KEYS: Record<string, { key: string; what: string; max: number }> = {
+  prefetch_workers: { key: 'gets_per_worker', what: 'GETs in flight per loader worker', max: 1024 },
+  prefetch: { key: 'gets_per_worker', what: 'GETs in flight per loader worker', max: 1024 },
+  prefetch_window: { key: 'row_group_window', what: 'row groups in flight per loader worker', max: 4096 },
+};
 const LIBRARY_KEYS = ['storage_library', 'uri_scheme'];
 
 function section(raw: Raw, key: string): Raw | undefined {
@@ -59,21 +67,21 @@ function liftStorageKeys(storage: Raw, options: Raw, notices: string[]): void {
   }
 }
 
-function mapPrefetchWorkers(raw: Raw, options: Raw, issues: ConfigIssue[]): void {
-  for (const key of PREFETCH_WORKER_KEYS) {
+function mapPrefetchKeys(raw: Raw, options: Raw, issues: ConfigIssue[]): void {
+  for (const [key, to] of Object.entries(PREFETCH_KEYS)) {
     if (!(key in options)) continue;
     const value = options[key];
     delete options[key];
-    if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 1024)) {
+    if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= to.max)) {
       issues.push({
         path: `storage.storage_options.${key}`,
-        message: `${JSON.stringify(value)} is not allowed; allowed: an integer 1..1024 (GETs in flight per loader worker)`,
+        message: `${JSON.stringify(value)} is not allowed; allowed: an integer 1..${to.max} (${to.what})`,
       });
       continue;
     }
     if (!isMap(raw.reader)) raw.reader = raw.reader ?? {};
     const reader = raw.reader as Raw;
-    if (!('gets_per_worker' in reader)) reader.gets_per_worker = value;
+    if (!(to.key in reader)) reader[to.key] = value;
   }
 }
 
@@ -162,7 +170,7 @@ export function normalizeDlioStorage(raw: Raw, notices: string[], issues: Config
     const options = storage.storage_options;
     if (isMap(options)) {
       liftStorageKeys(storage, options, notices);
-      mapPrefetchWorkers(raw, options, issues);
+      mapPrefetchKeys(raw, options, issues);
       mapColumns(raw, options, issues);
       noticeForeignOptions(options, notices);
     }

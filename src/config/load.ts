@@ -35,6 +35,11 @@ export interface ParseOptions {
   source?: string;
   /** An empty document takes every default (true), or is an error (false: what a workload file on disk gets). */
   allowEmpty?: boolean;
+  /**
+   * Defaults of the command (dotted path → value), taken where neither the
+   * file nor an override gives the key: `pqbench dlio` reads as the fork does.
+   */
+  defaults?: Record<string, unknown>;
 }
 
 export function parseWorkload(text: string, opts: ParseOptions = {}): ParsedWorkload {
@@ -61,6 +66,7 @@ function resolveUnscrubbed(raw: Record<string, unknown>, opts: ParseOptions): Pa
   const composed = structuredClone(raw);
   assertCoveredWorkload(raw, opts.source);
   const dlio = normalizeDlioKeys(raw);
+  for (const [path, value] of Object.entries(opts.defaults ?? {})) applyDefault(raw, path.split('.'), value);
   const notices = [...hydra.notices, ...dlio.notices];
   const result = workloadSchema.safeParse(raw);
   const issues = [...hydra.issues, ...dlio.issues];
@@ -80,14 +86,31 @@ function resolveUnscrubbed(raw: Record<string, unknown>, opts: ParseOptions): Pa
   return { workload: w, notices, hydra: hydra.hydra, composed };
 }
 
+/** Sets `path` to `value` unless a value is there; never replaces a non-mapping on the way. */
+function applyDefault(raw: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = raw;
+  for (const part of path.slice(0, -1)) {
+    if (node[part] === undefined || node[part] === null) node[part] = {};
+    const next = node[part];
+    if (typeof next !== 'object' || Array.isArray(next)) return;
+    node = next as Record<string, unknown>;
+  }
+  const leaf = path[path.length - 1] as string;
+  if (node[leaf] === undefined) node[leaf] = value;
+}
+
 /** compression_level only earns a notice when the user wrote it (DLIO's default is 4). */
 function userSetCompressionLevel(raw: Record<string, unknown>): boolean {
   const ds = raw.dataset;
   return typeof ds === 'object' && ds !== null && 'compression_level' in ds;
 }
 
-export async function loadWorkload(path: string, overrides: string[] = []): Promise<ParsedWorkload> {
-  return parseWorkload(await readInputText(path), { overrides, source: path, allowEmpty: false });
+export async function loadWorkload(
+  path: string,
+  overrides: string[] = [],
+  defaults?: Record<string, unknown>,
+): Promise<ParsedWorkload> {
+  return parseWorkload(await readInputText(path), { overrides, source: path, allowEmpty: false, defaults });
 }
 
 /** A workload with every default, for tests and programmatic use. */

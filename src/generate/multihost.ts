@@ -68,11 +68,11 @@ export async function runGenerateRank(
   mh: MultiHostGenerate,
   options: Omit<GenerateRunOptions, 'share'> = {},
 ): Promise<RankGenerateResult> {
-  const { rank, world, runId } = mh.placement;
+  const { rank, world } = mh.placement;
   const session = new RankSession({
     ...mh.timing,
     storage: mh.location.storage,
-    prefix: generateSessionPrefix(runId),
+    prefix: generateSessionPrefix(mh.location.runId),
     rank,
     world,
     where: `${mh.location.display}/ranks/generate`,

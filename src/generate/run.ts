@@ -9,6 +9,8 @@
  * succeeded — so a manifest never vouches for a half-rewritten dataset.
  */
 
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { prepareManifestForGenerate, recordManifestAfterGenerate } from '../dataset/manifest.ts';
 import type { RunPlan } from '../dataset/types.ts';
 import { threadModuleUrl } from '../entries.ts';
@@ -58,6 +60,17 @@ export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
 }
 
 const SHARD_TASK_MODULE = { moduleUrl: threadModuleUrl('generate-shard'), exportName: 'generateShardTask' };
+
+/**
+ * DLIO's initialize lists <data_folder>/valid/ even with evaluation off (and
+ * fails without it): on a local disk the empty folder is made. Object storage
+ * has no folders — an empty prefix lists as empty, which DLIO takes.
+ */
+async function makeEmptyEvalFolder(plan: RunPlan, storage: Storage): Promise<void> {
+  const evalSplit = plan.dataset.layout.splits.eval;
+  if (storage.kind !== 'local_fs' || evalSplit.numFiles > 0) return;
+  await mkdir(path.join(storage.location, evalSplit.prefix), { recursive: true });
+}
 
 export async function runGenerate(
   plan: RunPlan,
@@ -128,6 +141,7 @@ export async function runGenerate(
   const manifestWritten = share
     ? false
     : await recordManifestAfterGenerate(dataset, storage, manifestCurrent);
+  await makeEmptyEvalFolder(plan, storage);
   return summarize(results, {
     seconds: (performance.now() - started) / 1000,
     files: filesTotal,

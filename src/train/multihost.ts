@@ -62,11 +62,11 @@ export interface RankTrainResult {
 export type PlanFor = (randomSeed: number | null | undefined) => RunPlan;
 
 function session(mh: MultiHostTrain, signal: AbortSignal | undefined): RankSession {
-  const { rank, world, runId } = mh.placement;
+  const { rank, world } = mh.placement;
   return new RankSession({
     ...mh.timing,
     storage: mh.location.storage,
-    prefix: trainSessionPrefix(runId),
+    prefix: trainSessionPrefix(mh.location.runId),
     rank,
     world,
     where: `${mh.location.display}/ranks/train`,

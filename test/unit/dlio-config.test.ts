@@ -288,12 +288,22 @@ describe('storage_options: DLIO pass-through dict', () => {
 
   it('unknown keys give one notice each, never an error; storage_library/uri_scheme one notice together', () => {
     const { notices } = parseWorkload(
-      'storage: {storage_library: s3dlio, storage_options: {uri_scheme: s3, simulate_io: false, footer_cap: 4194304, prefetch_window: 64}}',
+      'storage: {storage_library: s3dlio, storage_options: {uri_scheme: s3, simulate_io: false, footer_cap: 4194304, prefetch_window: 32}}',
     );
     assert.equal(notices.filter((n) => /storage_library=s3dlio, uri_scheme=s3/.test(n)).length, 1);
-    for (const key of ['simulate_io', 'footer_cap', 'prefetch_window']) {
+    for (const key of ['simulate_io', 'footer_cap']) {
       assert.equal(notices.filter((n) => n.startsWith(`storage.storage_options.${key} `)).length, 1, key);
     }
+  });
+
+  it("prefetch_window → reader.row_group_window (the fork's sliding window)", () => {
+    const { workload: w, notices } = parseWorkload('storage: {storage_options: {prefetch_window: 32}}');
+    assert.equal(w.reader.row_group_window, 32);
+    assert.ok(!notices.some((n) => n.includes('prefetch_window')));
+    assert.match(
+      configError('storage: {storage_options: {prefetch_window: 0}}').message,
+      /storage\.storage_options\.prefetch_window: 0 is not allowed; allowed: an integer 1\.\.4096 \(row groups in flight/,
+    );
   });
 
   it('prefetch_workers must be a count of GETs', () => {

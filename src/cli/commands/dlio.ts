@@ -18,11 +18,13 @@
 import { access, appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadWorkload, type ParsedWorkload } from '../../config/load.ts';
+import type { Workload } from '../../config/types.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import { UsageError } from '../../errors.ts';
 import { type HydraRecord, writeHydraFiles } from '../../metrics/dlio-hydra.ts';
 import { runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
+import { DLIO_DEFAULTS, dlioWorkload, unknownWorkload } from '../dlio-workload.ts';
 import { parseRunFlags, type RunFlags } from '../flags.ts';
 import {
   generateRankAndReport,
@@ -70,7 +72,7 @@ async function workloadFile(configDir: unknown, name: string): Promise<string> {
   try {
     await access(file);
   } catch {
-    throw new UsageError(`workload=${name}: no ${file} (--config-dir=${configDir})`);
+    throw await unknownWorkload(name, configDir, file);
   }
   return file;
 }
@@ -81,9 +83,13 @@ function hydraNow(at: Date): string {
   return `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}-${p(at.getHours())}-${p(at.getMinutes())}-${p(at.getSeconds())}`;
 }
 
-/** Hydra's run directory: hydra.run.dir, else dlio_benchmark's default ./hydra_log/<model>/<date>-<time>. */
-export function hydraRunDir(parsed: ParsedWorkload, at: Date = new Date()): string {
-  return parsed.hydra.runDir ?? path.join('hydra_log', parsed.workload.model.name, hydraNow(at));
+/**
+ * Hydra's run directory: hydra.run.dir, else dlio_benchmark's default
+ * ./hydra_log/<model>/<date>-<time> — under a launcher <run-id> instead of
+ * the time, so that every rank names the same folder.
+ */
+export function hydraRunDir(parsed: ParsedWorkload, at: Date = new Date(), runId?: string): string {
+  return parsed.hydra.runDir ?? path.join('hydra_log', parsed.workload.model.name, runId ?? hydraNow(at));
 }
 
 /** DLIO's output folder (utils/config.py LoadConfig): output.folder, else $DLIO_OUTPUT_FOLDER, else Hydra's run dir. */
@@ -131,12 +137,12 @@ function loggedTo(ctx: CommandContext, dir: string): { ctx: CommandContext; flus
 /** generate and/or train, on this host or as one rank of a launcher's run. */
 async function runWorkflow(
   ctx: CommandContext,
-  parsed: ParsedWorkload,
+  run: { workload: Workload; notices: string[] },
   outputDir: string,
   flags: RunFlags,
   multiHost: MultiHostFlags | undefined,
 ): Promise<void> {
-  const { workload, notices } = parsed;
+  const { workload, notices } = run;
   if (!workload.workflow.generate_data && !workload.workflow.train) {
     ctx.stderr('notice: workflow.generate_data and workflow.train are both false; nothing to do');
     return;
@@ -157,15 +163,21 @@ export const command: CliCommand = {
     const name = workloadChoice(ctx.positionals);
     const file = await workloadFile(ctx.values['config-dir'], name);
     const flags = await parseRunFlags(ctx);
-    const multiHost = parseMultiHostFlags(ctx);
-    const parsed = await loadWorkload(file, ctx.overrides);
-    const runDir = hydraRunDir(parsed);
+    const launched = parseMultiHostFlags(ctx);
+    const parsed = await loadWorkload(file, ctx.overrides, DLIO_DEFAULTS);
+    const runDir = hydraRunDir(parsed, new Date(), launched?.placement.runId);
     const outputDir = dlioOutputDir(parsed, runDir);
+    // Every rank's files go where DLIO's would: the run's folder itself, not <output.folder>/<run-id>.
+    const multiHost = launched && { ...launched, resultsDir: outputDir };
+    const shaped = dlioWorkload(parsed, launched?.placement.world);
+    const notices = [...parsed.notices, ...shaped.notices];
     const logged = loggedTo(ctx, outputDir);
     try {
-      for (const n of parsed.notices) logged.ctx.stderr(`notice: ${n}`);
-      await writeHydraFiles(hydraRecord(parsed, ctx.overrides, runDir, name));
-      await runWorkflow(logged.ctx, parsed, outputDir, flags, multiHost);
+      for (const n of notices) logged.ctx.stderr(`notice: ${n}`);
+      // Rank 0 writes Hydra's copies; the others would write the same files at the same time.
+      if ((launched?.placement.rank ?? 0) === 0)
+        await writeHydraFiles(hydraRecord(parsed, ctx.overrides, runDir, name));
+      await runWorkflow(logged.ctx, { workload: shaped.workload, notices }, outputDir, flags, multiHost);
     } finally {
       await logged.flush();
     }
