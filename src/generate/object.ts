@@ -60,6 +60,7 @@ async function produce(
     codec: format.codec,
     compressionLevel: format.compressionLevel,
     pageSize: format.pageSize,
+    dictionaryPageSizeLimit: format.dictionaryPageSizeLimit,
     kvMetadata: [
       { key: FOOTER_KEYS.fingerprint, value: dataset.fingerprint },
       { key: FOOTER_KEYS.generatorVersion, value: String(GENERATOR_VERSION) },

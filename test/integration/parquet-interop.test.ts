@@ -94,6 +94,31 @@ function plain(x: unknown): unknown {
   return x;
 }
 
+/** Columns pyarrow writes without a dictionary: BOOLEAN, and pqbench's int8 FIXED_LEN_BYTE_ARRAY vectors. */
+function plainOnly(spec: ColumnSpec, layout: VectorLayout): boolean {
+  return spec.dtype === 'bool' || (columnShape(spec, layout) === 'fixed' && spec.dtype === 'int8');
+}
+
+/** Every chunk has a dictionary_page_offset (the fork's _rg_byte_range needs it) exactly when written with one. */
+async function assertDictionaryPages(
+  duck: DuckDBConnection,
+  path: string,
+  dictionary: boolean,
+  layout: VectorLayout,
+): Promise<void> {
+  const rows = await duck.runAndReadAll(
+    `SELECT path_in_schema, dictionary_page_offset, data_page_offset FROM parquet_metadata('${path}')`,
+  );
+  for (const [column, dictOffset, dataOffset] of rows.getRows()) {
+    const top = String(column).split(', ')[0];
+    const spec = COLUMNS.find((c) => c.name === top);
+    assert.ok(spec, `column ${column}`);
+    const want = dictionary && !plainOnly(spec, layout);
+    assert.equal(dictOffset !== null, want, `${column}: dictionary_page_offset ${dictOffset}`);
+    if (want) assert.ok(Number(dictOffset) < Number(dataOffset), `${column}: dictionary page first`);
+  }
+}
+
 describe('Parquet interop: pqbench writer → hyparquet and DuckDB', () => {
   let dir: string;
   let instance: DuckDBInstance;
@@ -121,51 +146,65 @@ describe('Parquet interop: pqbench writer → hyparquet and DuckDB', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const layout of ['list', 'fixed'] as VectorLayout[]) {
-    for (const codec of CODECS as readonly Codec[]) {
-      it(`${layout} × ${codec}`, async () => {
-        const { bytes } = await writeTestFile({
-          columns: COLUMNS,
-          vectorLayout: layout,
-          codec,
-          pageSize: 512,
-          rowGroups: GROUPS,
-          batchRows: 16,
-          ctx: CTX,
-        });
-        const path = join(dir, `${layout}-${codec}.parquet`);
-        writeFileSync(path, bytes);
-
-        const hyRows = await parquetReadObjects({
-          file: arrayBufferOf(bytes),
-          compressors: hyparquetCompressors,
-          utf8: false,
-        });
-        assert.equal(hyRows.length, ROWS);
-
-        const describeResult = await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
-        const types = Object.fromEntries(
-          describeResult.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
-        );
-        const rowsResult = await duck.runAndReadAll(`SELECT * FROM read_parquet('${path}')`);
-        const duckRows = rowsResult.getRowObjects();
-        assert.equal(duckRows.length, ROWS);
-        const meta = await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`);
-        assert.deepEqual(
-          meta.getRows().map((r) => r[0]),
-          [parquetCodecOf(codec)],
-        );
-
-        for (const spec of COLUMNS) {
-          assert.equal(types[spec.name], expectedDuckdbType(spec, layout), `DuckDB type of ${spec.name}`);
-          const want = expected.get(`${layout}/${spec.name}`) ?? [];
-          for (let r = 0; r < ROWS; r++) {
-            assert.equal(canonical(hyRows[r][spec.name]), want[r], `hyparquet ${spec.name} row ${r}`);
-            assert.equal(canonical(plain(duckRows[r][spec.name])), want[r], `DuckDB ${spec.name} row ${r}`);
-          }
-        }
+  // Dictionary pages as pyarrow writes them: a 256-byte limit makes most chunks fall back to PLAIN mid-chunk.
+  const VARIANTS = [
+    ...(['list', 'fixed'] as VectorLayout[]).flatMap((layout) =>
+      (CODECS as readonly Codec[]).map((codec) => ({
+        layout,
+        codec,
+        dictionary: undefined as number | undefined,
+      })),
+    ),
+    { layout: 'list' as VectorLayout, codec: 'zstd' as Codec, dictionary: 256 },
+    { layout: 'fixed' as VectorLayout, codec: 'snappy' as Codec, dictionary: 256 },
+    { layout: 'list' as VectorLayout, codec: 'none' as Codec, dictionary: 1 << 20 },
+  ];
+  for (const { layout, codec, dictionary } of VARIANTS) {
+    const name = `${layout} × ${codec}${dictionary ? ` × dictionary ${dictionary} B` : ''}`;
+    it(name, async () => {
+      const { bytes } = await writeTestFile({
+        columns: COLUMNS,
+        vectorLayout: layout,
+        codec,
+        pageSize: 512,
+        rowGroups: GROUPS,
+        batchRows: 16,
+        ctx: CTX,
+        dictionaryPageSizeLimit: dictionary,
       });
-    }
+      const path = join(dir, `${layout}-${codec}${dictionary ? `-dict${dictionary}` : ''}.parquet`);
+      writeFileSync(path, bytes);
+
+      const hyRows = await parquetReadObjects({
+        file: arrayBufferOf(bytes),
+        compressors: hyparquetCompressors,
+        utf8: false,
+      });
+      assert.equal(hyRows.length, ROWS);
+
+      const describeResult = await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+      const types = Object.fromEntries(
+        describeResult.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]),
+      );
+      const rowsResult = await duck.runAndReadAll(`SELECT * FROM read_parquet('${path}')`);
+      const duckRows = rowsResult.getRowObjects();
+      assert.equal(duckRows.length, ROWS);
+      const meta = await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`);
+      assert.deepEqual(
+        meta.getRows().map((r) => r[0]),
+        [parquetCodecOf(codec)],
+      );
+      await assertDictionaryPages(duck, path, dictionary !== undefined, layout);
+
+      for (const spec of COLUMNS) {
+        assert.equal(types[spec.name], expectedDuckdbType(spec, layout), `DuckDB type of ${spec.name}`);
+        const want = expected.get(`${layout}/${spec.name}`) ?? [];
+        for (let r = 0; r < ROWS; r++) {
+          assert.equal(canonical(hyRows[r][spec.name]), want[r], `hyparquet ${spec.name} row ${r}`);
+          assert.equal(canonical(plain(duckRows[r][spec.name])), want[r], `DuckDB ${spec.name} row ${r}`);
+        }
+      }
+    });
   }
 
   it('DuckDB sees the scalar statistics', async () => {

@@ -18,6 +18,8 @@ export interface TestFileOptions {
   batchRows?: number;
   statistics?: boolean;
   ctx?: ValueContext;
+  /** Dictionary pages, PLAIN past this many dictionary bytes (default: PLAIN only). */
+  dictionaryPageSizeLimit?: number;
 }
 
 export const TEST_CTX: ValueContext = { seed: 42, fileIndex: 3, partition: null };
@@ -33,6 +35,7 @@ export async function writeTestFile(
     compressionLevel: o.compressionLevel ?? null,
     pageSize: o.pageSize ?? 1 << 20,
     statistics: o.statistics,
+    dictionaryPageSizeLimit: o.dictionaryPageSizeLimit ?? null,
     sink: async (chunk) => {
       chunks.push(chunk);
     },

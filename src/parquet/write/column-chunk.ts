@@ -16,10 +16,17 @@
 import type { Codec } from '../../config/types.ts';
 import type { ColumnValues } from '../../dataset/column-values.ts';
 import { compress, parquetCodecOf } from '../codec/codecs.ts';
+import { DictionaryBuilder } from './dictionary.ts';
 import { constantLevels, listRepetitionLevels } from './encode-levels.ts';
 import { byteArrayEncodedLength, narrowInt8, packBools, rawBytes, writeByteArrays } from './encode-plain.ts';
 import type { ColumnChunkInfo } from './footer.ts';
-import { ENCODING_PLAIN, ENCODING_RLE, encodeDataPageHeader } from './footer.ts';
+import {
+  ENCODING_PLAIN,
+  ENCODING_RLE,
+  ENCODING_RLE_DICTIONARY,
+  encodeDataPageHeader,
+  encodeDictionaryPageHeader,
+} from './footer.ts';
 import type { LeafColumn } from './schema.ts';
 import type { StatisticsAccumulator } from './statistics.ts';
 import { statisticsFor } from './statistics.ts';
@@ -35,6 +42,8 @@ export interface ChunkOptions {
   codec: Codec;
   compressionLevel: number | null;
   pageSize: number;
+  /** Dictionary pages as pyarrow writes them, PLAIN past this many dictionary bytes; null = PLAIN only. */
+  dictionaryPageSizeLimit: number | null;
   statistics: boolean;
 }
 
@@ -75,6 +84,12 @@ export class ColumnChunkWriter {
   private numValues = 0;
   private uncompressed = 0;
   private compressed = 0;
+  /** The chunk's dictionary while it takes values (null: PLAIN, or it fell back). */
+  private dict: DictionaryBuilder | null = null;
+  /** Rows held as dictionary indices, written once the dictionary is final. */
+  private dictRows = 0;
+  private dictionaryPageOffset: number | undefined;
+  private firstDataPage = -1;
 
   constructor(
     readonly leaf: LeafColumn,
@@ -101,6 +116,88 @@ export class ColumnChunkWriter {
     }
     this.levelReserve = reserve;
     this.buf = this.newBuffer();
+    this.dict = this.newDictionary(element);
+  }
+
+  /** pyarrow dictionary-encodes every type but BOOLEAN; pqbench's int8 fixed vectors stay PLAIN too. */
+  private newDictionary(element: number): DictionaryBuilder | null {
+    const limit = this.options.dictionaryPageSizeLimit;
+    if (limit === null || this.bits || this.leaf.valueKind === 'bool') return null;
+    if (this.leaf.shape === 'fixed' && this.leaf.spec.dtype === 'int8') return null;
+    const width = this.leaf.shape === 'fixed' ? (this.leaf.typeLength ?? 0) : element;
+    return new DictionaryBuilder(width, limit);
+  }
+
+  /** Takes rows [start, end) into the dictionary until it is full; returns the first row not taken. */
+  private appendToDictionary(dict: DictionaryBuilder, values: ColumnValues, start: number, end: number): number {
+    const vpr = this.leaf.shape === 'scalar' || values.kind === 'bytes' ? 1 : values.size;
+    // pyarrow checks the dictionary's size after each batch of 1024 values.
+    const step = Math.max(1, Math.floor(1024 / vpr));
+    while (start < end && !dict.full) {
+      const n = Math.min(step, end - start);
+      if (values.kind === 'bytes') dict.addBytes(values, start, start + n);
+      else dict.addFixed(rawBytes(values, start * vpr, (start + n) * vpr));
+      start += n;
+      this.rowsWritten += n;
+      this.dictRows += n;
+    }
+    return start;
+  }
+
+  /** Compresses and writes one page; `header` gets the sizes. */
+  private async writePage(
+    body: Uint8Array,
+    header: (sizes: { uncompressedSize: number; compressedSize: number }) => Uint8Array,
+  ): Promise<void> {
+    const packed = compress(this.options.codec, body, this.options.compressionLevel);
+    const head = header({ uncompressedSize: body.length, compressedSize: packed.length });
+    this.uncompressed += head.length + body.length;
+    this.compressed += head.length + packed.length;
+    await this.out.write(head);
+    await this.out.write(packed);
+  }
+
+  /** [len][repetition levels][len][definition levels] of `rows` list rows (empty for other shapes). */
+  private levelBytes(rows: number): Uint8Array {
+    if (this.leaf.shape !== 'list') return new Uint8Array(0);
+    const rep = listRepetitionLevels(rows, this.leaf.valuesPerRow);
+    const def = constantLevels(rows * this.leaf.valuesPerRow, 1);
+    const out = new Uint8Array(8 + rep.length + def.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, rep.length, true);
+    out.set(rep, 4);
+    view.setUint32(4 + rep.length, def.length, true);
+    out.set(def, 8 + rep.length);
+    return out;
+  }
+
+  /** The dictionary is final: its page, then the RLE_DICTIONARY pages of the rows it holds. */
+  private async writeDictionaryPages(dict: DictionaryBuilder): Promise<void> {
+    this.dict = null;
+    const { body, entries } = dict.dictionaryPage();
+    this.dictionaryPageOffset = this.out.offset;
+    await this.writePage(body, (sizes) =>
+      encodeDictionaryPageHeader(this.thrift, { ...sizes, numValues: entries }),
+    );
+    this.firstDataPage = this.out.offset;
+    const vpr = this.leaf.valuesPerRow;
+    const rowsPerPage = Math.max(1, Math.floor(dict.indicesPerPage(this.options.pageSize) / vpr));
+    for (let row = 0; row < this.dictRows; row += rowsPerPage) {
+      const rows = Math.min(rowsPerPage, this.dictRows - row);
+      const levels = this.levelBytes(rows);
+      const indices = dict.encodedIndices(row * vpr, (row + rows) * vpr);
+      const page = new Uint8Array(levels.length + indices.length);
+      page.set(levels);
+      page.set(indices, levels.length);
+      await this.writePage(page, (sizes) =>
+        encodeDataPageHeader(this.thrift, {
+          ...sizes,
+          numValues: rows * vpr,
+          encoding: ENCODING_RLE_DICTIONARY,
+        }),
+      );
+      this.numValues += rows * vpr;
+    }
   }
 
   private valuesCapacity(): number {
@@ -116,6 +213,12 @@ export class ColumnChunkWriter {
   async append(values: ColumnValues, start: number, end: number): Promise<void> {
     if (this.startOffset < 0) this.startOffset = this.out.offset;
     this.stats?.update(values, start, end);
+    if (this.dict) {
+      const dict = this.dict;
+      start = this.appendToDictionary(dict, values, start, end);
+      if (!dict.full) return;
+      await this.writeDictionaryPages(dict);
+    }
     if (values.kind === 'bytes') {
       await this.appendBytes(values, start, end);
       return;
@@ -227,8 +330,14 @@ export class ColumnChunkWriter {
 
   /** Flushes the last page and returns the chunk's footer entry. */
   async finish(): Promise<ColumnChunkInfo> {
+    if (this.dict) await this.writeDictionaryPages(this.dict);
     await this.flushPage();
-    const encodings = this.leaf.shape === 'list' ? [ENCODING_PLAIN, ENCODING_RLE] : [ENCODING_PLAIN];
+    const dictionary = this.dictionaryPageOffset !== undefined;
+    const encodings = dictionary
+      ? [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY]
+      : this.leaf.shape === 'list'
+        ? [ENCODING_PLAIN, ENCODING_RLE]
+        : [ENCODING_PLAIN];
     return {
       type: this.leaf.physicalType,
       path: this.leaf.path,
@@ -236,7 +345,8 @@ export class ColumnChunkWriter {
       numValues: this.numValues,
       totalUncompressedSize: this.uncompressed,
       totalCompressedSize: this.compressed,
-      dataPageOffset: this.startOffset,
+      dataPageOffset: dictionary ? this.firstDataPage : this.startOffset,
+      dictionaryPageOffset: this.dictionaryPageOffset,
       encodings,
       statistics: this.stats?.result(),
     };

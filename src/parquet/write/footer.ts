@@ -33,16 +33,20 @@ const CONVERTED: Partial<Record<NonNullable<SchemaElement['converted_type']>, nu
 };
 export const ENCODING_PLAIN = 0;
 export const ENCODING_RLE = 3;
+export const ENCODING_RLE_DICTIONARY = 8;
 const PAGE_TYPE_DATA = 0;
+const PAGE_TYPE_DICTIONARY = 2;
 
 export interface DataPageHeaderFields {
   uncompressedSize: number;
   compressedSize: number;
   /** Level entries in the page (rows × elements for lists). */
   numValues: number;
+  /** How the values are encoded: PLAIN (default) or RLE_DICTIONARY. */
+  encoding?: number;
 }
 
-/** A DataPage (V1) header: PLAIN values, RLE levels. */
+/** A DataPage (V1) header: PLAIN (or dictionary-index) values, RLE levels. */
 export function encodeDataPageHeader(w: CompactWriter, page: DataPageHeaderFields): Uint8Array {
   w.reset();
   w.enterStruct();
@@ -51,9 +55,24 @@ export function encodeDataPageHeader(w: CompactWriter, page: DataPageHeaderField
   w.i32(3, page.compressedSize);
   w.structBegin(5);
   w.i32(1, page.numValues);
-  w.i32(2, ENCODING_PLAIN);
+  w.i32(2, page.encoding ?? ENCODING_PLAIN);
   w.i32(3, ENCODING_RLE);
   w.i32(4, ENCODING_RLE);
+  w.structEnd();
+  w.structEnd();
+  return w.toBytes();
+}
+
+/** A dictionary page header: `numValues` entries, PLAIN (what pyarrow writes for format 2.x). */
+export function encodeDictionaryPageHeader(w: CompactWriter, page: DataPageHeaderFields): Uint8Array {
+  w.reset();
+  w.enterStruct();
+  w.i32(1, PAGE_TYPE_DICTIONARY);
+  w.i32(2, page.uncompressedSize);
+  w.i32(3, page.compressedSize);
+  w.structBegin(7);
+  w.i32(1, page.numValues);
+  w.i32(2, ENCODING_PLAIN);
   w.structEnd();
   w.structEnd();
   return w.toBytes();
@@ -67,6 +86,8 @@ export interface ColumnChunkInfo {
   totalUncompressedSize: number;
   totalCompressedSize: number;
   dataPageOffset: number;
+  /** Where the chunk's dictionary page starts; undefined when it has none. */
+  dictionaryPageOffset?: number;
   encodings: number[];
   statistics?: EncodedStatistics;
 }
@@ -127,7 +148,7 @@ function writeSchemaElement(w: CompactWriter, e: SchemaElement): void {
 function writeColumnChunk(w: CompactWriter, c: ColumnChunkInfo): void {
   w.enterStruct();
   // file_offset (field 2) is required by the thrift IDL though deprecated; readers use meta_data.
-  w.i64(2, c.dataPageOffset);
+  w.i64(2, c.dictionaryPageOffset ?? c.dataPageOffset);
   w.structBegin(3);
   w.i32(1, PHYSICAL[c.type]);
   w.listBegin(2, T.I32, c.encodings.length);
@@ -139,6 +160,7 @@ function writeColumnChunk(w: CompactWriter, c: ColumnChunkInfo): void {
   w.i64(6, c.totalUncompressedSize);
   w.i64(7, c.totalCompressedSize);
   w.i64(9, c.dataPageOffset);
+  w.i64(11, c.dictionaryPageOffset);
   if (c.statistics) {
     w.structBegin(12);
     w.i64(3, c.statistics.nullCount);

@@ -44,6 +44,8 @@ export interface ParquetStreamWriterOptions {
   compressionLevel?: number | null;
   /** Target bytes of encoded values per data page. */
   pageSize: number;
+  /** Dictionary-encode as pyarrow does, falling back to PLAIN past this many dictionary bytes; null/absent = PLAIN only. */
+  dictionaryPageSizeLimit?: number | null;
   /** min/max/null_count on scalar columns (vectors never get them). Default true. */
   statistics?: boolean;
   kvMetadata?: { key: string; value: string }[];
@@ -181,6 +183,7 @@ export class ParquetStreamWriter {
           codec: this.options.codec,
           compressionLevel: this.options.compressionLevel ?? null,
           pageSize: this.options.pageSize,
+          dictionaryPageSizeLimit: this.options.dictionaryPageSizeLimit ?? null,
           statistics: this.options.statistics ?? true,
         },
         this.out,
