@@ -129,7 +129,12 @@ export class ColumnChunkWriter {
   }
 
   /** Takes rows [start, end) into the dictionary until it is full; returns the first row not taken. */
-  private appendToDictionary(dict: DictionaryBuilder, values: ColumnValues, start: number, end: number): number {
+  private appendToDictionary(
+    dict: DictionaryBuilder,
+    values: ColumnValues,
+    start: number,
+    end: number,
+  ): number {
     const vpr = this.leaf.shape === 'scalar' || values.kind === 'bytes' ? 1 : values.size;
     // pyarrow checks the dictionary's size after each batch of 1024 values.
     const step = Math.max(1, Math.floor(1024 / vpr));
