@@ -19,7 +19,9 @@ import {
   roundRobinSource,
   unreadFileCount,
 } from '../../src/train/file-sharding.ts';
+import { loadBatches } from '../../src/train/loader.ts';
 import { rankEpoch, stepSource, workerRuns } from '../../src/train/schedule.ts';
+import { memorySource } from './helpers/memory-source.ts';
 
 const plan = (set: string[]) => resolveRun(defaultWorkload(['reader.sharding=files', ...set]));
 
@@ -210,5 +212,72 @@ describe('files sharding configuration', () => {
       () => defaultWorkload(['reader.sharding=files', 'reader.file_shuffle=seed', 'train.seed=-1']),
       /train\.seed/,
     );
+  });
+});
+
+describe('files sharding through the loader', () => {
+  /** Every batch of every worker of every rank in `epoch`, loaded from a memory source. */
+  async function loadEpoch(p: RunPlan, rowGroupSize: number) {
+    const { source, stats } = memorySource(() => p.dataset.samplesPerFile, rowGroupSize);
+    const ids: number[] = [];
+    let batches = 0;
+    for (let k = 0; k < p.training.accelerators; k++) {
+      const rank = rankEpoch(p, 0, k);
+      for (const run of workerRuns(rank, Math.max(1, p.loader.readThreads))) {
+        for await (const b of loadBatches({ plan: p, source, rank, run })) {
+          assert.equal(b.samples, p.loader.batchSize);
+          ids.push(...Array.from((b.columns?.id?.data ?? []) as Int32Array));
+          batches++;
+        }
+      }
+    }
+    return { ids, batches, stats };
+  }
+
+  const idPlan = (set: string[]) =>
+    plan([
+      'dataset.parquet.columns=[{name: id, dtype: int32}]',
+      'reader.decode=true',
+      'dataset.num_files_train=8',
+      'dataset.num_samples_per_file=300',
+      'reader.batch_size=64',
+      ...set,
+    ]);
+
+  for (const [ranks, workers] of [
+    [3, 2],
+    [2, 0],
+    [1, 3],
+  ]) {
+    it(`${ranks} ranks × ${workers} workers: each sample at most once, the fork's unread files untouched, every row group of the others read once`, async () => {
+      const p = idPlan([
+        `run.accelerators=${ranks}`,
+        `reader.read_threads=${workers}`,
+        'reader.row_group_window=3',
+      ]);
+      const { ids, batches, stats } = await loadEpoch(p, 100);
+      const steps = Array.from({ length: ranks }, (_, k) => rankEpoch(p, 0, k).steps);
+      assert.equal(
+        batches,
+        steps.reduce((n, s) => n + s, 0),
+      );
+      assert.equal(new Set(ids).size, ids.length, 'no sample twice');
+      const unread = new Set(Array.from({ length: 8 % ranks }, (_, i) => 8 - (8 % ranks) + i));
+      const filesSeen = new Set(ids.map((id) => Math.floor(id / 1_000_000)));
+      for (const f of unread) assert.ok(!filesSeen.has(f), `file ${f} is one the fork never reads`);
+      // The fork's workers read every row group of their files once, the dropped remainder's too.
+      for (let f = 0; f < 8; f++) {
+        for (let g = 0; g < 3; g++) {
+          assert.equal(stats.reads.get(`${f}/${g}`) ?? 0, unread.has(f) ? 0 : 1, `file ${f} row group ${g}`);
+        }
+      }
+    });
+  }
+
+  it('total_training_steps: the workers stop after the batches taken', async () => {
+    const p = idPlan(['reader.read_threads=2', 'train.total_training_steps=3']);
+    const { ids, batches } = await loadEpoch(p, 100);
+    assert.equal(batches, 3);
+    assert.equal(new Set(ids).size, 3 * 64);
   });
 });
