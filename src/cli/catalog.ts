@@ -95,7 +95,7 @@ export const CATALOG: CommandSpec[] = [
     name: 'dlio',
     summary: "dlio_benchmark's command line: workload=<name> ++workload.k=v --config-dir=<dir>",
     description:
-      "Run a DLIO workload from dlio_benchmark's command line (what mlpstorage passes): generate and/or train, results where DLIO puts them (output.folder, $DLIO_OUTPUT_FOLDER, hydra.run.dir, else hydra_log/<model>/<date>-<time>).",
+      "Run a DLIO workload from dlio_benchmark's command line (what mlpstorage passes): generate and/or train as the MLCommons fork's parquet path does (files sharding, no decode, dictionary pages; under mpirun one accelerator per process), results where DLIO puts them (output.folder, $DLIO_OUTPUT_FOLDER, hydra.run.dir, else hydra_log/<model>/<date>-<time>).",
     arguments: [
       { name: '<workload=name>', description: 'the config <config-dir>/workload/<name>.yaml' },
       {
