@@ -19,9 +19,12 @@
  * `type`, a string) pqbench reports an error instead.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits.ts';
 import type { SleepDistribution } from './types.ts';
 
-const nonNeg = z.number().min(0);
+/** Seconds, either sign (DLIO folds draws with abs()), within LIMITS.sleepSeconds. */
+const seconds = z.number().min(-LIMITS.sleepSeconds).max(LIMITS.sleepSeconds);
+const nonNeg = z.number().min(0).max(LIMITS.sleepSeconds);
 
 const constantForm = z.strictObject({
   type: z.literal('constant'),
@@ -31,15 +34,15 @@ const constantForm = z.strictObject({
 
 const normalForm = z.strictObject({
   type: z.literal('normal'),
-  mean: z.number(),
+  mean: seconds,
   stdev: nonNeg.default(0),
 });
 
 const uniformForm = z
   .strictObject({
     type: z.literal('uniform'),
-    min: z.number().optional(),
-    max: z.number().optional(),
+    min: seconds.optional(),
+    max: seconds.optional(),
     mean: nonNeg.optional(),
     stdev: nonNeg.optional(),
   })
@@ -56,11 +59,15 @@ const uniformForm = z
     }
   });
 
-const gammaForm = z.strictObject({
-  type: z.literal('gamma'),
-  shape: z.number().gt(0),
-  scale: z.number().gt(0),
-});
+const gammaForm = z
+  .strictObject({
+    type: z.literal('gamma'),
+    shape: z.number().gt(0).max(LIMITS.sleepSeconds),
+    scale: z.number().gt(0).max(LIMITS.sleepSeconds),
+  })
+  .refine((g) => g.shape * g.scale <= LIMITS.sleepSeconds, {
+    message: `the mean shape × scale is more than ${LIMITS.sleepSeconds} seconds; allowed: <= ${LIMITS.sleepSeconds}`,
+  });
 
 const exponentialForm = z.strictObject({ type: z.literal('exponential'), scale: nonNeg });
 

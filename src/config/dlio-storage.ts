@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import type { ConfigIssue } from '../errors.ts';
+import { quote, showValue } from './quote.ts';
 import { isMap, type Raw } from './raw.ts';
 import { STORAGE_OPTION_KEYS } from './schema.ts';
 
@@ -75,7 +76,7 @@ function mapPrefetchKeys(raw: Raw, options: Raw, issues: ConfigIssue[]): void {
     if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= to.max)) {
       issues.push({
         path: `storage.storage_options.${key}`,
-        message: `${JSON.stringify(value)} is not allowed; allowed: an integer 1..${to.max} (${to.what})`,
+        message: `${showValue(value)} is not allowed; allowed: an integer 1..${to.max} (${to.what})`,
       });
       continue;
     }
@@ -98,7 +99,7 @@ function mapColumns(raw: Raw, options: Raw, issues: ConfigIssue[]): void {
   if (names === null) return;
   const where = 'storage.storage_options.columns';
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
-    issues.push({ path: where, message: `${JSON.stringify(names)} is not a list of column names` });
+    issues.push({ path: where, message: `${showValue(names)} is not a list of column names` });
     return;
   }
   const parquet = section(section(raw, 'dataset') ?? {}, 'parquet');
@@ -108,7 +109,7 @@ function mapColumns(raw: Raw, options: Raw, issues: ConfigIssue[]): void {
     if (!known.includes(name)) {
       issues.push({
         path: `${where}[${i}]`,
-        message: `'${name}' is not a column; columns: ${known.join(', ')}`,
+        message: `${quote(String(name))} is not a column; columns: ${known.join(', ')}`,
       });
     }
   });
@@ -129,10 +130,14 @@ function noticeForeignOptions(options: Raw, notices: string[]): void {
     );
   }
   for (const key of library) delete options[key];
-  for (const key of Object.keys(options)) {
-    if (STORAGE_OPTION_KEYS.includes(key)) continue;
-    notices.push(`storage.storage_options.${key} is a DLIO storage-library option pqbench does not use`);
-    delete options[key];
+  const foreign = Object.keys(options).filter((key) => !STORAGE_OPTION_KEYS.includes(key));
+  for (const key of foreign) delete options[key];
+  // Never named: this mapping holds credentials, and a secret pasted as a key would be printed.
+  if (foreign.length > 0) {
+    notices.push(
+      `storage.storage_options has ${foreign.length === 1 ? '1 key' : `${foreign.length} keys`} pqbench does not use ` +
+        `(DLIO storage-library options; not named, as this mapping holds credentials; pqbench reads ${STORAGE_OPTION_KEYS.join(', ')})`,
+    );
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import type { ConfigIssue } from '../errors.ts';
 import { normalizeDlioStorage } from './dlio-storage.ts';
+import { quoteKey, showValue } from './quote.ts';
 import { isMap, type Raw } from './raw.ts';
 
 /** Dotted paths of DLIO keys pqbench reads nothing from, and why. */
@@ -132,7 +133,7 @@ function checkGeneratedCount(raw: Raw, notices: string[]): void {
   delete dataset.num_files_generated;
   if (generated === dataset.num_files_train) return;
   notices.push(
-    `dataset.num_files_generated ${JSON.stringify(generated)} is not used: pqbench names and reads files as ` +
+    `dataset.num_files_generated ${showValue(generated)} is not used: pqbench names and reads files as ` +
       `<prefix>_<i>_of_<num_files_train>; reading a subset of a larger dataset is not supported`,
   );
 }
@@ -144,7 +145,7 @@ function moveOutputMetric(raw: Raw, issues: ConfigIssue[]): void {
   const from = output.metric;
   delete output.metric;
   if (!isMap(from)) {
-    issues.push({ path: 'output.metric', message: `${JSON.stringify(from)} is not a mapping` });
+    issues.push({ path: 'output.metric', message: `${showValue(from)} is not a mapping` });
     return;
   }
   if (!isMap(raw.metric)) raw.metric = raw.metric ?? {};
@@ -153,12 +154,12 @@ function moveOutputMetric(raw: Raw, issues: ConfigIssue[]): void {
     if (key !== 'exclude_start_steps' && key !== 'exclude_end_steps') {
       issues.push({
         path: `output.metric.${key}`,
-        message: `unknown key '${key}' (DLIO reads exclude_start_steps, exclude_end_steps)`,
+        message: `unknown key ${quoteKey(key)} (DLIO reads exclude_start_steps, exclude_end_steps)`,
       });
     } else if (key in metric && metric[key] !== value) {
       issues.push({
         path: `output.metric.${key}`,
-        message: `${JSON.stringify(value)} disagrees with metric.${key} (${JSON.stringify(metric[key])}); give it once`,
+        message: `${showValue(value)} disagrees with metric.${key} (${showValue(metric[key])}); give it once`,
       });
     } else {
       metric[key] = value;

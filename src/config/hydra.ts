@@ -5,6 +5,7 @@
  * files and names every other one in a notice.
  */
 import type { ConfigIssue } from '../errors.ts';
+import { showValue } from './quote.ts';
 import { isMap, type Raw } from './raw.ts';
 
 /** Hydra's default for hydra.output_subdir. */
@@ -25,7 +26,7 @@ function leafPaths(value: unknown, prefix: string): string[] {
 /** A path Hydra would take: a non-empty string (a number from YAML typing is its digits). */
 function pathValue(value: unknown, key: string, issues: ConfigIssue[]): string | undefined {
   if ((typeof value === 'string' && value !== '') || typeof value === 'number') return String(value);
-  issues.push({ path: key, message: `${JSON.stringify(value)} is not a directory path` });
+  issues.push({ path: key, message: `${showValue(value)} is not a directory path` });
   return undefined;
 }
 
@@ -38,7 +39,7 @@ export function extractHydra(raw: Raw): { hydra: HydraSettings; notices: string[
   delete raw.hydra;
   if (given === undefined) return { hydra, notices, issues };
   if (!isMap(given)) {
-    issues.push({ path: 'hydra', message: `${JSON.stringify(given)} is not a mapping` });
+    issues.push({ path: 'hydra', message: `${showValue(given)} is not a mapping` });
     return { hydra, notices, issues };
   }
   const run = isMap(given.run) ? given.run : undefined;

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors.ts';
-import { isSecretKey, isSecretPath, REDACTED, redactSecrets, redactUrl } from './secrets.ts';
+import { quoteKey, showValue } from './quote.ts';
 import { closestKey, keysAt } from './suggest.ts';
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -16,29 +16,24 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+/**
+ * The value at `path` and the path as the user wrote it: a shorthand the
+ * schema expanded (`computation_time: 1e300` checked as `….mean`) is named by
+ * the key that holds the number.
+ */
+function locate(
+  raw: unknown,
+  path: readonly PropertyKey[],
+): { path: readonly PropertyKey[]; value: unknown } {
   let node = raw;
-  for (const p of path) {
-    if (node === null || typeof node !== 'object') return undefined;
+  for (const [i, p] of path.entries()) {
+    if (node === null || typeof node !== 'object') {
+      const written = i > 0 && node !== undefined;
+      return written ? { path: path.slice(0, i), value: node } : { path, value: undefined };
+    }
     node = (node as Record<PropertyKey, unknown>)[p];
   }
-  return node;
-}
-
-/** A value as a message may quote it: never a secret, never more than 60 characters. */
-function showValue(v: unknown, path: readonly PropertyKey[]): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (isSecretPath(path))
-    return `the value (${REDACTED}, ${typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'a mapping') : `a ${typeof v}`})`;
-  // A string that names a credential key is likely `key value` with its colon missing.
-  const quoted = (t: string) => (isSecretKey(t) ? REDACTED : redactUrl(t));
-  if (typeof v === 'string') {
-    const r = quoted(v);
-    return `'${r.length > 60 ? `${r.slice(0, 57)}...` : r}'`;
-  }
-  const s = JSON.stringify(redactSecrets(v), (_k, x) => (typeof x === 'string' ? quoted(x) : x));
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return { path, value: node };
 }
 
 /** zod reports an integer's safe range beside the schema's own bound: keep the tighter one. */
@@ -66,19 +61,21 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown, schema?
   const out: ConfigIssue[] = [];
   for (const iss of error.issues) {
     if (looser(iss, error.issues)) continue;
-    const path = formatPath(iss.path);
-    const value = valueAt(raw, iss.path);
-    const show = (v: unknown) => showValue(v, iss.path);
+    const at = locate(raw, iss.path);
+    const path = formatPath(at.path);
+    const value = at.value;
+    const show = (v: unknown) => showValue(v, at.path);
     let message: string;
     switch (iss.code) {
       case 'unrecognized_keys':
         for (const key of iss.keys) {
           const near = schema ? closestKey(key, keysAt(schema, iss.path)) : undefined;
+          const shownKey = quoteKey(key).slice(1, -1);
           out.push({
-            path: path ? `${path}.${key}` : key,
+            path: path ? `${path}.${shownKey}` : shownKey,
             message: near
-              ? `unknown key '${key}' (did you mean '${near}'?)`
-              : `unknown key '${key}' (see the README config reference)`,
+              ? `unknown key ${quoteKey(key)} (did you mean '${near}'?)`
+              : `unknown key ${quoteKey(key)} (see the README config reference)`,
           });
         }
         continue;

@@ -6,6 +6,7 @@
 import type { ConfigIssue } from '../errors.ts';
 import { encodedRowBytes, memoryRowBytes } from './dtypes.ts';
 import { formatBytes, LIMITS, S3_MAX_OBJECT_BYTES } from './limits.ts';
+import { quote } from './quote.ts';
 import type { RawWorkload } from './schema.ts';
 import type { ColumnSpec } from './types.ts';
 
@@ -57,7 +58,7 @@ function rowIssues(cols: Sized[]): ConfigIssue[] {
       message:
         c.path === 'dataset.record_length_bytes'
           ? `the longest record (record_length_bytes + 7 × record_length_bytes_stdev) is ${formatBytes(c.rowBytes)}; ${allowed}`
-          : `one value of column '${c.name}' is ${formatBytes(c.rowBytes)}; ${allowed}`,
+          : `one value of column ${quote(c.name)} is ${formatBytes(c.rowBytes)}; ${allowed}`,
     });
   }
   const row = cols.reduce((n, c) => n + c.rowBytes, 0);
@@ -79,7 +80,7 @@ function bufferIssues(w: RawWorkload, cols: Sized[]): ConfigIssue[] {
     const most = Math.max(1, Math.floor(LIMITS.columnChunkBytes / widest.rowBytes));
     issues.push({
       path: 'dataset.parquet.row_group_size',
-      message: `${groupRows} rows make a ${formatBytes(groupRows * widest.rowBytes)} chunk of column '${widest.name}'; allowed: <= ${formatBytes(LIMITS.columnChunkBytes)} per column chunk (row_group_size <= ${most})`,
+      message: `${groupRows} rows make a ${formatBytes(groupRows * widest.rowBytes)} chunk of column ${quote(widest.name)}; allowed: <= ${formatBytes(LIMITS.columnChunkBytes)} per column chunk (row_group_size <= ${most})`,
     });
   }
   const read = cols.filter((c) => c.read);
@@ -89,7 +90,7 @@ function bufferIssues(w: RawWorkload, cols: Sized[]): ConfigIssue[] {
     const most = Math.max(1, Math.floor(LIMITS.batchColumnBytes / widestRead.memoryBytes));
     issues.push({
       path: 'reader.batch_size',
-      message: `${batch} samples make a ${formatBytes(batch * widestRead.memoryBytes)} batch of column '${widestRead.name}'; allowed: <= ${formatBytes(LIMITS.batchColumnBytes)} per batch column (batch_size <= ${most})`,
+      message: `${batch} samples make a ${formatBytes(batch * widestRead.memoryBytes)} batch of column ${quote(widestRead.name)}; allowed: <= ${formatBytes(LIMITS.batchColumnBytes)} per batch column (batch_size <= ${most})`,
     });
   }
   return issues;

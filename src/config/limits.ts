@@ -50,6 +50,17 @@ export const LIMITS = {
   prefetch: 1024,
   /** `file_prefix` in bytes: `<prefix>_<i>_of_<N>.parquet` must stay a valid file name (255 bytes). */
   filePrefixBytes: 200,
+  /**
+   * Any simulated time (train.computation_time per step, reader.preprocess_time
+   * per sample, and each parameter of their distributions), in seconds: an
+   * hour-long step measures nothing but the wait, and 1e300 would sleep forever.
+   */
+  sleepSeconds: 3600,
+  /**
+   * `model.name` in bytes: it names the run's results folder (`<name>-<time>-…`,
+   * one path segment of at most 255 bytes) and appears in every summary.
+   */
+  modelNameBytes: 128,
 } as const;
 
 /** The largest file `generate` can upload to S3. */

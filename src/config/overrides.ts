@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.ts';
+import { quote, quoteKey } from './quote.ts';
 import { redactOverride } from './secrets.ts';
 
 type Raw = Record<string, unknown>;
@@ -48,7 +49,7 @@ export function parseOverride(text: string): Override {
   const path = key.split('.').filter((p) => p !== '');
   if (path.length === 0 || path.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) {
     throw new ConfigError(
-      [{ path: key, message: `override '${redactOverride(text)}' has an invalid key path` }],
+      [{ path: key, message: `override ${quote(redactOverride(text))} has an invalid key path` }],
       '--set',
     );
   }
@@ -86,7 +87,7 @@ export function applyOverride(raw: Raw, o: Override): void {
         [
           {
             path: o.path.slice(0, i + 1).join('.'),
-            message: `is a ${typeof next}, cannot set '${o.path[i + 1]}' under it`,
+            message: `is a ${typeof next}, cannot set ${quoteKey(String(o.path[i + 1]))} under it`,
           },
         ],
         '--set',

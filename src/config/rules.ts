@@ -6,8 +6,8 @@ import type { ConfigIssue } from '../errors.ts';
 import { LEVEL_RANGES } from './codecs.ts';
 import { DTYPE_INFO } from './dtypes.ts';
 import { limitIssues } from './limit-rules.ts';
+import { quote } from './quote.ts';
 import type { RawWorkload } from './schema.ts';
-import { redactUrl } from './secrets.ts';
 import { type ColumnSpec, DTYPES } from './types.ts';
 
 const CARDINAL_DTYPES = DTYPES.filter((d) => DTYPE_INFO[d].cardinal);
@@ -46,7 +46,7 @@ function columnsIssues(cols: ColumnSpec[]): ConfigIssue[] {
     if (seen.has(c.name)) {
       issues.push({
         path: `${path}.name`,
-        message: `duplicate column name '${c.name}' (also columns[${seen.get(c.name)}])`,
+        message: `duplicate column name ${quote(c.name)} (also columns[${seen.get(c.name)}])`,
       });
     }
     seen.set(c.name, i);
@@ -71,12 +71,12 @@ function partitionIssues(w: RawWorkload): ConfigIssue[] {
     return [
       {
         path,
-        message: `'${pb}' is not a column; columns: ${cols.map((c) => c.name).join(', ') || '(none)'}`,
+        message: `${quote(pb)} is not a column; columns: ${cols.map((c) => c.name).join(', ') || '(none)'}`,
       },
     ];
   }
   if (col.cardinality === undefined)
-    return [{ path, message: `column '${pb}' needs a cardinality to be a partition key` }];
+    return [{ path, message: `column ${quote(pb)} needs a cardinality to be a partition key` }];
   if (cols.length === 1) return [{ path, message: 'cannot partition by the only column' }];
   return [];
 }
@@ -123,7 +123,7 @@ function locationIssues(w: RawWorkload): ConfigIssue[] {
   if (folder.startsWith('/') || folder.split('/').includes('..') || folder.includes('\0')) {
     issues.push({
       path: 'dataset.data_folder',
-      message: `'${folder}' must be a relative path inside storage_root without '..'`,
+      message: `${quote(folder)} must be a relative path inside storage_root without '..'`,
     });
   }
   if (w.storage.storage_type === 's3') {
@@ -131,7 +131,7 @@ function locationIssues(w: RawWorkload): ConfigIssue[] {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
       issues.push({
         path: 'storage.storage_root',
-        message: `'${redactUrl(w.storage.storage_root)}' does not start with a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')`,
+        message: `${quote(w.storage.storage_root)} does not start with a valid S3 bucket name (3-63 chars of a-z, 0-9, '.', '-')`,
       });
     }
   }

@@ -53,7 +53,18 @@ const storageOptions = z.strictObject({
 export const STORAGE_OPTION_KEYS: readonly string[] = Object.keys(storageOptions.shape);
 
 export const workloadSchema = z.strictObject({
-  model: z.strictObject({ name: z.string().min(1).default('custom') }).prefault({}),
+  model: z
+    .strictObject({
+      name: z
+        .string()
+        .min(1)
+        .refine((n) => Buffer.byteLength(n) <= LIMITS.modelNameBytes, {
+          error: (iss) =>
+            `is ${Buffer.byteLength(String(iss.input))} bytes; allowed: <= ${LIMITS.modelNameBytes} bytes (the name starts the results folder's name)`,
+        })
+        .default('custom'),
+    })
+    .prefault({}),
   framework: z.string().optional(),
   workflow: z
     .strictObject({ generate_data: z.boolean().default(false), train: z.boolean().default(true) })

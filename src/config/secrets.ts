@@ -31,7 +31,8 @@ export function isSecretPath(path: readonly PropertyKey[] | string): boolean {
  * so a '/' or '@' inside a password (which makes the URL unparseable) is
  * still covered.
  */
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s'"]*)@/gi;
+// A scheme is at most 32 characters: unbounded, every position of a long word would rescan the rest (quadratic).
+const USERINFO = /([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s'"]*)@/gi;
 
 /** Text with every URL's user info replaced by <redacted>. */
 export function redactUrl(text: string): string {

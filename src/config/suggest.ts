@@ -69,6 +69,8 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   const lower = key.toLowerCase();
   let best: { key: string; distance: number } | undefined;
   for (const candidate of allowed) {
+    // The distance is at least the difference in length, and more than 3 is never a typo (a 300 kB key stays cheap).
+    if (Math.abs(lower.length - candidate.length) > 3) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (!best || distance < best.distance) best = { key: candidate, distance };
   }

@@ -45,11 +45,32 @@ interface Case {
   names: string;
   /** Secrets expected in no output (SECRETS by default). */
   mustNotShow?: string[];
+  /** No output line may be longer (a huge value must be cut when quoted). */
+  maxLineChars?: number;
+  /** Environment variables set (a value) or removed (undefined) while the case runs. */
+  env?: Record<string, string | undefined>;
 }
 
 interface Outcome {
   code: number | 'hang';
   output: string;
+}
+
+/** Runs `work` with `changes` applied to process.env, then puts the environment back. */
+async function withEnv<T>(changes: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(changes).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(changes);
+  try {
+    return await work();
+  } finally {
+    apply(saved);
+  }
 }
 
 async function run(argv: string[]): Promise<Outcome> {
@@ -253,6 +274,57 @@ function generatedCases(): Case[] {
       names: 'workers',
     },
     {
+      name: 'train.computation_time 1e300 (would sleep forever): the key and the limit',
+      argv: ['validate', workloadFile('sleep-forever.yaml', 'train: {computation_time: 1e300}\n')],
+      exit: 2,
+      names: `train.computation_time: 1e+300 is too large; allowed: <= ${LIMITS.sleepSeconds}`,
+    },
+    {
+      name: 'reader.preprocess_time as a distribution past the limit',
+      argv: [
+        'validate',
+        workloadFile('preprocess.yaml', 'reader: {preprocess_time: {type: exponential, scale: 1e9}}\n'),
+      ],
+      exit: 2,
+      names: 'reader.preprocess_time.scale',
+    },
+    {
+      name: 'a 300 kB model.name: bounded, and the message quotes 60 characters of it',
+      argv: ['validate', workloadFile('model-name.yaml', `model: {name: ${'m'.repeat(300_000)}}\n`)],
+      exit: 2,
+      names: `model.name: '${'m'.repeat(57)}...': is 300000 bytes; allowed: <= ${LIMITS.modelNameBytes} bytes`,
+      maxLineChars: 300,
+    },
+    {
+      name: 'a 300 kB unknown key: named in 60 characters',
+      argv: ['validate', workloadFile('long-key.yaml', `reader: {${'k'.repeat(300_000)}: 1}\n`)],
+      exit: 2,
+      names: 'unknown key',
+      maxLineChars: 300,
+    },
+    {
+      name: 'a secret pasted as a key under storage_options is never echoed (notice or resolved config)',
+      argv: [
+        'validate',
+        workloadFile('secret-as-key.yaml', `${s3}, storage_options: {SECRETxyz123: null, AKIDxyz123: 1}}\n`),
+      ],
+      exit: 0,
+      names: 'storage.storage_options has 2 keys pqbench does not use',
+    },
+    {
+      name: 'cloud run with no AWS region anywhere: a config error saying how to set one',
+      argv: ['cloud', 'run', good, '--stack', 'pqbench'],
+      exit: 2,
+      names: '--region',
+      env: {
+        AWS_REGION: undefined,
+        AWS_DEFAULT_REGION: undefined,
+        AWS_PROFILE: undefined,
+        AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+      },
+    },
+    {
       name: '--prices file missing',
       argv: ['train', good, '--prices', join(dir, 'no-prices.json')],
       exit: 2,
@@ -269,6 +341,9 @@ function problems(c: Case, o: Outcome): string[] {
   if (/^\s+at /m.test(o.output)) out.push('stack trace printed');
   if (/internal error/i.test(o.output)) out.push('"internal error" printed');
   for (const s of c.mustNotShow ?? SECRETS) if (o.output.includes(s)) out.push(`secret ${s} printed`);
+  const longest = Math.max(...o.output.split('\n').map((l) => l.length));
+  if (c.maxLineChars !== undefined && longest > c.maxLineChars)
+    out.push(`a line of ${longest} characters (at most ${c.maxLineChars})`);
   return out;
 }
 
@@ -288,7 +363,7 @@ describe('bad-input corpus: clear exit codes, the key or file named, no stack, n
     let stacks = 0;
     let hangs = 0;
     for (const c of cases) {
-      const outcome = await run(c.argv);
+      const outcome = await withEnv(c.env ?? {}, () => run(c.argv));
       const found = problems(c, outcome);
       if (outcome.code === 'hang') hangs++;
       if (/^\s+at /m.test(outcome.output)) stacks++;
