@@ -164,6 +164,12 @@ export async function readManifest(
   try {
     body = (await storage.get(key)).body;
   } catch (e) {
+    // A folder where the manifest goes (local disk) is not "no manifest": the dataset would pass as foreign.
+    if (e instanceof StorageError && e.kind === 'not_found' && e.code === 'EISDIR') {
+      throw new ManifestMismatchError(
+        `${describeKey(storage.location, key)}: is a folder, not a dataset manifest (remove it, then run \`pqbench generate\`)`,
+      );
+    }
     if (e instanceof StorageError && e.kind === 'not_found') return undefined;
     throw e;
   }

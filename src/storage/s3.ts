@@ -175,7 +175,7 @@ export class S3Storage implements Storage, PagedLister {
       const problem = rangeProblem(range);
       if (problem)
         throw new StorageError(
-          { kind: 'invalid', endpoint: this.endpoint, bucket: this.bucket, key, operation: 'get' },
+          { kind: 'invalid', endpoint: this.endpoint, bucket: this.bucket, key: fullKey, operation: 'get' },
           problem,
         );
     }
@@ -350,7 +350,8 @@ export class S3Storage implements Storage, PagedLister {
     return mapS3Error(error, {
       endpoint: this.endpoint,
       bucket: this.bucket,
-      key,
+      // The key as `aws s3 ls s3://bucket/` finds it: with the storage_root's prefix.
+      key: key === undefined ? undefined : this.prefix + key,
       operation,
       secrets: this.secrets,
       priorAttempts,
@@ -374,7 +375,7 @@ export class S3Storage implements Storage, PagedLister {
         new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: uploadId }),
       );
     } catch (error) {
-      const mapped = this.fail(error, 'abortMultipartUpload', fullKey);
+      const mapped = this.fail(error, 'abortMultipartUpload', this.relativeKey(fullKey));
       if (mapped.kind !== 'not_found') throw mapped;
     }
   }
