@@ -55,6 +55,9 @@ export class ProgressLine {
   private readonly start: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
+  /** Non-TTY: the last plain line written, so that finish can end the log where the work ended. */
+  private printed: string | undefined;
+  private readonly endLine = () => this.finish();
   private latest: ProgressSnapshot = { done: 0, total: 0, bytes: 0 };
   private readonly clock: () => number;
 
@@ -77,16 +80,30 @@ export class ProgressLine {
     const line = formatProgress(this.options.unit, snapshot, (now - this.start) / 1000);
     if (this.out.isTTY) {
       this.out.write(`\r${line}\x1b[K`);
+      // A process that exits mid-run (a second Ctrl-C) must not leave the prompt after a half line.
+      if (!this.drawn) process.once('exit', this.endLine);
       this.drawn = true;
     } else {
+      this.printed = line;
       this.out.write(`${line}\n`);
     }
   }
 
-  /** Clears the redrawn line so the caller's summary starts on a clean line. */
+  /**
+   * TTY: clears the redrawn line so the caller's summary starts on a clean
+   * line. Plain log: one last line with the final count, so a log that
+   * printed progress does not stop at an earlier percentage.
+   */
   finish(): void {
-    if (this.out.isTTY && this.drawn) this.out.write('\r\x1b[K');
+    if (this.out.isTTY && this.drawn) {
+      this.out.write('\r\x1b[K');
+      process.off('exit', this.endLine);
+    }
     this.drawn = false;
+    if (this.printed === undefined) return;
+    const line = formatProgress(this.options.unit, this.latest, (this.clock() - this.start) / 1000);
+    if (line.split('  ')[0] !== this.printed.split('  ')[0]) this.out.write(`${line}\n`);
+    this.printed = undefined;
   }
 
   get snapshot(): ProgressSnapshot {

@@ -44,9 +44,18 @@ test('TTY: redraws in place, throttled, and clears on finish; non-TTY: plain lin
   t = 1600;
   log.update({ done: 3, total: 4, bytes: 0 });
   log.finish();
+  // The log ends where the work ended, not at the last interval's percentage.
   assert.deepEqual(
     plain.map((s) => s.split('  ')[0]),
-    ['files 2/4 (50%)'],
+    ['files 2/4 (50%)', 'files 3/4 (75%)'],
   );
+  log.finish();
+  assert.equal(plain.length, 2, 'finish ends a log once');
+  // A run shorter than one interval printed nothing, and finish adds nothing either.
+  const quiet: string[] = [];
+  const short = new ProgressLine({ write: (s: string) => quiet.push(s), isTTY: false }, { unit: 'files' });
+  short.update({ done: 4, total: 4, bytes: 0 });
+  short.finish();
+  assert.deepEqual(quiet, []);
   assert.ok(plain.every((s) => s.endsWith('\n') && !s.includes('\r')));
 });
