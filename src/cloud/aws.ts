@@ -60,6 +60,12 @@ export function awsCallError(e: unknown, service: string, what: string): Error {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.name ?? 'Error';
   const endpoint = `${service} (AWS)`;
+  // The SDK found no region in --region, AWS_REGION / AWS_DEFAULT_REGION or the profile: a setting, not storage.
+  if (err.message === 'Region is missing') {
+    return new UsageError(
+      `no AWS region for ${service}: pass --region <region> (e.g. --region us-east-1), or set AWS_REGION, or a region in the AWS profile (~/.aws/config)`,
+    );
+  }
   if (name === 'CredentialsProviderError' || /credential/i.test(err.message ?? '')) {
     return new StorageError(
       { kind: 'auth', endpoint, operation: what },
