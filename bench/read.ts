@@ -45,6 +45,7 @@ import { fetchPlan } from '../src/parquet/read/fetch.ts';
 import { readFooter } from '../src/parquet/read/footer.ts';
 import { planColumnRanges } from '../src/parquet/read/plan.ts';
 import { ParquetObjectReader } from '../src/parquet/read/reader.ts';
+import { s3EndpointFromEnvironment } from '../src/storage/endpoint.ts';
 import { LocalStorage } from '../src/storage/local.ts';
 import { openStorage } from '../src/storage/open.ts';
 import type { Storage } from '../src/storage/types.ts';
@@ -180,7 +181,7 @@ interface FetchStore {
 }
 
 async function openFetchStore(): Promise<FetchStore> {
-  const endpoint = process.env.S3_ENDPOINT;
+  const endpoint = s3EndpointFromEnvironment();
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!endpoint || !accessKeyId || !secretAccessKey) {

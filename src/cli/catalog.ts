@@ -9,6 +9,7 @@ import {
   CREATE_BUCKET_FLAG,
   FORCE_FLAG,
   JSON_FLAG,
+  LOCATION_FLAGS,
   MULTIHOST_FLAGS,
   NO_STRICT_FLAG,
   PRICES_FLAG,
@@ -137,13 +138,20 @@ export const CATALOG: CommandSpec[] = [
     summary: 'write report.html for results directories (one run, or several overlaid)',
     description:
       "Write report.html (self-contained, opens offline) for a run's results directory, or overlay several runs in one page, the first as the baseline.",
-    arguments: [{ name: '<results-dir...>', description: 'results directories (<output.folder>/<run-id>)' }],
+    arguments: [
+      {
+        name: '<results-dir...>',
+        description:
+          'results directories (<output.folder>/<run-id>, a directory or s3://bucket/prefix/<run-id>)',
+      },
+    ],
     flags: [
       {
         flags: '-o, --out <file>',
         description: 'where to write the page',
-        default: '<results-dir>/report.html for one run, ./report.html for several',
+        default: '<results-dir>/report.html for one run (also in an s3:// folder), ./report.html for several',
       },
+      ...LOCATION_FLAGS,
       VERBOSE_FLAG,
     ],
     examples: [
@@ -158,7 +166,10 @@ export const CATALOG: CommandSpec[] = [
     description:
       'Compare runs side by side: headline figures with deltas against the first run, the config keys that differ, warnings when the runs are not like for like.',
     arguments: [
-      { name: '<results-dir...>', description: 'two or more results directories; the first is the baseline' },
+      {
+        name: '<results-dir...>',
+        description: 'two or more results directories (or s3:// folders); the first is the baseline',
+      },
     ],
     flags: [
       {
@@ -166,6 +177,7 @@ export const CATALOG: CommandSpec[] = [
         description: 'print the comparison as JSON, the only thing on stdout',
         default: 'off',
       },
+      ...LOCATION_FLAGS,
       VERBOSE_FLAG,
     ],
     examples: [
@@ -193,16 +205,7 @@ export const CATALOG: CommandSpec[] = [
       },
       PRICES_FLAG,
       STRICT_FLAG,
-      {
-        flags: '--endpoint-url <url>',
-        description: 'the S3 endpoint of an s3:// location',
-        default: 'AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS S3',
-      },
-      {
-        flags: '--region <region>',
-        description: 'the region of an s3:// location',
-        default: 'AWS_REGION or AWS_DEFAULT_REGION, else us-east-1',
-      },
+      ...LOCATION_FLAGS,
       JSON_FLAG,
       VERBOSE_FLAG,
     ],

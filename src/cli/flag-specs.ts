@@ -143,3 +143,17 @@ export const REGION_FLAG: FlagSpec = {
   description: "the stack's AWS region",
   default: "the SDK's: AWS_REGION, AWS_DEFAULT_REGION or the profile's",
 };
+
+/** Where an s3:// folder is (merge, report, compare): storage/endpoint.ts locationS3Options. */
+export const LOCATION_FLAGS: FlagSpec[] = [
+  {
+    flags: '--endpoint-url <url>',
+    description: 'the S3 endpoint of s3:// locations',
+    default: 'AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or S3_ENDPOINT, else AWS S3',
+  },
+  {
+    flags: '--region <region>',
+    description: 'the region of s3:// locations',
+    default: 'AWS_REGION or AWS_DEFAULT_REGION, else us-east-1',
+  },
+];

@@ -11,7 +11,7 @@ import { ProgressLine } from '../exec/progress.ts';
 import { type PriceTable, resolvePrices } from '../metrics/cost.ts';
 import type { RunSummaryJson } from '../metrics/summary.ts';
 import { renderSummaryTable, renderVerdict } from '../metrics/table.ts';
-import { withEnvironmentEndpoint } from '../storage/open.ts';
+import { type LocationFlags, withEnvironmentEndpoint } from '../storage/endpoint.ts';
 import type { CommandContext } from './command.ts';
 
 export function parseWorkersFlag(value: unknown): number | undefined {
@@ -69,11 +69,24 @@ export async function loadCommandWorkload(ctx: CommandContext): Promise<{ path: 
       `unexpected argument '${extra}': a workload takes changes as --set key.path=value or ++workload.key.path=value; usage: ${usage}`,
     );
   }
-  const parsed = await loadWorkload(path, ctx.overrides);
-  // No endpoint_url: S3_ENDPOINT / AWS_ENDPOINT_URL as the AWS CLI reads them (config.yaml then records it).
-  parsed.workload.storage = withEnvironmentEndpoint(parsed.workload.storage);
+  const parsed = await loadWorkloadFile(path, ctx.overrides);
   printNotices(ctx, parsed.notices);
   return { path, ...parsed };
+}
+
+/**
+ * A workload file with its overrides, as every command loads one: an s3
+ * storage without endpoint_url takes the environment's (S3_ENDPOINT /
+ * AWS_ENDPOINT_URL(_S3), storage/endpoint.ts), and config.yaml then records it.
+ */
+export async function loadWorkloadFile(
+  path: string,
+  overrides: string[],
+  defaults?: Record<string, unknown>,
+): Promise<ParsedWorkload> {
+  const parsed = await loadWorkload(path, overrides, defaults);
+  parsed.workload.storage = withEnvironmentEndpoint(parsed.workload.storage);
+  return parsed;
 }
 
 /**
@@ -140,4 +153,11 @@ export async function parseRunFlags(ctx: CommandContext): Promise<RunFlags> {
     force: ctx.values.force === true,
     json: ctx.values.json === true,
   };
+}
+
+/** --endpoint-url and --region of a command given s3:// folders (storage/endpoint.ts locationS3Options). */
+export function locationFlags(ctx: Pick<CommandContext, 'values'>): LocationFlags {
+  const flag = (name: string) =>
+    typeof ctx.values[name] === 'string' ? (ctx.values[name] as string) : undefined;
+  return { endpointUrl: flag('endpoint-url'), region: flag('region') };
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ConfigIssue } from '../errors.ts';
+import { ENDPOINT_SHAPE, endpointShapeProblem } from './endpoint-url.ts';
 import { quoteKey, showValue } from './quote.ts';
 import { closestKey, keysAt } from './suggest.ts';
 
@@ -66,6 +67,15 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown, schema?
     const value = at.value;
     const show = (v: unknown) => showValue(v, at.path);
     let message: string;
+    // An endpoint is never quoted: its user info is a password, its query may be a token.
+    if (/endpoint_url$/.test(path) && typeof value === 'string') {
+      if (out.some((o) => o.path === path)) continue;
+      out.push({
+        path,
+        message: `${endpointShapeProblem(value) ?? 'is not allowed'}; allowed: ${ENDPOINT_SHAPE}`,
+      });
+      continue;
+    }
     switch (iss.code) {
       case 'unrecognized_keys':
         for (const key of iss.keys) {
@@ -104,9 +114,7 @@ export function zodIssuesToConfigIssues(error: z.ZodError, raw: unknown, schema?
             : `${show(value)} is not ${PATH_HINTS.find(([re]) => re.test(path))?.[1] ?? 'valid here (see the README config reference)'}`;
         break;
       case 'invalid_format':
-        message = /endpoint_url$/.test(path)
-          ? `${show(value)} is not allowed; allowed: an http:// or https:// URL, e.g. http://127.0.0.1:9000`
-          : `${show(value)}: ${iss.message}`;
+        message = `${show(value)}: ${iss.message}`;
         break;
       default:
         message = `${show(value)}: ${iss.message}`;

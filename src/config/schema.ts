@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { sleepDistribution, ZERO_SECONDS } from './distribution.ts';
+import { endpointShapeProblem } from './endpoint-url.ts';
 import { LIMITS } from './limits.ts';
-import { CODECS, DTYPES, type Workload } from './types.ts';
+import { CODECS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DTYPES, type Workload } from './types.ts';
 
 /** Counts are bounded (limits.ts): 1e12 is not a count any run could hold. */
 const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -37,13 +38,19 @@ const column = z.preprocess(
 );
 
 const storageOptions = z.strictObject({
-  endpoint_url: z.url({ protocol: /^https?$/ }).optional(),
+  endpoint_url: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => endpointShapeProblem(url) === undefined, {
+      error: (iss) => endpointShapeProblem(String(iss.input)),
+    })
+    .optional(),
   region: z.string().min(1).default('us-east-1'),
   s3_force_path_style: z.boolean().optional(),
   s3_max_attempts: intIn(1, 20).default(5),
   checksums: z.enum(['when_required', 'when_supported']).optional(),
   max_sockets: intIn(1, 65536).default(256),
   request_timeout_seconds: z.number().gt(0).max(3600).default(60),
+  connect_timeout_seconds: z.number().gt(0).max(600).default(DEFAULT_CONNECT_TIMEOUT_SECONDS),
   access_key_id: z.string().min(1).optional(),
   secret_access_key: z.string().min(1).optional(),
   session_token: z.string().min(1).optional(),

@@ -59,6 +59,9 @@ export type SleepDistributionType = SleepDistribution['type'];
 /** Seconds of simulated accelerator compute per step (train.computation_time). */
 export type ComputationTime = SleepDistribution;
 
+/** storage_options.connect_timeout_seconds when not given. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+
 export interface S3Options {
   endpoint_url?: string;
   region: string;
@@ -68,6 +71,12 @@ export interface S3Options {
   max_sockets: number;
   /** A request whose socket stays idle this long fails that attempt (and is retried). */
   request_timeout_seconds: number;
+  /**
+   * Until the endpoint has answered once: how long a request may wait for its
+   * response (TCP connect included) — a silent endpoint fails in seconds.
+   * Absent: 5 (the schema's default).
+   */
+  connect_timeout_seconds?: number;
   access_key_id?: string;
   secret_access_key?: string;
   session_token?: string;

@@ -12,7 +12,7 @@ import type { HostFacts } from '../metrics/dlio-summary.ts';
 import type { MergePlan } from '../metrics/merge.ts';
 import { mergePartials } from '../metrics/merge.ts';
 import type { AcceleratorPartial } from '../metrics/partial.ts';
-import { renderRunResults, resultJson } from '../metrics/results.ts';
+import { type ResultFile, renderRunResults, resultJson } from '../metrics/results.ts';
 import type { RunSummary } from '../metrics/summary.ts';
 import type { PlacementFacts } from '../metrics/verdict-facts.ts';
 import { type HostsReport, hostsNotices, hostsReport } from './hosts-report.ts';
@@ -160,17 +160,22 @@ export function mergeRanks(input: RankMergeInput): MergedRanks {
   return { run, hosts, facts };
 }
 
-/** Writes the run's result files (results.ts) and hosts.json, then the completion marker. */
+/**
+ * Writes the run's result files (results.ts), hosts.json and what `drawn`
+ * makes of them (report.html: the report floor draws it), then the completion marker.
+ */
 export async function writeRankResults(
   location: ResultsLocation,
   session: RankSession,
   merged: MergedRanks,
   configYaml: string,
+  drawn?: (files: readonly ResultFile[]) => Promise<ResultFile>,
 ): Promise<string[]> {
   const files = [
     ...renderRunResults(merged.run, configYaml, merged.facts),
     { name: 'hosts.json', body: resultJson(merged.hosts) },
   ];
+  if (drawn) files.push(await drawn(files));
   for (const file of files) {
     await location.storage.put(`${location.prefix}${file.name}`, new TextEncoder().encode(file.body));
   }

@@ -8,6 +8,7 @@
  */
 import type { S3Options } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
+import { isS3Url } from '../storage/endpoint.ts';
 import { describeKey } from '../storage/keys.ts';
 import { openStorage } from '../storage/open.ts';
 import { parseS3Root } from '../storage/s3-location.ts';
@@ -24,10 +25,8 @@ export interface ResultsLocation {
   display: string;
 }
 
-const S3_URL = /^s3:\/\//i;
-
 export function isS3Folder(folder: string): boolean {
-  return S3_URL.test(folder);
+  return isS3Url(folder);
 }
 
 /** Opens `<folder>/<runId>/`; an s3:// folder uses the workload's S3 options. */

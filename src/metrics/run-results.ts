@@ -5,10 +5,16 @@
  * schema 2 (ISO `start`, pqbench's list in per_epoch_stats.json), no
  * timeseries.json, no config.yaml — what is missing is null, never invented.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { UsageError } from '../errors.ts';
-import { RESULT_FILES } from './results.ts';
+import { basename, resolve } from 'node:path';
+import type { S3Options } from '../config/types.ts';
+import { StorageError, UsageError } from '../errors.ts';
+import { isS3Url, locationS3Options } from '../storage/endpoint.ts';
+import { describeKey } from '../storage/keys.ts';
+import { LocalStorage } from '../storage/local.ts';
+import { openStorage } from '../storage/open.ts';
+import { parseS3Root } from '../storage/s3-location.ts';
+import type { Storage } from '../storage/types.ts';
+import { RESULT_FILES, type ResultFile } from './results.ts';
 import type { EpochStats, RunSummaryJson } from './summary.ts';
 import type { TimeSeriesFile } from './timeseries-file.ts';
 
@@ -21,15 +27,6 @@ export interface LoadedRun {
   timeseries: TimeSeriesFile | null;
   /** The resolved workload (credentials removed), as the run wrote it. */
   configYaml: string | null;
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -70,30 +67,80 @@ function timeseriesOf(raw: unknown): TimeSeriesFile | null {
   return raw as unknown as TimeSeriesFile;
 }
 
-/** Reads one results directory (`<output.folder>/<run-id>`). */
-export async function readRunResults(dir: string): Promise<LoadedRun> {
-  const summaryPath = join(dir, RESULT_FILES.summary);
-  const summaryText = await readOptional(summaryPath);
+/** A results folder as a Storage: a local directory, or `s3://bucket/prefix` (endpoint: storage/endpoint.ts). */
+export function openResultsFolder(dir: string, s3?: S3Options): Storage {
+  if (!isS3Url(dir)) return new LocalStorage(dir);
+  const { bucket, prefix } = parseS3Root(dir);
+  return openStorage({
+    storage_type: 's3',
+    storage_root: `${bucket}/${prefix}`,
+    storage_options: s3 ?? locationS3Options(),
+  });
+}
+
+/** A file of a results folder, or null when there is none (a folder at its name, a FIFO: storage errors). */
+async function readOptional(storage: Storage, name: string): Promise<string | null> {
+  try {
+    return new TextDecoder().decode((await storage.get(name)).body);
+  } catch (e) {
+    if (e instanceof StorageError && e.kind === 'not_found' && e.code !== 'EISDIR') return null;
+    throw e;
+  }
+}
+
+/** A run from its result files' texts (`text(name)` null when the file is absent). */
+async function runFrom(
+  dir: string,
+  where: (name: string) => string,
+  text: (name: string) => Promise<string | null>,
+): Promise<LoadedRun> {
+  const summaryText = await text(RESULT_FILES.summary);
   if (summaryText === null) {
     throw new UsageError(
       `${dir} is not a pqbench results directory: no ${RESULT_FILES.summary} (give <output.folder>/<run-id>)`,
     );
   }
   const optionalJson = async (name: string) => {
-    const path = join(dir, name);
-    const text = await readOptional(path);
-    return text === null ? null : parseJson(text, path);
+    const body = await text(name);
+    return body === null ? null : parseJson(body, where(name));
   };
   return {
     dir,
-    summary: summaryOf(parseJson(summaryText, summaryPath), summaryPath),
+    summary: summaryOf(parseJson(summaryText, where(RESULT_FILES.summary)), where(RESULT_FILES.summary)),
     epochs: epochsOf(
       await optionalJson(RESULT_FILES.epochStats),
       await optionalJson(RESULT_FILES.perEpochStats),
     ),
     timeseries: timeseriesOf(await optionalJson(RESULT_FILES.timeseries)),
-    configYaml: await readOptional(join(dir, RESULT_FILES.config)),
+    configYaml: await text(RESULT_FILES.config),
   };
+}
+
+/**
+ * Reads one results directory (`<output.folder>/<run-id>`): a local
+ * directory, or an `s3://bucket/prefix/<run-id>` folder (`s3`: its options,
+ * default locationS3Options()).
+ */
+export async function readRunResults(dir: string, s3?: S3Options): Promise<LoadedRun> {
+  const storage = openResultsFolder(dir, s3);
+  try {
+    return await runFrom(
+      dir,
+      (name) => describeKey(storage.location, name),
+      (name) => readOptional(storage, name),
+    );
+  } finally {
+    await storage.close();
+  }
+}
+
+/** A run from the files just rendered for it (rank 0 draws report.html before its files are read back). */
+export function runFromFiles(dir: string, files: readonly ResultFile[]): Promise<LoadedRun> {
+  return runFrom(
+    dir,
+    (name) => `${dir}/${name}`,
+    async (name) => files.find((f) => f.name === name)?.body ?? null,
+  );
 }
 
 /** A short name for a run in tables and legends: its run id, else its directory's name. */

@@ -3,11 +3,11 @@
  * storage error kinds, temp-file names, positional reads and writes, real
  * paths through symbolic links. Plain functions, no state but a counter.
  */
-import { constants, type Dirent, read, realpathSync } from 'node:fs';
+import { constants, type Dirent, read, realpathSync, type Stats } from 'node:fs';
 import { access, type FileHandle, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import type { StorageErrorKind } from '../errors.ts';
+import { StorageError, type StorageErrorKind } from '../errors.ts';
 import { READ_ALIGN_SLACK } from './types.ts';
 
 export const TEMP_FILE = /^\..*\.tmp-([0-9a-f]{12}|\d+-\d+-\d+-[0-9a-z]+)$/;
@@ -182,4 +182,29 @@ export function intoAligned(into: Uint8Array, position: number, length: number):
   if (into.byteLength < length + READ_ALIGN_SLACK) return into.subarray(0, length);
   const at = (((position + 2048 - into.byteOffset) % 4096) + 4096) % 4096;
   return into.subarray(at, at + length);
+}
+
+/**
+ * What a GET of something other than a regular file meets: a folder reads as
+ * a missing object (as on S3; code EISDIR, so that a manifest reader can tell);
+ * a FIFO, device or socket is refused before any read.
+ */
+export function notAnObject(root: string, key: string, info: Stats): StorageError {
+  if (info.isDirectory()) {
+    return new StorageError(
+      { kind: 'not_found', endpoint: root, key, operation: 'get', status: 404, code: 'EISDIR' },
+      'a folder, not an object',
+    );
+  }
+  const what = info.isFIFO()
+    ? 'a FIFO (named pipe)'
+    : info.isSocket()
+      ? 'a socket'
+      : info.isCharacterDevice() || info.isBlockDevice()
+        ? 'a device'
+        : 'not a regular file';
+  return new StorageError(
+    { kind: 'invalid', endpoint: root, key, operation: 'get', status: 400 },
+    `${path.join(root, ...key.split('/'))} is ${what}, not an object: refused`,
+  );
 }

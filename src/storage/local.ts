@@ -4,7 +4,7 @@
  * key-ordered listing, folders that exist only while they hold objects) so
  * that a run against local disk and one against S3 differ only in speed.
  */
-import { closeSync, constants, type Dirent, fstatSync, openSync, type Stats } from 'node:fs';
+import { closeSync, constants, type Dirent, fstatSync, openSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectChangedError, StorageError } from '../errors.ts';
@@ -16,6 +16,7 @@ import {
   errnoCode,
   intoAligned,
   mkdirFailure,
+  notAnObject,
   RootGuard,
   readAt,
   removeTempFiles,
@@ -122,7 +123,7 @@ export class LocalStorage implements Storage, PagedLister {
     }
     try {
       const info = fstatSync(fd);
-      if (!info.isFile()) throw this.notAnObject(info, key);
+      if (!info.isFile()) throw notAnObject(this.root, key, info);
       const size = info.size;
       const etag = `${info.ino}-${size}-${Math.round(info.mtimeMs * 1000)}`;
       if (options.ifMatch !== undefined && options.ifMatch !== etag)
@@ -268,27 +269,6 @@ export class LocalStorage implements Storage, PagedLister {
     } catch (error) {
       throw this.fail(error, operation, key);
     }
-  }
-
-  /** A folder reads as a missing object (as on S3); a FIFO, device or socket is refused before any read. */
-  private notAnObject(info: Stats, key: string): StorageError {
-    if (info.isDirectory()) {
-      return new StorageError(
-        { kind: 'not_found', endpoint: this.root, key, operation: 'get', status: 404, code: 'EISDIR' },
-        'a folder, not an object',
-      );
-    }
-    const what = info.isFIFO()
-      ? 'a FIFO (named pipe)'
-      : info.isSocket()
-        ? 'a socket'
-        : info.isCharacterDevice() || info.isBlockDevice()
-          ? 'a device'
-          : 'not a regular file';
-    return new StorageError(
-      { kind: 'invalid', endpoint: this.root, key, operation: 'get', status: 400 },
-      `${path.join(this.root, ...key.split('/'))} is ${what}, not an object: refused`,
-    );
   }
 
   /** Maps an fs error to a StorageError naming the root and key; StorageErrors pass through. */

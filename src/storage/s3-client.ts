@@ -13,7 +13,8 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { S3Options } from '../config/types.ts';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, type S3Options } from '../config/types.ts';
+import { watchAttempts } from './s3-attempts.ts';
 import { mapS3Error } from './s3-errors.ts';
 import './sdk-notice.ts';
 import { describeEndpoint, parseS3Root } from './s3-location.ts';
@@ -77,12 +78,23 @@ export interface MadeS3Client {
   secrets: string[];
 }
 
+/** A retry's line (s3-attempts.ts): on stderr, whichever thread the storage runs on. */
+export function announceRetry(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 export function createS3Client(
   options: S3Options,
   maxAttempts: number,
   uploads: Map<string, UploadTally>,
+  bucket: string,
 ): MadeS3Client {
   const agentOptions = { keepAlive: true, maxSockets: options.max_sockets };
+  const firstContactMs =
+    Math.min(
+      options.connect_timeout_seconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+      options.request_timeout_seconds,
+    ) * 1000;
   const agents: [http.Agent, https.Agent] = [new http.Agent(agentOptions), new https.Agent(agentOptions)];
   const checksums = options.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
   const config: S3ClientConfig = {
@@ -95,9 +107,11 @@ export function createS3Client(
     requestHandler: new NodeHttpHandler({
       httpAgent: agents[0],
       httpsAgent: agents[1],
-      connectionTimeout: 10_000,
+      connectionTimeout: firstContactMs,
       // A socket idle this long fails the attempt (then retried): a stalled GET never hangs a run.
       socketTimeout: options.request_timeout_seconds * 1000,
+      // The first-contact timeout a send may ask for (s3-attempts.ts) ends the attempt, not only warns.
+      throwOnRequestTimeout: true,
     }),
   };
   if (options.endpoint_url !== undefined) config.endpoint = options.endpoint_url;
@@ -119,6 +133,16 @@ export function createS3Client(
     process.env.AWS_SESSION_TOKEN,
   ].filter((s): s is string => typeof s === 'string' && s !== '');
   const client = new S3Client(config);
+  const firstContact = watchAttempts(client, {
+    endpoint: describeEndpoint(options),
+    bucket,
+    firstContactMs,
+    maxAttempts,
+    announce: announceRetry,
+  });
+  const send = client.send.bind(client) as (command: unknown, sendOptions?: object) => Promise<unknown>;
+  client.send = ((command: unknown, sendOptions?: object) =>
+    send(command, { ...firstContact(), ...sendOptions })) as S3Client['send'];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const key = (args.input as { Key?: unknown }).Key;
@@ -147,7 +171,7 @@ export function createS3Client(
  */
 export async function createBucketIfMissing(storageRoot: string, options: S3Options): Promise<boolean> {
   const { bucket } = parseS3Root(storageRoot);
-  const made = createS3Client(options, Math.max(1, options.s3_max_attempts), new Map());
+  const made = createS3Client(options, Math.max(1, options.s3_max_attempts), new Map(), bucket);
   const context = { endpoint: describeEndpoint(options), bucket, secrets: made.secrets };
   try {
     try {
@@ -177,4 +201,22 @@ export async function createBucketIfMissing(storageRoot: string, options: S3Opti
     made.client.destroy();
     for (const agent of made.agents) agent.destroy();
   }
+}
+
+/**
+ * `client` whose `send` passes `signal` to every request (the SDK then
+ * destroys a request in flight when it fires); everything else is `client`'s.
+ */
+export function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+        target.send(command, { ...options, abortSignal: signal });
+    },
+  });
+}
+
+export function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }

@@ -61,6 +61,7 @@ const NETWORK = new Set([
   'RequestTimeoutException',
   'NetworkingError',
   'TruncatedBody',
+  'EndpointSilent',
 ]);
 
 const AUTH_DETAIL: Record<string, string> = {

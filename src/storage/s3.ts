@@ -25,7 +25,15 @@ import { DEFAULT_LIST_PAGE_SIZE, entriesOf, type ListPage, type PagedLister } fr
 import { compareKeys, describeKey } from './keys.ts';
 import { now } from './operations.ts';
 import { parseContentRange, rangeHeader, rangeProblem } from './range.ts';
-import { createS3Client, readBody, stripQuotes, type UploadTally } from './s3-client.ts';
+import {
+  announceRetry,
+  createS3Client,
+  httpStatus,
+  readBody,
+  stripQuotes,
+  type UploadTally,
+  withAbortSignal,
+} from './s3-client.ts';
 import { mapS3Error } from './s3-errors.ts';
 import { describeEndpoint, parseS3Root } from './s3-location.ts';
 import { abortIncompleteUploads } from './s3-uploads.ts';
@@ -67,7 +75,7 @@ export class S3Storage implements Storage, PagedLister {
     this.endpoint = describeEndpoint(options);
     this.location = `s3://${this.bucket}/${this.prefix} at ${this.endpoint}`;
     this.maxAttempts = Math.max(1, options.s3_max_attempts);
-    const made = createS3Client(options, this.maxAttempts, this.uploads);
+    const made = createS3Client(options, this.maxAttempts, this.uploads, this.bucket);
     this.client = made.client;
     this.agents = made.agents;
     this.secrets = made.secrets;
@@ -214,6 +222,9 @@ export class S3Storage implements Storage, PagedLister {
       } catch (error) {
         const mapped = this.fail(error, 'get', key, attempts - 1);
         if (mapped.kind !== 'network' || attempts >= this.maxAttempts) throw mapped;
+        announceRetry(
+          `retrying GetObject s3://${this.bucket}/${fullKey} at ${this.endpoint} (attempt ${attempts + 1} of ${this.maxAttempts}): the body broke off (${mapped.code ?? 'network'})`,
+        );
         await sleep(Math.min(20_000, 100 * 2 ** attempts * Math.random()));
       }
     }
@@ -379,22 +390,4 @@ export class S3Storage implements Storage, PagedLister {
       if (mapped.kind !== 'not_found') throw mapped;
     }
   }
-}
-
-/**
- * `client` whose `send` passes `signal` to every request (the SDK then
- * destroys a request in flight when it fires); everything else is `client`'s.
- */
-function withAbortSignal(client: S3Client, signal: AbortSignal): S3Client {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        target.send(command, { ...options, abortSignal: signal });
-    },
-  });
-}
-
-function httpStatus(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }

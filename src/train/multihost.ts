@@ -33,6 +33,7 @@ import type { ResultsLocation } from '../exec/results-location.ts';
 import { causeOf } from '../exec/signals.ts';
 import { readHostFacts } from '../metrics/dlio-summary.ts';
 import type { RunOutput } from '../metrics/results.ts';
+import { reportResultFile } from '../report/write.ts';
 import { type ReadyHost, startHost } from './host.ts';
 import { assertStepsToRun, preflight, type TrainRunOptions } from './run.ts';
 import { rankEpoch } from './schedule.ts';
@@ -160,7 +161,9 @@ async function mergeAsRankZero(
     readies,
     partials,
   });
-  const files = await writeRankResults(mh.location, s, merged, output.configYaml);
+  const files = await writeRankResults(mh.location, s, merged, output.configYaml, (rendered) =>
+    reportResultFile(mh.location.display, rendered),
+  );
   return { ...merged, files };
 }
 

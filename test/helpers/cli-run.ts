@@ -167,11 +167,17 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
   return { args, code, signal, stdout, stderr, ms, sentAt };
 }
 
-/** Without progress lines (plain or carriage-return redrawn) and config notices: what a run ends with. */
+/** Without progress lines (plain or carriage-return redrawn), config notices and retry lines: what a run ends with. */
 export function finalLines(text: string): string[] {
   return text
     .split('\n')
     .map((line) => line.split('\r').at(-1) ?? '')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !/^(files|samples) \d/.test(line) && !line.startsWith('notice: '));
+    .filter(
+      (line) =>
+        line !== '' &&
+        !/^(files|samples) \d/.test(line) &&
+        !line.startsWith('notice: ') &&
+        !line.startsWith('retrying '),
+    );
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
-import { s3EndpointFromEnvironment, withEnvironmentEndpoint } from '../../src/storage/open.ts';
+import { s3EndpointFromEnvironment, withEnvironmentEndpoint } from '../../src/storage/endpoint.ts';
 
 const s3 = (edits: string[] = []) =>
   defaultWorkload(['storage.storage_type=s3', 'storage.storage_root=pqbench', ...edits]).storage;

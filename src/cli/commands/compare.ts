@@ -7,15 +7,18 @@ import { UsageError } from '../../errors.ts';
 import { compareRuns } from '../../metrics/compare.ts';
 import { renderComparison } from '../../metrics/compare-table.ts';
 import { readRunResults } from '../../metrics/run-results.ts';
+import { locationS3Options } from '../../storage/endpoint.ts';
 import type { CliCommand } from '../command.ts';
+import { locationFlags } from '../flags.ts';
 
 export const command: CliCommand = {
   async run(ctx) {
     const dirs = ctx.positionals;
     if (dirs.length < 2)
       throw new UsageError(`compare needs at least two results directories; usage: ${ctx.usage}`);
+    const s3 = locationS3Options(locationFlags(ctx));
     const runs = [];
-    for (const dir of dirs) runs.push(await readRunResults(dir));
+    for (const dir of dirs) runs.push(await readRunResults(dir, s3));
     const comparison = compareRuns(runs);
     if (ctx.values.json === true) {
       ctx.stdout(JSON.stringify(comparison, null, 2));

@@ -17,7 +17,7 @@
  */
 import { access, appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadWorkload, type ParsedWorkload } from '../../config/load.ts';
+import type { ParsedWorkload } from '../../config/load.ts';
 import type { Workload } from '../../config/types.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import { UsageError } from '../../errors.ts';
@@ -25,7 +25,7 @@ import { type HydraRecord, writeHydraFiles } from '../../metrics/dlio-hydra.ts';
 import { runOutput } from '../../metrics/results.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { DLIO_DEFAULTS, dlioWorkload, unknownWorkload } from '../dlio-workload.ts';
-import { parseRunFlags, type RunFlags } from '../flags.ts';
+import { loadWorkloadFile, parseRunFlags, type RunFlags } from '../flags.ts';
 import {
   generateRankAndReport,
   type MultiHostFlags,
@@ -164,7 +164,8 @@ export const command: CliCommand = {
     const file = await workloadFile(ctx.values['config-dir'], name);
     const flags = await parseRunFlags(ctx);
     const launched = parseMultiHostFlags(ctx);
-    const parsed = await loadWorkload(file, ctx.overrides, DLIO_DEFAULTS);
+    // The same endpoint resolution as every other command (S3_ENDPOINT, AWS_ENDPOINT_URL(_S3)).
+    const parsed = await loadWorkloadFile(file, ctx.overrides, DLIO_DEFAULTS);
     const runDir = hydraRunDir(parsed, new Date(), launched?.placement.runId);
     const outputDir = dlioOutputDir(parsed, runDir);
     // Every rank's files go where DLIO's would: the run's folder itself, not <output.folder>/<run-id>.

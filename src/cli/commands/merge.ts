@@ -4,8 +4,7 @@
  * died before merging, or to merge the ranks that finished
  * (--allow-missing). Same merge, same files, same completion marker.
  */
-import { defaultWorkload, parseWorkload } from '../../config/load.ts';
-import type { S3Options } from '../../config/types.ts';
+import { parseWorkload } from '../../config/load.ts';
 import { resolveRun } from '../../dataset/run-plan.ts';
 import { UsageError } from '../../errors.ts';
 import { hostsLines } from '../../exec/hosts-report.ts';
@@ -20,26 +19,15 @@ import {
 import { listRanks, RankError, RankSession } from '../../exec/rendezvous.ts';
 import { isS3Folder, openResultsLocation, splitResultsLocation } from '../../exec/results-location.ts';
 import { summaryFileText } from '../../metrics/results.ts';
+import { reportResultFile } from '../../report/write.ts';
+import { locationS3Options } from '../../storage/endpoint.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
-import { loadPrices, printNotices, printRunSummary } from '../flags.ts';
-
-/** S3 options for an s3:// location: endpoint and region from the flags or the AWS environment, credentials from the SDK's chain. */
-function s3Options(ctx: CommandContext, env: NodeJS.ProcessEnv = process.env): S3Options {
-  const flag = (name: string) =>
-    typeof ctx.values[name] === 'string' ? (ctx.values[name] as string) : undefined;
-  const endpoint = flag('endpoint-url') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const base = defaultWorkload().storage.storage_options;
-  return {
-    ...base,
-    region: flag('region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? base.region,
-    ...(endpoint !== undefined ? { endpoint_url: endpoint, s3_force_path_style: true } : {}),
-  };
-}
+import { loadPrices, locationFlags, printNotices, printRunSummary } from '../flags.ts';
 
 async function merge(ctx: CommandContext, where: string): Promise<void> {
   const prices = await loadPrices(ctx.values.prices);
   const { folder, runId } = splitResultsLocation(where);
-  const location = openResultsLocation(folder, s3Options(ctx), runId);
+  const location = openResultsLocation(folder, locationS3Options(locationFlags(ctx)), runId);
   try {
     const probe = new RankSession({
       storage: location.storage,
@@ -83,7 +71,9 @@ async function merge(ctx: CommandContext, where: string): Promise<void> {
       readies: await session.collect<TrainReadyBody>('ready'),
       partials,
     });
-    await writeRankResults(location, session, merged, configYaml);
+    await writeRankResults(location, session, merged, configYaml, (rendered) =>
+      reportResultFile(location.display, rendered),
+    );
     printNotices(ctx, merged.run.summary.notices);
     const summaryJson = summaryFileText(merged.run, merged.facts);
     printRunSummary(ctx, merged.run.summary, summaryJson, location.display, hostsLines(merged.hosts));
