@@ -208,7 +208,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     const { command } = await load();
     const ctx: CommandContext = { positionals, values, overrides, verbose, usage, stdout, stderr };
     // SIGINT/SIGTERM: work that can stop cleanly takes the signal (exec/signals.ts).
-    await interruptible(() => command.run(ctx));
+    await interruptible(() => command.run(ctx), stderr);
     return ExitCode.ok;
   } catch (err) {
     return reportError(err, verbose, stderr);

@@ -2,7 +2,8 @@
  * SIGINT / SIGTERM as an AbortSignal (SPEC §8), for every command. The CLI
  * runs each command inside `withInterrupts`; work that can stop cleanly takes
  * the signal (`interruptSignal()`, or the argument of a nested
- * `withInterrupts`). On the first signal that work stops issuing requests,
+ * `withInterrupts`). The first signal says so on stderr (one line: what
+ * happens now, and that a second signal stops at once); that work stops issuing requests,
  * aborts its in-flight uploads, removes its temp files, keeps what is
  * complete and rejects with an InterruptedError saying so (exit 130 for
  * SIGINT, 143 for SIGTERM). A second signal exits at once.
@@ -48,11 +49,17 @@ export function interruptionOf(signal: AbortSignal | undefined): InterruptedErro
   return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : undefined;
 }
 
-function install(current: Scope): () => void {
+/** What the first signal is told to say it is doing (stderr, one line). */
+export type SignalAnnouncer = (line: string) => void;
+
+function install(current: Scope, announce?: SignalAnnouncer): () => void {
   const handlers = SIGNALS.map((name) => {
     const handler = () => {
       // Second signal, or nobody listening: stop now, as the default disposition would.
       if (current.controller.signal.aborted || !current.observed) process.exit(exitCodeOf(name));
+      announce?.(
+        `${name}: stopping — requests in flight finish, incomplete uploads are aborted, completed work is kept and written; ${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once`,
+      );
       current.controller.abort(new InterruptedError(name));
     };
     process.on(name, handler);
@@ -77,11 +84,11 @@ export function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Pr
  * InterruptedError (which says what it cleaned) or, when the work threw
  * something else, with the signal's.
  */
-export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
+export async function interruptible<T>(work: () => Promise<T>, announce?: SignalAnnouncer): Promise<T> {
   if (scope) return work();
   const current: Scope = { controller: new AbortController(), observed: false };
   scope = current;
-  const uninstall = install(current);
+  const uninstall = install(current, announce);
   try {
     return await work();
   } catch (e) {

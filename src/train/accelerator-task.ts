@@ -149,17 +149,22 @@ export async function acceleratorTask(
           workers: 1,
           onBytes: (n) => control.addBytes(n),
           signal: ctx.signal,
+          interrupted: () => control.aborted,
         })
       : undefined;
   try {
     await inline?.prepare();
     ctx.progress({ ready: true });
     const startAt = control.waitGo();
-    computeFor(startAt - Date.now(), Date.now);
+    computeFor(startAt - Date.now(), Date.now, control.wakeCell);
+    control.throwIfAborted();
     cpu.start();
     const io: AcceleratorIo = {
       now,
-      compute: (ms) => computeFor(ms),
+      // A stop wakes a step's compute at once (an hour-long computation_time must not hold a Ctrl-C).
+      compute: (ms) => {
+        if (!computeFor(ms, undefined, control.wakeCell)) control.throwIfAborted();
+      },
       barrier: () => barrier.wait(),
       bytesReceived: () => control.bytesReceived,
       stepDone: (step) => {

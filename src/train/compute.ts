@@ -128,34 +128,55 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 /** The last stretch of a sleep is spun: Atomics.wait alone wakes 60-200 µs late (timer slack, wake-up). */
 const SPIN_MS = 0.2;
 
+/** A shared cell that becomes non-zero (and is notified) when a sleep must end early: a stop. */
+export interface WakeCell {
+  cells: Int32Array;
+  index: number;
+}
+
 /**
  * Blocks this thread for `ms` with microsecond precision: Atomics.wait for
  * all but the last SPIN_MS, then a spin on the clock. Only an accelerator
  * thread, which has nothing else to do while it "computes", may call it.
+ * With `wake`, the wait ends as soon as that cell turns non-zero (SIGINT
+ * mid-step: a long computation_time must not hold the stop); false then.
  */
-export function computeFor(ms: number, clock: () => number = () => performance.now()): void {
-  if (!(ms > 0)) return;
+export function computeFor(
+  ms: number,
+  clock: () => number = () => performance.now(),
+  wake: WakeCell = { cells: sleepCell, index: 0 },
+): boolean {
+  if (!(ms > 0)) return true;
   const deadline = clock() + ms;
-  if (ms > SPIN_MS) Atomics.wait(sleepCell, 0, 0, ms - SPIN_MS);
+  if (ms > SPIN_MS) Atomics.wait(wake.cells, wake.index, 0, ms - SPIN_MS);
+  if (Atomics.load(wake.cells, wake.index) !== 0) return false;
   while (clock() < deadline) {
     // spin: the remaining few hundred microseconds
   }
+  return true;
 }
 
 /**
  * Waits `ms` without blocking the event loop for all but the last
  * millisecond, then spins to the deadline: a loader worker "preprocessing"
  * (DLIO's time.sleep in a DataLoader worker, which lets that worker's
- * prefetch threads go on) stays precise to well under a millisecond.
+ * prefetch threads go on) stays precise to well under a millisecond. False
+ * when `interrupted` turned true first.
  */
 export async function preprocessFor(
   ms: number,
   clock: () => number = () => performance.now(),
-): Promise<void> {
-  if (!(ms > 0)) return;
+  interrupted: () => boolean = () => false,
+): Promise<boolean> {
+  if (!(ms > 0)) return true;
   const deadline = clock() + ms;
-  if (ms > 1.5) await new Promise((resolve) => setTimeout(resolve, ms - 1.5));
+  // In slices of at most a quarter second, so that a stop is noticed while a long preprocess_time runs.
+  for (let left = deadline - clock(); left > 1.5; left = deadline - clock()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, left - 1.5)));
+    if (interrupted()) return false;
+  }
   while (clock() < deadline) {
     // spin: the remaining fraction of a millisecond
   }
+  return true;
 }

@@ -87,6 +87,16 @@ export class Control {
     if (this.aborted) throw new AbortedError();
   }
 
+  /** Throws AbortedError once a thread failed or a signal stopped the run. */
+  throwIfAborted(): void {
+    this.check();
+  }
+
+  /** The cell a stop or abort sets and notifies: a long sleep waits on it (compute.ts computeFor). */
+  get wakeCell(): { cells: Int32Array; index: number } {
+    return { cells: this.ints, index: ABORT };
+  }
+
   /** Host: every thread is ready; the run starts at `startAt` (ms since the epoch). */
   go(startAt: number): void {
     this.start[0] = startAt;

@@ -14,6 +14,7 @@ import type { RunPlan } from '../dataset/types.ts';
 import { SchemaMismatchError } from '../errors.ts';
 import { type Batch, BatchBuilder } from './batch.ts';
 import { preprocessFor, preprocessTimeSampler } from './compute.ts';
+import { AbortedError } from './control.ts';
 import type { LoaderContext } from './loader.ts';
 import { type UnitRef, unitRef } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject } from './source.ts';
@@ -94,7 +95,8 @@ export async function* loadFileBatches(ctx: LoaderContext): AsyncGenerator<Batch
       done += n;
       if (!builder.full) continue;
       const batch = builder.take();
-      if (preprocessMs) await preprocessFor(preprocessMs(batch.samples));
+      if (preprocessMs && !(await preprocessFor(preprocessMs(batch.samples), undefined, ctx.interrupted)))
+        throw new AbortedError();
       yielded++;
       yield batch;
     }

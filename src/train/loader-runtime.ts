@@ -30,6 +30,8 @@ export interface LoaderSetup {
   requestsCsvPath?: string;
   collectIds?: boolean;
   signal?: AbortSignal;
+  /** True once the run is stopped or aborted (see LoaderContext). */
+  interrupted?: () => boolean;
 }
 
 export interface LoaderRuntime {
@@ -82,6 +84,7 @@ export function openLoader(setup: LoaderSetup): LoaderRuntime {
         collectIds: setup.collectIds,
         buffers,
         signal: setup.signal,
+        interrupted: setup.interrupted,
       });
     },
     recycle: (returned) => buffers.give(returned),

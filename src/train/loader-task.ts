@@ -40,7 +40,12 @@ export type LoaderThreadResult = IoPart | { stopped: true; parts: Record<number,
 export async function loaderTask(args: LoaderTaskArgs, ctx: WorkerTaskContext): Promise<LoaderThreadResult> {
   lowerThreadPriority();
   const control = new Control(args.control);
-  const loader = openLoader({ ...args, onBytes: (n) => control.addBytes(n), signal: ctx.signal });
+  const loader = openLoader({
+    ...args,
+    onBytes: (n) => control.addBytes(n),
+    signal: ctx.signal,
+    interrupted: () => control.aborted,
+  });
   const first = args.epochs?.first ?? 0;
   let epoch = first;
   const cpu = new ThreadCpuMeter();

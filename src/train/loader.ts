@@ -19,6 +19,7 @@ import { SchemaMismatchError } from '../errors.ts';
 import type { BufferPool } from '../storage/buffer-pool.ts';
 import { type Batch, BatchBuilder, type RowSource } from './batch.ts';
 import { preprocessFor, preprocessTimeSampler } from './compute.ts';
+import { AbortedError } from './control.ts';
 import { loadFileBatches } from './file-loader.ts';
 import { type Piece, piecesOf, type RankEpoch, sampleOrderKey, type WorkerRun } from './schedule.ts';
 import type { LoadedRowGroup, OpenedObject, SampleSource } from './source.ts';
@@ -35,6 +36,8 @@ export interface LoaderContext {
   /** Where batch buffers come from (the ones the accelerator handed back). */
   buffers?: BufferPool;
   signal?: AbortSignal;
+  /** True once the run is stopped or aborted: a long preprocess_time ends early (AbortedError). */
+  interrupted?: () => boolean;
 }
 
 /** Row groups overlapping rows [from, to) of an object. */
@@ -175,7 +178,8 @@ export async function* loadBatches(ctx: LoaderContext): AsyncGenerator<Batch> {
       const order = key === null ? null : permutation(total, key);
       for (const batch of fill(builder, segments, order ? (i) => order.at(i) : null)) {
         // DLIO's reader sleeps preprocess_time per sample, in the loader worker, before the batch is handed over.
-        if (preprocessMs) await preprocessFor(preprocessMs(batch.samples));
+        if (preprocessMs && !(await preprocessFor(preprocessMs(batch.samples), undefined, ctx.interrupted)))
+          throw new AbortedError();
         yield batch;
       }
       // Every row of the chunk is in a batch (copied): its fetch buffers can be reused.

@@ -20,6 +20,8 @@ export interface WorkloadShape {
   accelerators?: number;
   readThreads?: number;
   computationTime?: number;
+  /** reader.preprocess_time, seconds per sample. */
+  preprocessTime?: number;
   batchSize?: number;
   verify?: boolean;
   workers?: number;
@@ -47,6 +49,7 @@ export async function writeWorkload(dir: string, shape: WorkloadShape): Promise<
       batch_size: shape.batchSize ?? 32,
       read_threads: shape.readThreads ?? 1,
       ...(shape.verify ? { verify: true } : {}),
+      ...(shape.preprocessTime ? { preprocess_time: shape.preprocessTime } : {}),
     },
     train: { epochs: shape.epochs ?? 1, computation_time: shape.computationTime ?? 0, seed: 7 },
     run: { accelerators: shape.accelerators ?? 1, workers: shape.workers ?? 1 },

@@ -5,7 +5,9 @@
  * generates and trains its share, and the ranks meet through objects under
  * s3://<bucket>/results/<run-id>/ only. The merged summary equals a
  * single-process run of the same workload in samples, steps, GETs and bytes;
- * `pqbench merge` on the s3:// location writes the same summary again.
+ * `pqbench merge` on the s3:// location writes the same summary again;
+ * rank 0 draws report.html there, and merge, report and compare read the
+ * s3:// folder with the endpoint from S3_ENDPOINT, as every command does.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -152,10 +154,20 @@ describe('mpirun -np 3 against S3', { skip: mpiSkip() }, () => {
       assert.equal(one.steps.samples, 6 * 31 * 32 * 2);
       assert.ok(one.requests.GET.count >= 2 * 6 * 5);
 
+      // Rank 0 drew report.html into the s3:// results folder beside summary.json.
+      assert.match(await text('report.html'), /^<!doctype html>/i);
       const summaryBefore = await text('summary.json');
-      const merged = await pqbench(['merge', location, '--endpoint-url', s3TestEnv()?.endpoint ?? '']).done;
+      // No --endpoint-url: merge, report and compare take S3_ENDPOINT as every command does.
+      assert.ok(process.env.S3_ENDPOINT);
+      const merged = await pqbench(['merge', location]).done;
       assert.equal(merged.code, 0, merged.stderr);
       assert.equal(await text('summary.json'), summaryBefore);
+      const reported = await pqbench(['report', location]).done;
+      assert.equal(reported.code, 0, reported.stderr);
+      assert.match(reported.stdout, new RegExp(`^wrote ${location}/report\\.html at `, 'm'));
+      const compared = await pqbench(['compare', location, location, '--json']).done;
+      assert.equal(compared.code, 0, compared.stderr);
+      assert.equal(JSON.parse(compared.stdout).runs.length, 2);
       assert.deepEqual(await bucket.unfinishedUploads(), []);
     } finally {
       await results.close();

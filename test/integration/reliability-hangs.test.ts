@@ -9,11 +9,12 @@
  * stall costs seconds.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliResult, finalLines, Transcript } from '../helpers/cli-run.ts';
+import { type CliResult, cliEnv, finalLines, Transcript } from '../helpers/cli-run.ts';
 import { s3Requests, startBlackhole, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { incompleteUploads } from '../helpers/leftovers.ts';
 import { writeWorkload } from '../helpers/reliability-workloads.ts';
@@ -257,6 +258,133 @@ describe('reliability: hangs and stalls end within their timeout (exit 3)', { sk
       faults.survived++;
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+/**
+ * Issue 23, without an S3 server: a FIFO where a dataset file should be, a
+ * folder at the manifest's name, and an endpoint that accepts connections
+ * and never answers, reached by every command through S3_ENDPOINT alone on
+ * default settings (one endpoint resolver: dlio, merge, report, compare and
+ * clean go where train does, never to AWS with the user's credentials).
+ */
+describe('reliability: local inputs that hang, and a silent endpoint on default settings', () => {
+  let tmp: string;
+  const transcript = new Transcript();
+  const planted = { AWS_ACCESS_KEY_ID: 'PQBKEYIDzz9silent', AWS_SECRET_ACCESS_KEY: 'PQBsecretzz9silent' };
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'pqbench-reliability-local-'));
+  });
+  after(async () => {
+    try {
+      transcript.assertClean();
+      await transcript.assertNoSecrets(Object.values(planted), [path.join(tmp, 'results')]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  const local = (name: string) =>
+    writeWorkload(tmp, {
+      name,
+      storage: { storage_type: 'local_fs', storage_root: path.join(tmp, name) },
+      files: 4,
+      samplesPerFile: 64,
+      vector: 16,
+      output: path.join(tmp, 'results'),
+    });
+
+  it('a FIFO in place of a dataset file: train and generate exit 3 naming it, within a 20 s guard', async () => {
+    const yaml = await local('fifo');
+    const generated = await transcript.run(['generate', yaml], { cwd: tmp, timeoutMs: 20_000 });
+    assert.equal(generated.code, 0, generated.stderr);
+    const file = path.join(tmp, 'fifo', 'data', 'train', 'img_0_of_4.parquet');
+    await rm(file);
+    execFileSync('mkfifo', [file]);
+    for (const command of ['train', 'generate']) {
+      const r = await transcript.run([command, yaml], { cwd: tmp, timeoutMs: 20_000 });
+      assert.equal(r.code, 3, `${command}: ${r.stderr}`);
+      const lines = finalLines(r.stderr);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(lines[0]?.includes(`${file} is a FIFO (named pipe), not an object`), r.stderr);
+    }
+  });
+
+  it('a folder at _pqbench.json: a data error naming it (exit 4), not a foreign dataset', async () => {
+    const yaml = await local('manifest-dir');
+    const generated = await transcript.run(['generate', yaml], { cwd: tmp, timeoutMs: 20_000 });
+    assert.equal(generated.code, 0, generated.stderr);
+    const manifest = path.join(tmp, 'manifest-dir', 'data', '_pqbench.json');
+    await rm(manifest);
+    await mkdir(manifest);
+    const r = await transcript.run(['train', yaml], { cwd: tmp, timeoutMs: 20_000 });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, new RegExp(`${manifest}: is a folder, not a dataset manifest`));
+    assert.doesNotMatch(r.stderr, /not written by pqbench|foreign/);
+  });
+
+  it('a silent endpoint from S3_ENDPOINT, default settings: every command that takes an S3 location ends with exit 3 within 30 s, one line per retry', async () => {
+    const hole = await startBlackhole();
+    try {
+      const env = cliEnv({
+        ...planted,
+        S3_ENDPOINT: hole.url,
+        AWS_ENDPOINT_URL: '',
+        AWS_ENDPOINT_URL_S3: '',
+        AWS_REGION: 'us-east-1',
+      });
+      // No endpoint_url, no timeouts: what a user writes.
+      const yaml = await writeWorkload(tmp, {
+        name: 'silent',
+        storage: { storage_type: 's3', storage_root: 'pqbench-silent/pfx' },
+        files: 2,
+        samplesPerFile: 64,
+        vector: 16,
+        output: path.join(tmp, 'results'),
+      });
+      const dlioDir = path.join(tmp, 'dlio', 'workload');
+      await mkdir(dlioDir, { recursive: true });
+      await copyFile(yaml, path.join(dlioDir, 'silent.yaml'));
+      const runs = await Promise.all(
+        [
+          ['train', yaml],
+          ['generate', yaml],
+          ['clean', yaml],
+          [
+            'dlio',
+            'workload=silent',
+            `--config-dir=${path.join(tmp, 'dlio')}`,
+            `++hydra.run.dir=${path.join(tmp, 'hydra')}`,
+          ],
+          ['merge', 's3://pqbench-silent/results/run-1'],
+          ['report', 's3://pqbench-silent/results/run-1'],
+          ['compare', 's3://pqbench-silent/results/run-1', 's3://pqbench-silent/results/run-2'],
+        ].map((args) => transcript.run(args, { cwd: tmp, timeoutMs: 40_000, env })),
+      );
+      for (const r of runs) {
+        const label = `\`pqbench ${r.args.join(' ')}\` → ${r.code} in ${Math.round(r.ms)} ms:\n${r.stderr}`;
+        assert.equal(r.code, 3, label);
+        assert.ok(r.ms < 30_000, label);
+        const [line, ...more] = finalLines(r.stderr);
+        assert.equal(more.length, 0, label);
+        assert.ok(line?.includes(`endpoint ${hole.url}`), label);
+        assert.match(line ?? '', /bucket pqbench-silent/, label);
+        assert.match(line ?? '', /timed out: no response within 5 s on 3 attempts/, label);
+        const retries = r.stderr.split('\n').filter((l) => l.startsWith('retrying '));
+        assert.ok(retries.length >= 2, label);
+        for (const retry of retries)
+          assert.match(
+            retry,
+            new RegExp(
+              `^retrying \\w+ s3://pqbench-silent/\\S* at ${hole.url} \\(attempt [23] of 3\\): no response within 5 s$`,
+            ),
+            label,
+          );
+      }
+    } finally {
+      await hole.close();
     }
   });
 });

@@ -229,3 +229,55 @@ describe('reliability: SIGINT, SIGTERM and SIGKILL leave nothing behind', { skip
     }
   });
 });
+
+/**
+ * Issue 23 point 4, on local disk: a step that "computes" for an hour (or a
+ * loader preprocessing for minutes) does not hold the first Ctrl-C — the
+ * run stops within a second of it, and says on stderr what it is doing.
+ */
+describe('reliability: the first SIGINT acts within a second, mid-step', () => {
+  let tmp: string;
+  const transcript = new Transcript();
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'pqbench-reliability-stop-'));
+  });
+  after(async () => {
+    try {
+      transcript.assertClean();
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  for (const [what, extra] of [
+    ['train.computation_time 3000 s per step', { computationTime: 3000 }],
+    ['reader.preprocess_time 600 s per sample', { preprocessTime: 600 }],
+  ] as const) {
+    it(`${what}: exit 130 within a second of the SIGINT, announced`, async () => {
+      const name = what.split(' ')[0]?.replace(/\W/g, '-') ?? 'stop';
+      const yaml = await writeWorkload(tmp, {
+        name,
+        storage: { storage_type: 'local_fs', storage_root: path.join(tmp, name) },
+        files: 2,
+        samplesPerFile: 64,
+        vector: 16,
+        accelerators: 2,
+        output: path.join(tmp, 'results'),
+        ...extra,
+      });
+      const generated = await transcript.run(['generate', yaml], { cwd: tmp, timeoutMs: 30_000 });
+      assert.equal(generated.code, 0, generated.stderr);
+      // Sent once the run is in its first step (thread start-up takes well under 3 s).
+      const r = await transcript.run(['train', yaml], {
+        cwd: tmp,
+        timeoutMs: 30_000,
+        signals: [{ signal: 'SIGINT', delayMs: 3000 }],
+      });
+      assert.equal(r.code, 130, r.stderr);
+      const after = r.ms - (r.sentAt[0] ?? 0);
+      assert.ok(after < 1000, `stopped ${Math.round(after)} ms after the SIGINT`);
+      assert.match(r.stderr, /^SIGINT: stopping — .*Ctrl-C again stops at once$/m);
+      assert.match(r.stderr, /interrupted by SIGINT: 0 of 1 epochs completed/);
+    });
+  }
+});

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultWorkload } from '../../src/config/load.ts';
-import { s3EndpointFromEnvironment, withEnvironmentEndpoint } from '../../src/storage/endpoint.ts';
+import {
+  isS3Url,
+  locationS3Options,
+  s3EndpointFromEnvironment,
+  withEnvironmentEndpoint,
+} from '../../src/storage/endpoint.ts';
 
 const s3 = (edits: string[] = []) =>
   defaultWorkload(['storage.storage_type=s3', 'storage.storage_root=pqbench', ...edits]).storage;
@@ -44,5 +49,35 @@ describe('S3 endpoint from the environment', () => {
     assert.equal(withEnvironmentEndpoint(local, { S3_ENDPOINT: 'http://ceph:3' }), local);
     const aws = s3();
     assert.equal(withEnvironmentEndpoint(aws, {}), aws);
+  });
+
+  it('refuses an environment endpoint with a path or a query, naming the variable and never the query', () => {
+    assert.throws(
+      () => s3EndpointFromEnvironment({ S3_ENDPOINT: 'http://ceph:3/?token=TOKENxyz1' }),
+      (e: Error) => /^S3_ENDPOINT: has a query/.test(e.message) && !e.message.includes('TOKENxyz1'),
+    );
+    assert.throws(
+      () => s3EndpointFromEnvironment({ AWS_ENDPOINT_URL_S3: 'http://ceph:3/bucket' }),
+      /AWS_ENDPOINT_URL_S3: has a path/,
+    );
+  });
+
+  it('an s3:// folder on the command line (merge, report, compare): --endpoint-url, else the environment, else AWS', () => {
+    const env = { S3_ENDPOINT: 'http://ceph:3', AWS_REGION: 'eu-west-1' };
+    assert.deepEqual(
+      [locationS3Options({}, env).endpoint_url, locationS3Options({}, env).region],
+      ['http://ceph:3', 'eu-west-1'],
+    );
+    const flagged = locationS3Options({ endpointUrl: 'http://minio:9000', region: 'us-west-2' }, env);
+    assert.deepEqual(
+      [flagged.endpoint_url, flagged.region, flagged.s3_force_path_style, flagged.checksums],
+      ['http://minio:9000', 'us-west-2', true, 'when_required'],
+    );
+    assert.equal(locationS3Options({}, {}).endpoint_url, undefined);
+    assert.throws(
+      () => locationS3Options({ endpointUrl: 'http://minio:9000/x?sig=1' }, {}),
+      /--endpoint-url: has a query/,
+    );
+    assert.ok(isS3Url('S3://b/p') && !isS3Url('results/run'));
   });
 });
