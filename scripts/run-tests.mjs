@@ -158,12 +158,22 @@ async function main() {
   }
   try {
     say(`running ${files.length} test file(s)${env.S3_ENDPOINT ? ` against S3 at ${env.S3_ENDPOINT}` : ''}`);
+    // The usual report on stdout (TAP in a log, spec on a terminal: its closing counts are what CI reads),
+    // and one progress line per finished file on stderr (scripts/test-progress.mjs).
+    const reporters = flags.some((f) => f.startsWith('--test-reporter'))
+      ? []
+      : [
+          `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+          '--test-reporter-destination=stdout',
+          `--test-reporter=${path.join(REPO, 'scripts/test-progress.mjs')}`,
+          '--test-reporter-destination=stderr',
+        ];
     runner = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=1', ...flags, ...files],
+      ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporters, ...flags, ...files],
       {
         cwd: REPO,
-        env,
+        env: { ...env, PQBENCH_TEST_FILES: String(files.length) },
         stdio: 'inherit',
       },
     );
