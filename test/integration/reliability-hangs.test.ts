@@ -181,7 +181,7 @@ describe('reliability: hangs and stalls end within their timeout (exit 3)', { sk
       storageFailure(
         r,
         proxy.url,
-        /putStream: network error .*key data\/train\/img_\d_of_2\.parquet/,
+        /putStream: network error .*key stall-parts\/data\/train\/img_\d_of_2\.parquet/,
         /timed out/,
       );
       assert.deepEqual(await incompleteUploads(bucket.client, bucket.name, 'stall-parts/'), []);
@@ -206,7 +206,12 @@ describe('reliability: hangs and stalls end within their timeout (exit 3)', { sk
       faults.tried++;
       const r = await run(['train', stalled], 60_000);
       assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
-      storageFailure(r, proxy.url, /get: network error .*key data\/train\/img_\d_of_2\.parquet/, /timed out/);
+      storageFailure(
+        r,
+        proxy.url,
+        /get: network error .*key stall-gets\/data\/train\/img_\d_of_2\.parquet/,
+        /timed out/,
+      );
       faults.survived++;
     } finally {
       await proxy.close();
@@ -224,7 +229,7 @@ describe('reliability: hangs and stalls end within their timeout (exit 3)', { sk
       storageFailure(
         r,
         proxy.url,
-        /putStream: throttled .*key data\/train\/img_\d_of_2\.parquet/,
+        /putStream: throttled .*key slowdown\/data\/train\/img_\d_of_2\.parquet/,
         /SlowDown/,
       );
       assert.deepEqual(await incompleteUploads(bucket.client, bucket.name, 'slowdown/'), []);
@@ -245,7 +250,7 @@ describe('reliability: hangs and stalls end within their timeout (exit 3)', { sk
       storageFailure(
         r,
         proxy.url,
-        /putStream: network error .*key data\/train\/img_0_of_2\.parquet/,
+        /putStream: network error .*key gone\/data\/train\/img_0_of_2\.parquet/,
         /ECONNRESET/,
       );
       assert.match(r.stderr, /incomplete multipart upload could not be aborted .*pqbench clean/);
