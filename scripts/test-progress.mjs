@@ -15,7 +15,7 @@ export default async function* progress(source) {
   let done = 0;
   const finish = () => {
     done++;
-    const seconds = ((performance.now() - current.start) / 1000).toFixed(1);
+    const seconds = (current.ms / 1000).toFixed(1);
     const verdict =
       current.failed > 0 ? `FAILED (${current.failed} of ${current.tests})` : `ok, ${current.tests} tests`;
     return `[${done}${total ? `/${total}` : ''}] ${path.relative(process.cwd(), current.file)}: ${verdict}, ${seconds} s\n`;
@@ -28,9 +28,12 @@ export default async function* progress(source) {
       (event.type === 'test:start' || event.type === 'test:pass' || event.type === 'test:fail')
     ) {
       if (current) yield finish();
-      current = { file, start: performance.now(), tests: 0, failed: 0 };
+      current = { file, ms: 0, tests: 0, failed: 0 };
     }
     if (!current || current.file !== file) continue;
+    // A file's events arrive as its process reports them: its time is that of its top-level tests and suites.
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0)
+      current.ms += event.data.details?.duration_ms ?? 0;
     // Leaves only: a suite's pass or fail repeats its tests'.
     if (event.type === 'test:pass' && event.data.details?.type !== 'suite') current.tests++;
     if (event.type === 'test:fail' && event.data.details?.type !== 'suite') {

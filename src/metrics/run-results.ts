@@ -1,7 +1,8 @@
 /**
  * Reading a run's results directory back (`pqbench report`, `pqbench
- * compare`): summary.json, the per-epoch figures, timeseries.json and
- * config.yaml. Runs written by older versions read too: summary.json of
+ * compare`) — a local directory or an `s3://` folder, through the storage
+ * backends (a FIFO at a file's name is refused, not waited on):
+ * summary.json, the per-epoch figures, timeseries.json and config.yaml. Runs written by older versions read too: summary.json of
  * schema 2 (ISO `start`, pqbench's list in per_epoch_stats.json), no
  * timeseries.json, no config.yaml — what is missing is null, never invented.
  */

@@ -167,7 +167,7 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
   return { args, code, signal, stdout, stderr, ms, sentAt };
 }
 
-/** Without progress lines (plain or carriage-return redrawn), config notices and retry lines: what a run ends with. */
+/** Without progress lines (plain or carriage-return redrawn), config notices, retry lines and a signal's announcement: what a run ends with. */
 export function finalLines(text: string): string[] {
   return text
     .split('\n')
@@ -178,6 +178,7 @@ export function finalLines(text: string): string[] {
         line !== '' &&
         !/^(files|samples) \d/.test(line) &&
         !line.startsWith('notice: ') &&
-        !line.startsWith('retrying '),
+        !line.startsWith('retrying ') &&
+        !/^SIG(INT|TERM): stopping — /.test(line),
     );
 }

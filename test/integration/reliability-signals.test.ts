@@ -73,6 +73,8 @@ describe('reliability: SIGINT, SIGTERM and SIGKILL leave nothing behind', { skip
     assert.equal(r.code, EXIT[signal], label);
     const lines = finalLines(r.stderr);
     assert.equal(lines.length, 1, label);
+    // The first signal says at once what happens, before the line that reports it.
+    assert.match(r.stderr, new RegExp(`^${signal}: stopping — `, 'm'), label);
     assert.match(
       lines[0] ?? '',
       new RegExp(`^error: interrupted by ${signal}: \\d+ of ${FILES} files complete; `),

@@ -67,6 +67,8 @@ interface Backend {
   openMissing(): { storage: Storage; container: string };
   /** Endpoint that errors must name. */
   endpoint(): string;
+  /** The key an error names for `key`: where a user finds it (S3: with the storage root's prefix; local: under the root the endpoint names). */
+  errorKey(key: string): string;
   bucket(): string | undefined;
   /** Unfinished uploads (s3) or temp files (local) left behind. */
   leftovers(): Promise<string[]>;
@@ -234,7 +236,7 @@ function contractSuite(backend: Backend): void {
       assert.ok(error instanceof StorageError, String(error));
       assert.deepEqual(
         [error.kind, error.endpoint, error.bucket, error.key],
-        ['not_found', backend.endpoint(), backend.bucket(), 'no/such/key.parquet'],
+        ['not_found', backend.endpoint(), backend.bucket(), backend.errorKey('no/such/key.parquet')],
       );
       assert.match(error.message, /no\/such\/key\.parquet/);
       assert.ok(error.message.includes(backend.endpoint()));
@@ -325,6 +327,7 @@ const localBackend: Backend = {
     return { storage: new LocalStorage(root), container: root };
   },
   endpoint: () => localRoot,
+  errorKey: (key) => key,
   bucket: () => undefined,
   leftovers: async () =>
     (await readdir(localRoot, { recursive: true })).filter((name) => TEMP_FILE.test(path.basename(name))),
@@ -371,6 +374,7 @@ const s3Backend: Backend = {
     return { storage: new S3Storage(name, s3TestOptions()), container: `bucket ${name}` };
   },
   endpoint: () => process.env.S3_ENDPOINT!.replace(/\/$/, ''),
+  errorKey: (key) => `root/prefix/${key}`,
   bucket: () => bucket!.name,
   leftovers: () => bucket!.unfinishedUploads(),
   leaveIncomplete: async (key) => {
