@@ -11,6 +11,7 @@ import { type ResolveOptions, resolveRun } from '../dataset/run-plan.ts';
 import type { RunPlan } from '../dataset/types.ts';
 import type { RequestCounts } from '../metrics/cost.ts';
 import { resultJson } from '../metrics/results.ts';
+import { locationS3Options } from '../storage/endpoint.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import { describeKey } from '../storage/keys.ts';
 import { openStorage } from '../storage/open.ts';
@@ -25,19 +26,16 @@ let controlBucket: string | undefined;
 export function controlStorage(env: NodeJS.ProcessEnv = process.env): Storage {
   const bucket = requireEnv(ENV.bucket, env);
   if (control && controlBucket === bucket) return control;
-  const endpoint = env[ENV.s3Endpoint] || undefined;
+  // The endpoint the stack configured (a local state machine's tests set one), through the one resolver;
+  // the function's environment is not searched for S3_ENDPOINT & co.: the stack says where its bucket is.
+  const options = locationS3Options(
+    { endpointUrl: env[ENV.s3Endpoint] || undefined, region: env.AWS_REGION || env.AWS_DEFAULT_REGION },
+    {},
+  );
   control = openStorage({
     storage_type: 's3',
     storage_root: bucket,
-    storage_options: {
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      s3_force_path_style: endpoint !== undefined,
-      s3_max_attempts: 5,
-      checksums: 'when_required',
-      max_sockets: 64,
-      request_timeout_seconds: 60,
-      ...(endpoint !== undefined ? { endpoint_url: endpoint } : {}),
-    },
+    storage_options: { ...options, s3_max_attempts: 5, checksums: 'when_required', max_sockets: 64 },
   });
   controlBucket = bucket;
   return control;

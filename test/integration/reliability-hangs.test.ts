@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -315,6 +315,17 @@ describe('reliability: local inputs that hang, and a silent endpoint on default 
       assert.equal(lines.length, 1, r.stderr);
       assert.ok(lines[0]?.includes(`${file} is a FIFO (named pipe), not an object`), r.stderr);
     }
+  });
+
+  it('a damaged file: the data error names it by its full path, not its key under the root', async () => {
+    const yaml = await local('damaged');
+    const generated = await transcript.run(['generate', yaml], { cwd: tmp, timeoutMs: 20_000 });
+    assert.equal(generated.code, 0, generated.stderr);
+    const file = path.join(tmp, 'damaged', 'data', 'train', 'img_1_of_4.parquet');
+    await writeFile(file, Buffer.alloc(4096, 7));
+    const r = await transcript.run(['train', yaml], { cwd: tmp, timeoutMs: 20_000 });
+    assert.equal(r.code, 4, r.stderr);
+    assert.ok(finalLines(r.stderr)[0]?.startsWith(`error: ${file}: not a Parquet file`), r.stderr);
   });
 
   it('a folder at _pqbench.json: a data error naming it (exit 4), not a foreign dataset', async () => {
