@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.ts';
 import { compareRuns } from '../../metrics/compare.ts';
 import { renderComparison } from '../../metrics/compare-table.ts';
 import { readRunResults } from '../../metrics/run-results.ts';
-import { locationS3Options } from '../../storage/endpoint.ts';
+import { isS3Url, locationS3Options } from '../../storage/endpoint.ts';
 import type { CliCommand } from '../command.ts';
 import { locationFlags } from '../flags.ts';
 
@@ -16,7 +16,8 @@ export const command: CliCommand = {
     const dirs = ctx.positionals;
     if (dirs.length < 2)
       throw new UsageError(`compare needs at least two results directories; usage: ${ctx.usage}`);
-    const s3 = locationS3Options(locationFlags(ctx));
+    // Resolved only for s3:// folders: a local comparison never depends on the S3 environment.
+    const s3 = dirs.some(isS3Url) ? locationS3Options(locationFlags(ctx)) : undefined;
     const runs = [];
     for (const dir of dirs) runs.push(await readRunResults(dir, s3));
     const comparison = compareRuns(runs);

@@ -19,7 +19,8 @@ export const command: CliCommand = {
     if (dirs.length === 0) throw new UsageError(`usage: ${ctx.usage}`);
     const out = ctx.values.out;
     if (out !== undefined && typeof out !== 'string') throw new UsageError('--out takes a file path');
-    const s3 = locationS3Options(locationFlags(ctx));
+    // Resolved only for s3:// folders: a local report never depends on the S3 environment.
+    const s3 = [...dirs, out ?? ''].some(isS3Url) ? locationS3Options(locationFlags(ctx)) : undefined;
     const runs = [];
     for (const dir of dirs) runs.push(await readRunResults(dir, s3));
     const beside = (dir: string) =>
