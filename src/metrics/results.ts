@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { redactWorkload, workloadToYaml } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
-import { ERRNO_DETAIL, errnoCode, mkdirFailure } from '../storage/local-fs.ts';
+import { ERRNO_DETAIL, errnoCode, mkdirFailure, mkdirShared } from '../storage/local-fs.ts';
 import { dlioPerEpochStats, type HostFacts, readHostFacts, summaryFileJson } from './dlio-summary.ts';
 import type { RunSummary } from './summary.ts';
 import { timeSeriesJson } from './timeseries-file.ts';
@@ -174,9 +174,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   const probe = join(dir, `.pqbench-probe-${process.pid}`);
   let created: string | undefined;
   try {
-    created = await mkdir(dir, { recursive: true }).catch(async (e: unknown) =>
-      Promise.reject(await mkdirFailure(dir, e)),
-    );
+    created = await mkdirShared(dir).catch(async (e: unknown) => Promise.reject(await mkdirFailure(dir, e)));
     await writeFile(probe, Buffer.alloc(64 * 1024));
   } catch (error) {
     const problem = outputProblem(error);

@@ -4,7 +4,7 @@
  * paths through symbolic links. Plain functions, no state but a counter.
  */
 import { constants, type Dirent, read, realpathSync, type Stats } from 'node:fs';
-import { access, type FileHandle, readdir, rm, stat } from 'node:fs/promises';
+import { access, type FileHandle, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { StorageError, type StorageErrorKind } from '../errors.ts';
@@ -59,6 +59,21 @@ export async function mkdirFailure(dir: string, error: unknown): Promise<unknown
     () => error,
     (denied: unknown) => denied,
   );
+}
+
+/**
+ * `mkdir -p` that survives another process removing an empty folder on the
+ * way while it runs (a run that proved an output folder writable removes the
+ * folders it made): ENOENT mid-way is retried; returns mkdir's result.
+ */
+export async function mkdirShared(dir: string): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mkdir(dir, { recursive: true });
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT' || attempt >= 3) throw error;
+    }
+  }
 }
 
 export function errnoCode(error: unknown): string | undefined {

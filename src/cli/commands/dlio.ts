@@ -15,7 +15,7 @@
  * dlio.log. Under a launcher (mpirun, srun, …) the multi-host path of
  * `pqbench run` takes over.
  */
-import { access, appendFile, mkdir } from 'node:fs/promises';
+import { access, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedWorkload } from '../../config/load.ts';
 import type { Workload } from '../../config/types.ts';
@@ -23,6 +23,7 @@ import { resolveRun } from '../../dataset/run-plan.ts';
 import { UsageError } from '../../errors.ts';
 import { type HydraRecord, writeHydraFiles } from '../../metrics/dlio-hydra.ts';
 import { runOutput } from '../../metrics/results.ts';
+import { mkdirShared } from '../../storage/local-fs.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { DLIO_DEFAULTS, dlioWorkload, unknownWorkload } from '../dlio-workload.ts';
 import { loadWorkloadFile, parseRunFlags, type RunFlags } from '../flags.ts';
@@ -126,12 +127,24 @@ export function hydraRecord(
 /** The context with every printed line also appended to `<dir>/dlio.log`, as DLIO logs into its output folder. */
 function loggedTo(ctx: CommandContext, dir: string): { ctx: CommandContext; flush: () => Promise<void> } {
   const log = path.join(dir, 'dlio.log');
-  let written: Promise<void> = mkdir(dir, { recursive: true }).then(() => undefined);
+  // A failed append is kept for flush (one line, exit 2), never left as an unhandled rejection.
+  let failure: unknown;
+  let written = Promise.resolve();
   const tee = (print: (line: string) => void) => (line: string) => {
     print(line);
-    written = written.then(() => appendFile(log, `${line}\n`));
+    written = written
+      .then(() => mkdirShared(dir))
+      .then(() => appendFile(log, `${line}\n`))
+      .catch((error: unknown) => {
+        failure ??= error;
+      });
   };
-  return { ctx: { ...ctx, stdout: tee(ctx.stdout), stderr: tee(ctx.stderr) }, flush: () => written };
+  const flush = async () => {
+    await written;
+    if (failure !== undefined)
+      throw new UsageError(`cannot write ${log}: ${(failure as Error).message ?? String(failure)}`);
+  };
+  return { ctx: { ...ctx, stdout: tee(ctx.stdout), stderr: tee(ctx.stderr) }, flush };
 }
 
 /** generate and/or train, on this host or as one rank of a launcher's run. */
@@ -179,8 +192,11 @@ export const command: CliCommand = {
       if ((launched?.placement.rank ?? 0) === 0)
         await writeHydraFiles(hydraRecord(parsed, ctx.overrides, runDir, name));
       await runWorkflow(logged.ctx, { workload: shaped.workload, notices }, outputDir, flags, multiHost);
-    } finally {
-      await logged.flush();
+    } catch (error) {
+      // The run's own error is the one to report; the log's, if any, is secondary.
+      await logged.flush().catch(() => {});
+      throw error;
     }
+    await logged.flush();
   },
 };
