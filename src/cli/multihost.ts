@@ -14,12 +14,14 @@ import { type Placement, resolvePlacement } from '../exec/launcher.ts';
 import { openResultsLocation, type ResultsLocation } from '../exec/results-location.ts';
 import { withInterrupts } from '../exec/signals.ts';
 import { runGenerateRank } from '../generate/multihost.ts';
+import type { GenerateFacts } from '../metrics/generate-results.ts';
 import { runOutput, summaryFileText } from '../metrics/results.ts';
 import { openStorage } from '../storage/open.ts';
 import { datasetLocation } from '../storage/s3-location.ts';
 import { runTrainingRank } from '../train/multihost.ts';
 import type { CommandContext } from './command.ts';
 import { printNotices, printRunSummary, type RunFlags, report, stderrProgress } from './flags.ts';
+import { generateContext, printWritePhase, putGenerateJson } from './generate-results.ts';
 
 export interface MultiHostFlags {
   placement: Placement;
@@ -105,6 +107,20 @@ async function withLocation<T>(
 
 const who = (p: Placement) => `rank ${p.rank} of ${p.world}`;
 
+/** Rank 0: every rank's write phase as generate.json in the run's results location, and its table. */
+async function recordWritePhase(
+  ctx: CommandContext,
+  workload: Workload,
+  plan: RunPlan,
+  location: ResultsLocation,
+  facts: GenerateFacts,
+  ranks: number,
+): Promise<void> {
+  const output = runOutput(workload, location.runId);
+  const { json, where } = await putGenerateJson(location, facts, generateContext(plan, output, ranks));
+  printWritePhase(ctx, json, where);
+}
+
 export async function generateRankAndReport(
   ctx: CommandContext,
   workload: Workload,
@@ -147,6 +163,8 @@ export async function generateRankAndReport(
         report(ctx)(
           `generated ${t.filesWritten} of ${t.files} files over ${placement.world} ranks, ${t.filesSkipped} already present; ${(t.bytesWritten / 1e6).toFixed(1)} MB (MB = 10^6 bytes) in ${t.seconds.toFixed(2)} s (slowest rank)${t.manifestWritten ? '; manifest recorded' : ''} -> ${datasetLocation(plan.storage, plan.dataset.layout.dataFolder)}`,
         );
+        if (!r.alreadyDone && t.phase)
+          await recordWritePhase(ctx, workload, plan, location, { ...t, phase: t.phase }, placement.world);
       }
     } finally {
       progress.finish();

@@ -14,6 +14,7 @@ import { generateSessionPrefix } from '../exec/rank-merge.ts';
 import { RankError, RankSession, type SessionTiming } from '../exec/rendezvous.ts';
 import type { ResultsLocation } from '../exec/results-location.ts';
 import { causeOf } from '../exec/signals.ts';
+import { mergePhaseParts, type PhasePart } from '../metrics/phase.ts';
 import type { Storage } from '../storage/types.ts';
 import { type GenerateRunOptions, type GenerateRunResult, runGenerate } from './run.ts';
 
@@ -34,6 +35,10 @@ export interface GenerateTotals {
   /** The slowest rank's wall time. */
   seconds: number;
   manifestWritten: boolean;
+  /** Worker threads over every rank. */
+  workers: number;
+  /** Every rank's requests merged: the write phase (generate.json); absent from records of older versions. */
+  phase?: PhasePart;
 }
 
 export interface RankGenerateResult {
@@ -59,6 +64,8 @@ function sumTotals(results: GenerateRunResult[], manifestWritten: boolean): Gene
     bytesWritten: sum((r) => r.bytesWritten),
     seconds: Math.max(0, ...results.map((r) => r.seconds)),
     manifestWritten,
+    workers: sum((r) => r.workers),
+    phase: mergePhaseParts(results.flatMap((r) => (r.phase ? [r.phase] : []))),
   };
 }
 

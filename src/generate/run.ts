@@ -18,6 +18,7 @@ import { runLocally, threadsUsed } from '../exec/local.ts';
 import { resolveWorkers } from '../exec/pool.ts';
 import { type ProgressSnapshot, ProgressTotals } from '../exec/progress.ts';
 import { interruptionOf, interruptSignalOr } from '../exec/signals.ts';
+import { mergePhaseParts, type PhasePart } from '../metrics/phase.ts';
 import type { CleanupResult, Storage } from '../storage/types.ts';
 import { interruptedGenerate } from './interrupted.ts';
 import { cleanDatasetLeftovers, NOTHING_CLEANED } from './leftovers.ts';
@@ -47,7 +48,9 @@ export interface GenerateRunOptions {
 }
 
 /** The shards' counters summed (seconds is the run's wall time), plus run-level facts. */
-export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard'> {
+export interface GenerateRunResult extends Omit<GenerateShardResult, 'shard' | 'phase'> {
+  /** Every shard's requests merged: the write phase (generate.json). */
+  phase: PhasePart;
   /** bytesWritten / seconds in 10^6 bytes per second. */
   mbPerSecond: number;
   workers: number;
@@ -172,5 +175,6 @@ function summarize(results: GenerateShardResult[], run: RunLevel): GenerateRunRe
     requests: sum((r) => r.requests),
     retries: sum((r) => r.retries),
     mbPerSecond: run.seconds > 0 ? bytesWritten / 1e6 / run.seconds : 0,
+    phase: mergePhaseParts(results.flatMap((r) => (r.phase ? [r.phase] : []))),
   };
 }

@@ -16,6 +16,7 @@ import { objectKey, objectsOfFiles } from '../dataset/layout.ts';
 import { FOOTER_KEYS } from '../dataset/manifest.ts';
 import type { RunPlan, Split } from '../dataset/types.ts';
 import { CorruptParquetError, StorageError } from '../errors.ts';
+import { type PhasePart, PhaseRecorder, teeSinks } from '../metrics/phase.ts';
 import { readFooter } from '../parquet/index.ts';
 import { instrumentStorage } from '../storage/instrument.ts';
 import type { Operation, OperationSink } from '../storage/operations.ts';
@@ -55,6 +56,8 @@ export interface GenerateShardResult {
   requests: number;
   retries: number;
   seconds: number;
+  /** Every request of the shard by operation, and per interval (absent in results of older versions). */
+  phase?: PhasePart;
 }
 
 export interface GenerateShardOptions {
@@ -211,7 +214,8 @@ export async function generateShard(
   const started = performance.now();
   const filesTotal = shardFileCount(shard);
   const counters = new ShardProgressReporter(shard.index, filesTotal, options.onProgress);
-  const storage = instrumentStorage(unmeasured, counters.tally);
+  const phase = new PhaseRecorder(unmeasured.kind === 'local_fs');
+  const storage = instrumentStorage(unmeasured, teeSinks(counters.tally, phase));
   for (const range of shard.ranges) {
     for (let fileIndex = range.start; fileIndex < range.end; fileIndex++) {
       counters.report(true);
@@ -232,5 +236,6 @@ export async function generateShard(
     requests: progress.requests,
     retries: progress.retries,
     seconds: (performance.now() - started) / 1000,
+    phase: phase.toPart(),
   };
 }

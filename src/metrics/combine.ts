@@ -12,7 +12,9 @@ import {
   addRequestCounters,
   type EpochPartial,
   maxDefined,
+  mergeOperationHistograms,
   minDefined,
+  type OperationHistogramSet,
   PARTIAL_VERSION,
   type RequestCounters,
 } from './partial.ts';
@@ -58,6 +60,8 @@ export interface RunAggregate {
   epochs: EpochAggregate[];
   requests: RequestCounters;
   histograms: { requestUs: Histogram; ttfbUs: Histogram; stepLoadWaitUs: Histogram };
+  /** Latency and TTFB per operation type; undefined when a partial did not keep them. */
+  byOperation?: OperationHistogramSet;
   /** Every accelerator's time series added interval by interval; null if some partial has none. */
   series: SeriesPart | null;
   /** The client's CPU: one record per host process, thread times added; null if no partial measured it. */
@@ -141,6 +145,7 @@ export function combinePartials(partials: AcceleratorPartial[]): RunAggregate {
       ttfbUs: mergeEncoded(ordered.map((p) => p.histograms.ttfbUs)),
       stepLoadWaitUs: mergeEncoded(ordered.map((p) => p.histograms.stepLoadWaitUs)),
     },
+    byOperation: mergeOperationHistograms(ordered.map((p) => p.histograms.byOperation)),
     series: ordered.every((p) => p.series !== undefined)
       ? mergeSeries(ordered.map((p) => p.series as SeriesPart))
       : null,

@@ -12,7 +12,14 @@
 import type { Operation, OperationSink, OperationType } from '../storage/operations.ts';
 import { EpochStepAccumulator, type WindowStats } from './au.ts';
 import { addThreadCpu, type ClientPart, type HostCpu, type ThreadCpu } from './client.ts';
-import { type EncodedHistogram, encodeHistogram, mergeEncoded, newHistogram, recordMs } from './histogram.ts';
+import {
+  type EncodedHistogram,
+  encodeHistogram,
+  type Histogram,
+  mergeEncoded,
+  newHistogram,
+  recordMs,
+} from './histogram.ts';
 import { loadWaitMs, type StepRecord } from './step.ts';
 import { DEFAULT_INTERVAL_MS, mergeSeries, type SeriesPart, SeriesRecorder } from './timeseries.ts';
 
@@ -29,6 +36,15 @@ export interface RequestCounter {
 }
 
 export type RequestCounters = Partial<Record<OperationType, RequestCounter>>;
+
+/** Request latency and time to first byte of one operation type, µs. */
+export interface OperationHistograms {
+  requestUs: EncodedHistogram;
+  ttfbUs: EncodedHistogram;
+}
+
+/** Per operation type (absent in partials written before they were kept). */
+export type OperationHistogramSet = Partial<Record<OperationType, OperationHistograms>>;
 
 /** What the accelerator thread knows about an epoch. */
 export interface EpochSteps {
@@ -76,6 +92,8 @@ export interface AcceleratorPartial {
     ttfbUs: EncodedHistogram;
     /** Per-step time blocked waiting for the batch, µs. */
     stepLoadWaitUs: EncodedHistogram;
+    /** Request latency and TTFB per operation type (the read phase's per-operation table). */
+    byOperation?: OperationHistogramSet;
   };
   /** The run's random shuffle seed when a shuffle mode is `random`. */
   randomSeed: number | null;
@@ -102,6 +120,7 @@ export interface IoPart {
   epochs: EpochIo[];
   requestUs: EncodedHistogram;
   ttfbUs: EncodedHistogram;
+  byOperation?: OperationHistogramSet;
   series?: SeriesPart;
   /** The loader thread's CPU over its measured phase (null: not measurable here). */
   threadCpu?: ThreadCpu | null;
@@ -168,6 +187,7 @@ export class StepRecorder {
 export class IoRecorder implements OperationSink {
   private readonly requestUs = newHistogram();
   private readonly ttfbUs = newHistogram();
+  private readonly byOperation = new Map<OperationType, { request: Histogram; ttfb: Histogram }>();
   private readonly epochs: EpochIo[] = [];
   private current: EpochIo | null = null;
   private readonly series: SeriesRecorder;
@@ -202,6 +222,13 @@ export class IoRecorder implements OperationSink {
     if (op.op === 'GET' || op.op === 'HEAD') this.onBytes?.(op.bytes);
     recordMs(this.requestUs, op.end - op.start);
     if (op.firstByte !== undefined) recordMs(this.ttfbUs, op.firstByte - op.start);
+    let mine = this.byOperation.get(op.op);
+    if (!mine) {
+      mine = { request: newHistogram(), ttfb: newHistogram() };
+      this.byOperation.set(op.op, mine);
+    }
+    recordMs(mine.request, op.end - op.start);
+    if (op.firstByte !== undefined) recordMs(mine.ttfb, op.firstByte - op.start);
   }
 
   recordChunk(projectedBytes: number, openedObject: boolean): void {
@@ -216,6 +243,12 @@ export class IoRecorder implements OperationSink {
       epochs: this.epochs.map((e) => ({ ...e, requests: structuredClone(e.requests) })),
       requestUs: encodeHistogram(this.requestUs),
       ttfbUs: encodeHistogram(this.ttfbUs),
+      byOperation: Object.fromEntries(
+        [...this.byOperation].map(([op, h]) => [
+          op,
+          { requestUs: encodeHistogram(h.request), ttfbUs: encodeHistogram(h.ttfb) },
+        ]),
+      ),
       series: this.series.toPart(),
     };
   }
@@ -291,11 +324,40 @@ export function assemblePartial(
       requestUs: encodeHistogram(mergeEncoded(io.map((p) => p.requestUs))),
       ttfbUs: encodeHistogram(mergeEncoded(io.map((p) => p.ttfbUs))),
       stepLoadWaitUs: steps.stepLoadWaitUs,
+      ...operationHistograms(io.map((p) => p.byOperation)),
     },
     randomSeed: who.randomSeed,
     ...acceleratorSeries(steps, io),
     ...(hostCpu ? { client: clientPart(hostCpu, steps, io) } : {}),
   };
+}
+
+/**
+ * Per-operation histograms added (exact); none when some part has none (a
+ * part of an older version), so that no figure covers only some requests.
+ */
+export function mergeOperationHistograms(
+  sets: (OperationHistogramSet | undefined)[],
+): OperationHistogramSet | undefined {
+  if (sets.some((s) => s === undefined)) return undefined;
+  const ops = [...new Set(sets.flatMap((s) => Object.keys(s ?? {})))] as OperationType[];
+  const of = (op: OperationType) => sets.flatMap((s) => (s?.[op] ? [s[op]] : []));
+  return Object.fromEntries(
+    ops.map((op) => [
+      op,
+      {
+        requestUs: encodeHistogram(mergeEncoded(of(op).map((h) => h.requestUs))),
+        ttfbUs: encodeHistogram(mergeEncoded(of(op).map((h) => h.ttfbUs))),
+      },
+    ]),
+  );
+}
+
+function operationHistograms(sets: (OperationHistogramSet | undefined)[]): {
+  byOperation?: OperationHistogramSet;
+} {
+  const merged = mergeOperationHistograms(sets);
+  return merged ? { byOperation: merged } : {};
 }
 
 /** The client facts of one accelerator: its host's process, its own thread, its loader threads. */

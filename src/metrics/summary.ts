@@ -15,6 +15,7 @@ import type { ClientSummary } from './client-summary.ts';
 import type { PriceTable } from './cost.ts';
 import type { LatencySummary } from './histogram.ts';
 import type { RequestCounter } from './partial.ts';
+import type { PhaseFigures } from './phase-figures.ts';
 import type { TimeSeriesFile } from './timeseries-file.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -128,6 +129,8 @@ export interface RunSummaryJson {
   };
   requests: RequestsSummary;
   latency: { request: LatencySummary; time_to_first_byte: LatencySummary; step_load_wait: LatencySummary };
+  /** The read phase per operation (count, rates, latency) and its fastest/median/slowest 1-s segments; absent in older results. */
+  read_phase?: PhaseFigures;
   cost: CostSummary;
   /** Everything a reader of the numbers must know (too few steps, page cache, …). */
   notices: string[];

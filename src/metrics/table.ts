@@ -6,6 +6,7 @@
  * storage. Numbers are rounded for people (summary.json has them whole); the
  * run's notices are not here: the CLI prints them on stderr, each once.
  */
+import { renderPhaseTable } from './phase-table.ts';
 import type { RunSummaryJson } from './summary.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -116,6 +117,7 @@ export function renderSummaryTable(s: RunSummaryJson, resultsDir?: string): stri
     ...[clientLine(s)].filter((l): l is string => l !== null),
     costLine(s),
     bar,
+    ...(s.read_phase ? renderPhaseTable('READ', s.read_phase) : []),
   ];
   if (resultsDir) lines.push(`results: ${resultsDir}`);
   return lines;

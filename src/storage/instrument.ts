@@ -63,7 +63,7 @@ class InstrumentedStorage implements Storage {
       'MULTIPART',
       key,
       {},
-      () => this.inner.putStream(key, source, options),
+      () => this.inner.putStream(key, source, this.withUploadRequests(key, options)),
       (r) => ({
         ...this.fromMeta(r.meta),
         op: r.parts > 1 ? 'MULTIPART' : 'PUT',
@@ -71,6 +71,23 @@ class InstrumentedStorage implements Storage {
         parts: r.parts,
       }),
     );
+  }
+
+  /** A sink that records upload requests hears each of the upload's requests (and so does the caller). */
+  private withUploadRequests(
+    key: string,
+    options: PutStreamOptions | undefined,
+  ): PutStreamOptions | undefined {
+    const sink = this.sink;
+    if (sink.recordUploadRequest === undefined) return options;
+    const caller = options?.onRequest;
+    return {
+      ...options,
+      onRequest: (request) => {
+        sink.recordUploadRequest?.(request, key);
+        caller?.(request);
+      },
+    };
   }
 
   get(key: string, range?: ByteRange, options?: GetOptions): Promise<GetResult> {

@@ -32,8 +32,30 @@ export interface Operation {
   error?: string;
 }
 
+/** The requests an S3 multipart upload is made of (a putStream's MULTIPART operation covers them all). */
+export type UploadRequestType =
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload';
+
+/** One request of a multipart upload, timed around the SDK's send (retries included, as an Operation). */
+export interface UploadRequest {
+  op: UploadRequestType;
+  /** Body bytes sent (UploadPart); 0 for the others. */
+  bytes: number;
+  /** ms timestamps, as Operation's. */
+  start: number;
+  end: number;
+  status: number;
+  retries: number;
+  error?: string;
+}
+
 export interface OperationSink {
   record(op: Operation): void;
+  /** A sink that wants the requests inside a multipart upload too (the write phase's figures). */
+  recordUploadRequest?(request: UploadRequest, key: string): void;
 }
 
 /** Keeps every operation in memory; fine for tests and small runs. */

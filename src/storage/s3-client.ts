@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, type S3Options } from '../config/types.ts';
+import { now, type UploadRequest, type UploadRequestType } from './operations.ts';
 import { watchAttempts } from './s3-attempts.ts';
 import { mapS3Error } from './s3-errors.ts';
 import './sdk-notice.ts';
@@ -24,6 +25,46 @@ export interface UploadTally {
   requests: number;
   attempts: number;
   parts: number;
+  /** Hears each multipart request of the upload, timed (PutStreamOptions.onRequest). */
+  onRequest?: (request: UploadRequest) => void;
+}
+
+const UPLOAD_REQUESTS: Record<string, UploadRequestType> = {
+  CreateMultipartUploadCommand: 'CreateMultipartUpload',
+  UploadPartCommand: 'UploadPart',
+  CompleteMultipartUploadCommand: 'CompleteMultipartUpload',
+  AbortMultipartUploadCommand: 'AbortMultipartUpload',
+};
+
+type Metadata = { $metadata?: { attempts?: number; httpStatusCode?: number } };
+
+/** Bytes of a request body the SDK sends (UploadPart's part). */
+function bodyBytes(input: unknown): number {
+  const body = (input as { Body?: unknown }).Body;
+  return body instanceof Uint8Array ? body.byteLength : 0;
+}
+
+/** Tells the tally's listener about one multipart request, ended in `outcome` (an output or an error). */
+function reportUploadRequest(
+  tally: UploadTally,
+  commandName: string | undefined,
+  input: unknown,
+  start: number,
+  outcome: { output?: Metadata; error?: unknown },
+): void {
+  const op = commandName === undefined ? undefined : UPLOAD_REQUESTS[commandName];
+  if (op === undefined || tally.onRequest === undefined) return;
+  const meta = (outcome.output ?? (outcome.error as Metadata | undefined))?.$metadata;
+  const failed = outcome.error !== undefined;
+  tally.onRequest({
+    op,
+    bytes: failed ? 0 : bodyBytes(input),
+    start,
+    end: now(),
+    status: meta?.httpStatusCode ?? (failed ? 0 : 200),
+    retries: Math.max(0, (meta?.attempts ?? 1) - 1),
+    ...(failed ? { error: (outcome.error as { name?: string } | null)?.name ?? 'other' } : {}),
+  });
 }
 
 /** Reads a response body into one buffer — `into` when it is large enough, else allocated once when the length is known. */
@@ -149,13 +190,18 @@ export function createS3Client(
       const tally = typeof key === 'string' ? uploads.get(key) : undefined;
       if (tally === undefined) return next(args);
       tally.requests++;
+      const start = now();
       try {
         const result = await next(args);
-        tally.attempts += (result.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        tally.attempts += (result.output as Metadata).$metadata?.attempts ?? 1;
         if (context.commandName === 'UploadPartCommand') tally.parts++;
+        reportUploadRequest(tally, context.commandName, args.input, start, {
+          output: result.output as Metadata,
+        });
         return result;
       } catch (error) {
-        tally.attempts += (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        tally.attempts += (error as Metadata).$metadata?.attempts ?? 1;
+        reportUploadRequest(tally, context.commandName, args.input, start, { error });
         throw error;
       }
     },

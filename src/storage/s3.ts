@@ -113,7 +113,7 @@ export class S3Storage implements Storage, PagedLister {
     options?.signal?.throwIfAborted();
     const fullKey = this.fullKey(key, 'putStream');
     const partSize = Math.max(options?.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE);
-    const tally: UploadTally = { requests: 0, attempts: 0, parts: 0 };
+    const tally: UploadTally = { requests: 0, attempts: 0, parts: 0, onRequest: options?.onRequest };
     let bytes = 0;
     let sourceFailure: { error: unknown } | undefined;
     async function* counted(): AsyncGenerator<Uint8Array> {

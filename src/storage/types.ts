@@ -4,6 +4,7 @@
  * `Operation` record (see operations.ts). Keys are always relative to the
  * storage root ("data/dlrm/train/img_0_of_8.parquet"), '/'-separated.
  */
+import type { UploadRequest } from './operations.ts';
 
 /** Byte range of a GET: `[start, end)` (end exclusive), or the last `suffix` bytes. */
 export type ByteRange = { start: number; end: number } | { suffix: number };
@@ -85,6 +86,8 @@ export interface PutStreamOptions {
   queueSize?: number;
   /** Aborts the upload; nothing is left behind. */
   signal?: AbortSignal;
+  /** Hears each request of a multipart upload as it ends (S3; a single PUT or a local write has none). */
+  onRequest?: (request: UploadRequest) => void;
 }
 
 export interface Storage {

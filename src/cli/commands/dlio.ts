@@ -166,9 +166,10 @@ async function runWorkflow(
     if (plan.workflow.train) await trainRankAndReport(ctx, workload, notices, flags, multiHost);
     return;
   }
-  if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
-  if (plan.workflow.train)
-    await trainAndReport(ctx, plan, runOutput(workload, undefined, outputDir), notices, flags);
+  const output = runOutput(workload, undefined, outputDir);
+  if (plan.workflow.generateData)
+    await generateAndReport(ctx, plan, flags, { output, own: !plan.workflow.train });
+  if (plan.workflow.train) await trainAndReport(ctx, plan, output, notices, flags);
 }
 
 export const command: CliCommand = {

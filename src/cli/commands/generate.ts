@@ -3,10 +3,17 @@ import { resolveRun } from '../../dataset/run-plan.ts';
 import type { RunPlan } from '../../dataset/types.ts';
 import { describeCleanup } from '../../generate/leftovers.ts';
 import { type GenerateRunResult, runGenerate } from '../../generate/run.ts';
+import { prepareOutputDir, runOutput } from '../../metrics/results.ts';
 import { createBucketIfMissing, openStorage } from '../../storage/open.ts';
 import { datasetLocation, describeEndpoint, parseS3Root } from '../../storage/s3-location.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags, type RunFlags, report, stderrProgress } from '../flags.ts';
+import {
+  type GenerateTarget,
+  generateContext,
+  printWritePhase,
+  writeGenerateJson,
+} from '../generate-results.ts';
 import { generateRankAndReport, parseMultiHostFlags } from '../multihost.ts';
 
 export function generateSummary(r: GenerateRunResult, where: string): string {
@@ -35,8 +42,17 @@ export async function createBucketIfAsked(ctx: CommandContext, storage: Workload
   }
 }
 
-/** Generates a resolved workload's dataset and prints one summary line (stderr with --json); shared by `generate` and `run`. */
-export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flags: RunFlags): Promise<void> {
+/**
+ * Generates a resolved workload's dataset, writes generate.json into
+ * `target` and prints one summary line and the write phase's table (stderr
+ * with --json); shared by `generate`, `run`, `dlio` and `sweep`.
+ */
+export async function generateAndReport(
+  ctx: CommandContext,
+  plan: RunPlan,
+  flags: RunFlags,
+  target: GenerateTarget,
+): Promise<GenerateRunResult> {
   const storage = openStorage(plan.storage);
   const progress = stderrProgress(ctx, 'files');
   try {
@@ -52,6 +68,9 @@ export async function generateAndReport(ctx: CommandContext, plan: RunPlan, flag
         `notice: leftovers of an interrupted earlier generate: ${describeCleanup(storage.kind, result.cleaned)}`,
       );
     report(ctx)(generateSummary(result, datasetLocation(plan.storage, plan.dataset.layout.dataFolder)));
+    const written = await writeGenerateJson(target, result, generateContext(plan, target.output, 1));
+    printWritePhase(ctx, written.json, written.path);
+    return result;
   } finally {
     progress.finish();
     await storage.close();
@@ -65,6 +84,9 @@ export const command: CliCommand = {
     const { workload } = await loadCommandWorkload(ctx);
     await createBucketIfAsked(ctx, workload.storage);
     if (multiHost) return generateRankAndReport(ctx, workload, resolveRun(workload), flags, multiHost);
-    await generateAndReport(ctx, resolveRun(workload), flags);
+    const output = runOutput(workload);
+    // Checked before anything is written: generate.json goes into a results folder of its own.
+    await prepareOutputDir(output.dir);
+    await generateAndReport(ctx, resolveRun(workload), flags, { output, own: true });
   },
 };

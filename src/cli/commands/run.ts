@@ -31,8 +31,10 @@ export const command: CliCommand = {
     }
     const output = runOutput(workload, undefined, resultsDir);
     // Before generating: a results folder that cannot be written fails now, not after the run.
-    if (plan.workflow.train) await prepareOutputDir(output.dir);
-    if (plan.workflow.generateData) await generateAndReport(ctx, plan, flags);
+    await prepareOutputDir(output.dir);
+    // generate.json goes beside the run's results; a generate-only run's folder holds config.yaml too.
+    if (plan.workflow.generateData)
+      await generateAndReport(ctx, plan, flags, { output, own: !plan.workflow.train });
     if (plan.workflow.train) await trainAndReport(ctx, plan, output, notices, flags);
   },
 };
