@@ -93,6 +93,62 @@ export const CATALOG: CommandSpec[] = [
     load: () => import('./commands/run.ts'),
   },
   {
+    name: 'sweep',
+    summary:
+      'run a workload over settings (--vary) or search the most accelerators a store feeds (--find-max)',
+    description:
+      "Run a workload at every combination of --vary settings, or search one integer key (--find-max: grow, then bisect) for the largest value whose mean AU meets --au-min; each point repeated --repeats times on this host. Writes <output.folder>/<sweep-id>/sweep.json and sweep.html and each repeat's results under runs/; an interrupted sweep keeps its finished repeats and resumes with --sweep-id.",
+    arguments: [WORKLOAD_ARG],
+    flags: [
+      {
+        flags: '--vary <key=v1,v2,...>',
+        description:
+          'a workload key and the values to run it at (YAML scalars, or an integer range a..b); repeatable: the points are every combination',
+        default: 'none',
+        repeatable: true,
+      },
+      {
+        flags: '--find-max <key>',
+        description:
+          'search this integer key (e.g. run.accelerators) for the largest value whose mean AU meets --au-min',
+        default: 'none',
+      },
+      {
+        flags: '--au-min <percent>',
+        description: 'the AU threshold a point must meet (mean over its repeats), %',
+        default: "the workload's metric.au × 100",
+      },
+      { flags: '--from <n>', description: '--find-max: the first value tried', default: '1' },
+      { flags: '--max <n>', description: '--find-max: the largest value tried', default: '1024' },
+      {
+        flags: '--repeats <n>',
+        description: 'runs per point (their mean and spread are reported)',
+        default: '3',
+      },
+      {
+        flags: '--sweep-id <id>',
+        description: 'name of the sweep (its folder under output.folder); an existing one is resumed',
+        default: '<UTC time>-sweep-<model.name>-<6 hex digits>',
+      },
+      WORKERS_FLAG,
+      PRICES_FLAG,
+      FORCE_FLAG,
+      CREATE_BUCKET_FLAG,
+      {
+        ...JSON_FLAG,
+        description: 'print sweep.json as the only thing on stdout; everything else goes to stderr',
+      },
+      SET_FLAG,
+      VERBOSE_FLAG,
+    ],
+    examples: [
+      'pqbench sweep workloads/quickstart.yaml --find-max run.accelerators --au-min 90',
+      'pqbench sweep workloads/quickstart.yaml --vary run.accelerators=1,2,4 --vary reader.read_threads=1,2 --repeats 2',
+      'pqbench sweep workloads/quickstart.yaml --find-max run.accelerators --sweep-id my-sweep   # resumes my-sweep',
+    ],
+    load: () => import('./commands/sweep.ts'),
+  },
+  {
     name: 'dlio',
     summary: "dlio_benchmark's command line: workload=<name> ++workload.k=v --config-dir=<dir>",
     description:

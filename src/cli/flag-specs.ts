@@ -10,6 +10,8 @@ export interface FlagSpec {
   description: string;
   /** What applies when the flag is not given, shown in the help as `(default: …)`. */
   default: string;
+  /** The flag may be given several times; its value is then the list, in order. */
+  repeatable?: boolean;
 }
 
 export interface ArgumentSpec {

@@ -9,7 +9,7 @@ import { type Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors.ts';
 import { interruptible } from '../exec/signals.ts';
 import { TOOL_VERSION } from '../version.ts';
-import { CATALOG, type CommandSpec, SET_FLAG } from './catalog.ts';
+import { CATALOG, type CommandSpec, type FlagSpec, SET_FLAG } from './catalog.ts';
 import type { CommandContext, OptionValues } from './command.ts';
 import { reportError } from './errors.ts';
 
@@ -92,8 +92,11 @@ const argumentTerm = (a: Argument) => {
 /** Help or the version printed (exit 0), or help printed on stderr for a command line naming no command. */
 const passThrough = (err: CommanderError) => err.exitCode === 0 || err.code === 'commander.help';
 
-function flagOption(flags: string, description: string, fallback: string): Option {
-  return new Option(flags, `${description} (default: ${fallback})`);
+function flagOption(flag: FlagSpec): Option {
+  const option = new Option(flag.flags, `${flag.description} (default: ${flag.default})`);
+  if (flag.repeatable)
+    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  return option;
 }
 
 function defineCommand(
@@ -112,7 +115,7 @@ function defineCommand(
       throw passThrough(err) ? err : usageError(err, cmd, path);
     });
   for (const a of spec.arguments) cmd.argument(a.name, a.description);
-  const options = spec.flags.map((f) => flagOption(f.flags, f.description, f.default));
+  const options = spec.flags.map(flagOption);
   for (const o of options) cmd.addOption(o);
   if (spec.examples.length > 0)
     cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);

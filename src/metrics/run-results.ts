@@ -15,6 +15,9 @@ import { LocalStorage } from '../storage/local.ts';
 import { openStorage } from '../storage/open.ts';
 import { parseS3Root } from '../storage/s3-location.ts';
 import type { Storage } from '../storage/types.ts';
+import type { Distribution } from './distribution.ts';
+import { GENERATE_FILE, type GenerateJson } from './generate-results.ts';
+import type { HostsReport } from './hosts-file.ts';
 import { RESULT_FILES, type ResultFile } from './results.ts';
 import type { EpochStats, RunSummaryJson } from './summary.ts';
 import type { TimeSeriesFile } from './timeseries-file.ts';
@@ -28,6 +31,33 @@ export interface LoadedRun {
   timeseries: TimeSeriesFile | null;
   /** The resolved workload (credentials removed), as the run wrote it. */
   configYaml: string | null;
+  /** The write phase when the run generated its dataset (generate.json beside its results). */
+  generate: GenerateJson | null;
+  /** A multi-host run's ranks (hosts.json). */
+  hosts: HostsReport | null;
+  /** A cloud run's readers (cloud.json), the parts report.html shows. */
+  cloud: CloudView | null;
+}
+
+/** What report.html reads of cloud.json (schema_version 2, src/cloud/report.ts; docs/results.md §6). */
+export interface CloudView {
+  readers: number;
+  readers_reported: number;
+  accelerators: number;
+  ranks_per_host: number;
+  cold_starts: { readers: number; generators: number };
+  reader_init_ms: Distribution;
+  reader_wait_for_start_ms: Distribution;
+  reader_late_ms: Distribution;
+  readers_late: number;
+  overlap: {
+    duration_s: number;
+    readers: number;
+    samples_per_second: number | null;
+    MB_per_second: number | null;
+    share_of_samples: number | null;
+    late_readers: number;
+  };
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -66,6 +96,11 @@ function epochsOf(epochStats: unknown, perEpochStats: unknown): EpochStats[] {
 function timeseriesOf(raw: unknown): TimeSeriesFile | null {
   if (!isObject(raw) || !isObject(raw.columns) || typeof raw.interval_ms !== 'number') return null;
   return raw as unknown as TimeSeriesFile;
+}
+
+/** A result file that has the section the report reads, else null (an older or foreign file). */
+function fileWith<T>(raw: unknown, section: string): T | null {
+  return isObject(raw) && section in raw ? (raw as T) : null;
 }
 
 /** A results folder as a Storage: a local directory, or `s3://bucket/prefix` (endpoint: storage/endpoint.ts). */
@@ -114,6 +149,9 @@ async function runFrom(
     ),
     timeseries: timeseriesOf(await optionalJson(RESULT_FILES.timeseries)),
     configYaml: await text(RESULT_FILES.config),
+    generate: fileWith<GenerateJson>(await optionalJson(GENERATE_FILE), 'write_phase'),
+    hosts: fileWith<HostsReport>(await optionalJson('hosts.json'), 'hosts'),
+    cloud: fileWith<CloudView>(await optionalJson('cloud.json'), 'overlap'),
   };
 }
 

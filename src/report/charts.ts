@@ -4,19 +4,30 @@
  * browser code only hands it to the library. Several runs overlay: each
  * series belongs to a run, and their x values are joined (null where a run
  * has no value). A chart or series without a single value is left out, so
- * every chart drawn has data.
+ * every chart drawn has data. Where the x axis is a category (request sizes,
+ * accelerators, epochs, hosts) the chart is bars from zero.
+ *
+ * This file: the shapes, the join, the latency distributions and the page's
+ * chart order; charts-time.ts (over time), charts-category.ts (bars) and
+ * charts-hosts.ts (ranks and readers) build the rest.
  */
 import type { LoadedRun } from '../metrics/run-results.ts';
-import { runLabel } from '../metrics/run-results.ts';
 import { type BucketCounts, bucketBounds, bucketTotal, sumBuckets } from '../metrics/timeseries.ts';
-import type { TimeSeriesColumns, TimeSeriesFile } from '../metrics/timeseries-file.ts';
+import { categoryCharts } from './charts-category.ts';
+import { hostCharts } from './charts-hosts.ts';
+import { timeCharts, writePhaseCharts } from './charts-time.ts';
+import type { RunName } from './labels.ts';
 
 export interface ChartSeries {
   label: string;
-  /** Index of the run it belongs to (its colour). */
+  /** Index of the run it belongs to. */
   run: number;
-  /** A second series of the same run (p99, TTFB, load wait) is dashed. */
+  /** Index into the page's palette; default the run's. Roles of one run (compute, load wait) differ in colour. */
+  colour?: number;
+  /** A second series of the same run (p99, TTFB, retries) is dashed. */
   dashed?: boolean;
+  /** The full name shown on hover (a run's id and folder). */
+  title?: string;
 }
 
 export type AlignedData = [number[], ...(number | null)[][]];
@@ -32,13 +43,23 @@ export interface ChartSpec {
   xLog?: boolean;
   /** x values are whole numbers (epochs, accelerators): ticks only there. */
   xIntegers?: boolean;
-  /** line: values joined; points: markers joined by a line (few x values, or buckets). */
-  style: 'line' | 'points';
+  /** line: values joined; points: markers joined by a line; bars: one bar per series and category, from zero. */
+  style: 'line' | 'points' | 'bars';
+  /** A category axis: x is 0..n−1 and these are its labels. */
+  categories?: string[];
+  /** The y axis starts at zero (always for bars). */
+  yFromZero?: boolean;
+  /** Vertical marks on the x axis (epoch starts). */
+  marks?: { x: number; label: string }[];
+  /** Horizontal lines (a threshold). */
+  thresholds?: { y: number; label: string }[];
+  /** Error bars of a series (an index into `series`), low and high per x. */
+  errorBars?: { series: number; low: (number | null)[]; high: (number | null)[] }[];
   series: ChartSeries[];
   data: AlignedData;
 }
 
-interface Column {
+export interface Column {
   series: ChartSeries;
   x: number[];
   y: (number | null)[];
@@ -60,107 +81,34 @@ export function alignColumns(columns: Column[]): { series: ChartSeries[]; data: 
   return { series: kept.map((c) => c.series), data: [xs, ...ys] };
 }
 
-type Chart = Omit<ChartSpec, 'series' | 'data'>;
+export type Chart = Omit<ChartSpec, 'series' | 'data'>;
 
-function chart(spec: Chart, columns: Column[]): ChartSpec[] {
+export function chart(spec: Chart, columns: Column[]): ChartSpec[] {
   const aligned = alignColumns(columns);
   return aligned ? [{ ...spec, ...aligned }] : [];
 }
 
-type NumericColumn = {
-  [K in keyof TimeSeriesColumns]-?: NonNullable<TimeSeriesColumns[K]> extends (number | null)[] ? K : never;
-}[keyof TimeSeriesColumns];
-
 /**
- * Where an interval's values are drawn: the middle of the part of it the run
- * covered (s since the run's start). The first and last intervals are partly
- * outside the run, as the grid is the clock's, not the run's.
+ * Bars over named categories: each run gives a value per category label;
+ * the categories are the union, in `order` (default: first seen).
  */
-function intervalMidpoints(ts: TimeSeriesFile): number[] {
-  const runStart = Date.parse(ts.run_start);
-  return ts.columns.start_ms.map((start) => {
-    const from = Math.max(start, ts.from_ms ?? start);
-    const to = Math.min(start + ts.interval_ms, ts.to_ms ?? start + ts.interval_ms);
-    const middle = to > from ? (from + to) / 2 : start + ts.interval_ms / 2;
-    return Number(((middle - runStart) / 1000).toFixed(3));
-  });
-}
-
-/** One column per run (and per `what`) of a timeseries.json column over time. */
-function timeColumns(
-  runs: LoadedRun[],
-  what: { column: NumericColumn; suffix?: string; dashed?: boolean }[],
-) {
-  return runs.flatMap((run, i) => {
-    const ts = run.timeseries;
-    if (!ts) return [];
-    const x = intervalMidpoints(ts);
-    return what.map(
-      (w): Column => ({
-        series: { label: `${runLabel(run)}${w.suffix ?? ''}`, run: i, dashed: w.dashed },
-        x,
-        y: ts.columns[w.column] ?? [],
-      }),
-    );
-  });
-}
-
-const TIME_AXIS = 's since the run started (middle of each interval)';
-
-function timeCharts(runs: LoadedRun[], intervalNote: string): ChartSpec[] {
-  const line = (spec: Omit<Chart, 'xLabel' | 'style'>) => ({
-    ...spec,
-    xLabel: TIME_AXIS,
-    xLegend: 's',
-    style: 'line' as const,
-  });
-  return [
-    ...chart(
-      line({
-        id: 'throughput',
-        title: 'Read throughput over time',
-        yLabel: 'MB/s (10^6 B/s)',
-        note: intervalNote,
-      }),
-      timeColumns(runs, [{ column: 'MB_per_second' }]),
-    ),
-    ...chart(
-      line({ id: 'samples', title: 'Samples per second over time', yLabel: 'samples/s' }),
-      timeColumns(runs, [{ column: 'samples_per_second' }]),
-    ),
-    ...chart(
-      line({ id: 'in-flight', title: 'GETs in flight (mean over each interval)', yLabel: 'GETs' }),
-      timeColumns(runs, [{ column: 'gets_in_flight' }]),
-    ),
-    ...chart(
-      line({ id: 'latency-time', title: 'Request latency over time: p50 and p99 (dashed)', yLabel: 'ms' }),
-      timeColumns(runs, [
-        { column: 'request_p50_ms', suffix: ' p50' },
-        { column: 'request_p99_ms', suffix: ' p99', dashed: true },
-      ]),
-    ),
-    ...chart(
-      line({
-        id: 'step-timeline',
-        title: 'Step timeline: accelerator time computing vs waiting for a batch (dashed)',
-        yLabel: '% of accelerator time',
-        note: 'The rest of each step is the per-step barrier; between epochs accelerators wait at the epoch barrier.',
-      }),
-      timeColumns(runs, [
-        { column: 'compute_percentage', suffix: ' compute' },
-        { column: 'load_wait_percentage', suffix: ' load wait', dashed: true },
-      ]),
-    ),
-    ...chart(
-      line({
-        id: 'client-cpu',
-        title: 'Client CPU over time',
-        yLabel: '% of the client cores',
-        note: 'usr + sys CPU of the pqbench processes over the cores they may use; near 100 % the client, not the storage, sets the pace.',
-      }),
-      timeColumns(runs, [{ column: 'cpu_utilisation_percentage' }]),
-    ),
-  ];
+export function barChart(
+  spec: Omit<Chart, 'style' | 'categories' | 'xIntegers'>,
+  bars: { series: ChartSeries; values: Map<string, number | null> }[],
+  order?: (a: string, b: string) => number,
+): ChartSpec[] {
+  const labels = [...new Set(bars.flatMap((b) => [...b.values.keys()]))];
+  if (order) labels.sort(order);
+  const columns = bars.map(
+    (b): Column => ({
+      series: b.series,
+      x: labels.map((_, i) => i),
+      y: labels.map((l) => b.values.get(l) ?? null),
+    }),
+  );
+  const aligned = alignColumns(columns);
+  if (!aligned) return [];
+  return [{ ...spec, style: 'bars', categories: labels, yFromZero: true, ...aligned }];
 }
 
 /** A run's whole-run distribution from per-interval buckets: cumulative share at each bucket's upper bound. */
@@ -177,32 +125,27 @@ function cdfColumn(buckets: BucketCounts, scale: number, series: ChartSeries): C
   return { series, x, y };
 }
 
-function histogramColumn(
-  buckets: BucketCounts,
-  scale: number,
-  series: ChartSeries,
-  percent: boolean,
-): Column {
+function histogramColumn(buckets: BucketCounts, scale: number, series: ChartSeries): Column {
   const total = bucketTotal(buckets);
   return {
     series,
     x: buckets.map(([b]) => bucketBounds(b).high / scale),
-    y: buckets.map(([, n]) => (percent ? (n / total) * 100 : n)),
+    y: buckets.map(([, n]) => (n / total) * 100),
   };
 }
 
-function latencyCharts(runs: LoadedRun[]): ChartSpec[] {
+function latencyCharts(runs: LoadedRun[], names: RunName[]): ChartSpec[] {
   const per = runs.flatMap((run, i) => {
     if (!run.timeseries) return [];
-    const label = runLabel(run);
+    const { short, title } = names[i] as RunName;
     return [
       {
         buckets: sumBuckets(run.timeseries.columns.request_latency_buckets),
-        series: { label: `${label} request`, run: i },
+        series: { label: `${short} request`, run: i, title },
       },
       {
         buckets: sumBuckets(run.timeseries.columns.ttfb_buckets),
-        series: { label: `${label} time to first byte`, run: i, dashed: true },
+        series: { label: `${short} time to first byte`, run: i, dashed: true, title },
       },
     ];
   });
@@ -228,83 +171,18 @@ function latencyCharts(runs: LoadedRun[]): ChartSpec[] {
         yLabel: '% of requests',
         style: 'points',
       },
-      withData.map((p) => histogramColumn(p.buckets, 1000, p.series, true)),
-    ),
-    ...chart(
-      {
-        id: 'request-sizes',
-        title: 'GET sizes (successful GETs)',
-        xLabel: 'bytes per GET',
-        xLog: true,
-        yLabel: 'GETs',
-        style: 'points',
-      },
-      runs.flatMap((run, i) =>
-        run.timeseries
-          ? [histogramColumn(run.timeseries.get_size_buckets, 1, { label: runLabel(run), run: i }, false)]
-          : [],
-      ),
-    ),
-  ];
-}
-
-const meanOf = (values: number[]) =>
-  values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null;
-
-/** Per-epoch and per-accelerator figures from the per-epoch stats and the summary. */
-function epochCharts(runs: LoadedRun[]): ChartSpec[] {
-  const byEpoch = (
-    id: string,
-    title: string,
-    yLabel: string,
-    value: (run: LoadedRun, e: number) => number | null,
-  ) =>
-    chart(
-      { id, title, xLabel: 'epoch', xIntegers: true, yLabel, style: 'points' },
-      runs.map((run, i) => ({
-        series: { label: runLabel(run), run: i },
-        x: run.epochs.map((e) => e.epoch),
-        y: run.epochs.map((_, k) => value(run, k)),
-      })),
-    );
-  const accelerators = runs.map((run, i): Column => {
-    const count = Math.max(0, ...run.epochs.map((e) => e.au_percentage_per_accelerator.length));
-    const x = Array.from({ length: count }, (_, k) => k);
-    const y = x.map((k) => meanOf(run.epochs.flatMap((e) => e.au_percentage_per_accelerator[k] ?? [])));
-    return { series: { label: runLabel(run), run: i }, x, y };
-  });
-  return [
-    ...byEpoch('au-epoch', 'AU per epoch', 'AU %', (run, k) => run.epochs[k]?.au_percentage ?? null),
-    ...chart(
-      {
-        id: 'au-accelerator',
-        title: 'AU per accelerator (mean over epochs)',
-        xLabel: 'accelerator',
-        xIntegers: true,
-        yLabel: 'AU %',
-        style: 'points',
-      },
-      accelerators,
-    ),
-    ...byEpoch(
-      'read-amplification',
-      'Read amplification per epoch (bytes read ÷ projected bytes)',
-      '×',
-      (run, k) => run.epochs[k]?.read_amplification ?? null,
-    ),
-    ...byEpoch(
-      'cost-epoch',
-      'Cost per epoch (requests at the price table, plus serverless for cloud runs)',
-      'USD',
-      (run, k) => run.summary.cost.per_epoch_usd?.[k] ?? run.epochs[k]?.cost_usd ?? null,
+      withData.map((p) => histogramColumn(p.buckets, 1000, p.series)),
     ),
   ];
 }
 
 /** Every chart of the report, in page order. */
-export function reportCharts(runs: LoadedRun[]): ChartSpec[] {
-  const intervals = [...new Set(runs.flatMap((r) => (r.timeseries ? [r.timeseries.interval_ms] : [])))];
-  const intervalNote =
-    intervals.length > 0 ? `Per ${intervals.map((ms) => `${ms / 1000} s`).join(' / ')} interval.` : '';
-  return [...timeCharts(runs, intervalNote), ...latencyCharts(runs), ...epochCharts(runs)];
+export function reportCharts(runs: LoadedRun[], names: RunName[]): ChartSpec[] {
+  return [
+    ...timeCharts(runs, names),
+    ...latencyCharts(runs, names),
+    ...categoryCharts(runs, names),
+    ...hostCharts(runs, names),
+    ...writePhaseCharts(runs, names),
+  ];
 }

@@ -7,33 +7,21 @@
  */
 import { compareRuns, type RunComparison } from '../metrics/compare.ts';
 import { formatFigure } from '../metrics/compare-table.ts';
-import { type LoadedRun, runLabel } from '../metrics/run-results.ts';
+import type { LoadedRun } from '../metrics/run-results.ts';
 import type { Verdict } from '../metrics/verdict.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { ReportAssets } from './assets.ts';
 import { reportCharts } from './charts.ts';
+import { type RunName, runNames } from './labels.ts';
+import { escapeHtml, type HeadCell, pageHtml, tableHtml } from './page.ts';
+import { cloudTable, hostsTable, operationTables, workloadPanel } from './panels.ts';
 
-/** Run colours (also in client.js, by run index): distinguishable, colour-blind friendly (Okabe–Ito). */
-export const RUN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+export { RUN_COLOURS } from './page.ts';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** JSON inside a <script> element: `<` escaped so no text can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
-const scriptText = (js: string) => js.replace(/<\/script/gi, '<\\/script');
-
-function tableHtml(head: string[], rows: string[][], caption?: string): string {
-  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c, i) => (i === 0 ? `<th>${escapeHtml(c)}</th>` : `<td>${escapeHtml(c)}</td>`)).join('')}</tr>`,
-    )
-    .join('\n');
-  return `<table>${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-const runHead = (runs: LoadedRun[]) => ['', ...runs.map(runLabel)];
+const runHead = (names: RunName[]): HeadCell[] => [
+  { text: '' },
+  ...names.map((n) => ({ text: n.short, title: n.title })),
+];
 
 function clientCpu(r: LoadedRun): string {
   const c = r.summary.client;
@@ -51,8 +39,8 @@ const VERDICT_WORDS: Record<keyof typeof VERDICT_CLASS, string> = {
 };
 
 /** Each run's verdict, first thing on the page: whether its figures measure the storage. */
-function verdictHtml(runs: LoadedRun[]): string {
-  const items = runs.map((r) => {
+function verdictHtml(runs: LoadedRun[], names: RunName[]): string {
+  const items = runs.map((r, i) => {
     // Results written before verdicts existed have none.
     const v = r.summary.verdict as Verdict | undefined;
     const status: keyof typeof VERDICT_CLASS = v?.status ?? 'unknown';
@@ -60,14 +48,15 @@ function verdictHtml(runs: LoadedRun[]): string {
       .map((x) => `<li><b>${escapeHtml(x.severity)} ${escapeHtml(x.code)}</b>: ${escapeHtml(x.detail)}</li>`)
       .join('');
     const what = VERDICT_WORDS[status];
-    return `<div class="verdict ${VERDICT_CLASS[status]}" data-verdict="${status}"><b>${escapeHtml(runLabel(r))}: ${status}</b> — ${escapeHtml(what)}${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
+    return `<div class="verdict ${VERDICT_CLASS[status]}" data-verdict="${status}"><b title="${escapeHtml((names[i] as RunName).title)}">${escapeHtml((names[i] as RunName).short)}: ${status}</b> — ${escapeHtml(what)}${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
   });
   return `<section id="verdict">${items.join('\n')}</section>`;
 }
 
-function runsTable(runs: LoadedRun[]): string {
+function runsTable(runs: LoadedRun[], names: RunName[]): string {
   const row = (label: string, value: (r: LoadedRun) => string) => [label, ...runs.map(value)];
-  return tableHtml(runHead(runs), [
+  return tableHtml(runHead(names), [
+    row('run id', (r) => r.summary.run_id),
     row('results directory', (r) => r.dir),
     row('workload', (r) => r.summary.workload),
     row('storage', (r) => `${r.summary.storage_type}, read_mode ${r.summary.read_mode}`),
@@ -85,9 +74,9 @@ function runsTable(runs: LoadedRun[]): string {
   ]);
 }
 
-function figuresTable(runs: LoadedRun[], comparison: RunComparison): string {
-  const head = runHead(runs);
-  if (runs.length > 1) head.push(...runs.slice(1).map((r) => `Δ% ${runLabel(r)}`));
+function figuresTable(names: RunName[], comparison: RunComparison): string {
+  const head = runHead(names);
+  head.push(...names.slice(1).map((n) => ({ text: `Δ% ${n.short}`, title: n.title })));
   const rows = comparison.figures.map((f) => [
     `${f.label}${f.unit ? ` (${f.unit})` : ''}`,
     ...f.values.map(formatFigure),
@@ -98,7 +87,7 @@ function figuresTable(runs: LoadedRun[], comparison: RunComparison): string {
   return tableHtml(head, rows);
 }
 
-function costTable(runs: LoadedRun[]): string {
+function costTable(runs: LoadedRun[], names: RunName[]): string {
   const row = (label: string, value: (r: LoadedRun) => number | null) => [
     label,
     ...runs.map((r) => formatFigure(value(r))),
@@ -108,7 +97,7 @@ function costTable(runs: LoadedRun[]): string {
   );
   const requests = (r: LoadedRun, op: string) =>
     (r.summary.requests as unknown as Record<string, { count: number } | undefined>)[op]?.count ?? 0;
-  return tableHtml(runHead(runs), [
+  return tableHtml(runHead(names), [
     row('bytes read (MB)', (r) => r.summary.io.bytes_transferred / 1e6),
     row('projected column-chunk bytes (MB)', (r) => r.summary.io.projected_bytes / 1e6),
     row('read amplification (×)', (r) => r.summary.io.read_amplification),
@@ -120,7 +109,7 @@ function costTable(runs: LoadedRun[]): string {
   ]);
 }
 
-function differencesHtml(runs: LoadedRun[], comparison: RunComparison): string {
+function differencesHtml(runs: LoadedRun[], names: RunName[], comparison: RunComparison): string {
   if (runs.length < 2) return '';
   const warnings = comparison.warnings
     .map((w) => `<p class="warning">warning: ${escapeHtml(w)}</p>`)
@@ -129,69 +118,45 @@ function differencesHtml(runs: LoadedRun[], comparison: RunComparison): string {
     comparison.config_differences.length === 0
       ? '<p>No configuration differences (output.* is not compared).</p>'
       : tableHtml(
-          ['key', ...runs.map(runLabel)],
+          [{ text: 'key' }, ...runHead(names).slice(1)],
           comparison.config_differences.map((d) => [d.key, ...d.values.map((v) => v ?? '(absent)')]),
         );
   return `<section><h2>Configuration differences</h2>\n${warnings}\n${table}</section>`;
 }
 
-function noticesHtml(runs: LoadedRun[]): string {
-  const items = runs.flatMap((r) => [
-    ...(r.timeseries
-      ? []
-      : [
-          `${runLabel(r)}: no timeseries.json (a run recorded before time series existed): its charts over time are missing`,
-        ]),
-    ...r.summary.notices.map((n) => `${runLabel(r)}: ${n}`),
-  ]);
+function noticesHtml(runs: LoadedRun[], names: RunName[]): string {
+  const items = runs.flatMap((r, i) => {
+    const who = (names[i] as RunName).short;
+    return [
+      ...(r.timeseries
+        ? []
+        : [
+            `${who}: no timeseries.json (a run recorded before time series existed): its charts over time are missing`,
+          ]),
+      ...r.summary.notices.map((n) => `${who}: ${n}`),
+    ];
+  });
   if (items.length === 0) return '';
   return `<section><h2>Notices</h2><ul>${items.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`;
 }
-
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#222}
-h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{text-align:left;font-weight:600;background:#f6f6f6}
-thead th{text-align:right}.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:18px}
-.chart h3{font-size:15px;margin:4px 0}.chart .note{color:#666;font-size:12px;margin:0 0 4px}
-.warning{color:#a33;font-weight:600}.u-legend{font-size:12px}
-.verdict{padding:8px 12px;margin:8px 0;border-radius:4px;border:1px solid}.verdict ul{margin:4px 0 0 18px;padding:0}
-.verdict.valid{background:#e9f6ee;border-color:#2e7d4f}.verdict.warn{background:#fff6e0;border-color:#b7791f}
-.verdict.invalid{background:#fdecea;border-color:#b3261e}`;
 
 /** report.html for one run, or several overlaid (the first is the baseline of the deltas). */
 export function renderReportHtml(runs: LoadedRun[], assets: ReportAssets, generatedAt = new Date()): string {
   if (runs.length === 0) throw new RangeError('renderReportHtml: no run');
   const comparison = compareRuns(runs);
-  const charts = reportCharts(runs);
-  const title = `pqbench report — ${runs.map(runLabel).join(' vs ')}`;
-  const data = { colours: RUN_COLOURS, charts };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="pqbench ${escapeHtml(TOOL_VERSION)}">
-<title>${escapeHtml(title)}</title>
-<style>${assets.uplotCss}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-${verdictHtml(runs)}
-<p>Generated ${escapeHtml(generatedAt.toISOString())} by pqbench ${escapeHtml(TOOL_VERSION)}. MB = 10^6 bytes, MiB = 2^20 bytes.</p>
-<section><h2>Runs</h2>${runsTable(runs)}</section>
-<section><h2>Headline figures</h2>${figuresTable(runs, comparison)}</section>
+  const names = runNames(runs);
+  const title = `pqbench report — ${runs.map((r) => r.summary.run_id || r.dir).join(' vs ')}`;
+  const body = `${verdictHtml(runs, names)}
+<p>Generated ${escapeHtml(generatedAt.toISOString())} by pqbench ${escapeHtml(TOOL_VERSION)}. MB = 10^6 bytes, MiB = 2^20 bytes.${runs.length > 1 ? ' Runs are lettered A, B, …; hover a letter for the run id.' : ''}</p>
+<section><h2>Runs</h2>${runsTable(runs, names)}</section>
+${workloadPanel(runs, names)}
+<section><h2>Headline figures</h2>${figuresTable(names, comparison)}</section>
+${operationTables(runs, names)}
+${hostsTable(runs, names)}
+${cloudTable(runs, names)}
 <section><h2>Charts</h2><div class="charts" id="charts"></div></section>
-<section><h2>Read amplification and cost</h2>${costTable(runs)}</section>
-${differencesHtml(runs, comparison)}
-${noticesHtml(runs)}
-<script type="application/json" id="pqbench-data">${scriptJson(data)}</script>
-<script>${scriptText(assets.uplotJs)}</script>
-<script>${scriptText(assets.clientJs)}</script>
-</body>
-</html>
-`;
+<section><h2>Read amplification and cost</h2>${costTable(runs, names)}</section>
+${differencesHtml(runs, names, comparison)}
+${noticesHtml(runs, names)}`;
+  return pageHtml(title, body, reportCharts(runs, names), assets);
 }

@@ -50,7 +50,16 @@ function run(id: string, edits: string[], figures: { au: number; mbps: number; p
     cost: { total_usd: 0.01, per_TB_read_usd: 2 },
     notices: [],
   } as unknown as RunSummaryJson;
-  return { dir: `/results/${id}`, summary, epochs: [], timeseries: null, configYaml: stringify(w) };
+  return {
+    dir: `/results/${id}`,
+    summary,
+    epochs: [],
+    timeseries: null,
+    configYaml: stringify(w),
+    generate: null,
+    hosts: null,
+    cloud: null,
+  };
 }
 
 describe('compare', () => {
