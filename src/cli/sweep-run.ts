@@ -123,6 +123,13 @@ async function runRepeat(
   const parsed = await loadWorkload(input.definition.workload_file, overrides);
   const workload = { ...parsed.workload, storage: withEnvironmentEndpoint(parsed.workload.storage) };
   printNotices(ctx, parsed.notices, session.printed);
+  const onNotice = (n: string) => {
+    // The same notice with other figures (free RAM changes from run to run) is printed once.
+    const shape = n.replace(/[\d.]+/g, '#');
+    if (session.printed.has(shape)) return;
+    session.printed.add(shape);
+    printNotices(ctx, [n], session.printed);
+  };
   const plan = resolveRun(workload);
   const dir = join(input.dir, 'runs', repeatDirName(index, settingsOf(settings), repeat));
   // A repeat cut short by an earlier interruption left a partial folder: it is run again from scratch.
@@ -139,7 +146,7 @@ async function runRepeat(
     const result = await runTraining(plan, output, {
       notices: parsed.notices,
       prices: input.flags.prices,
-      onNotice: (n) => printNotices(ctx, [n], session.printed),
+      onNotice,
       onProgress: (p) => progress.update({ done: p.samples, total: p.total, bytes: p.bytes }),
     });
     const s = result.run.summary;
