@@ -22,14 +22,23 @@ const signed = (x: number | null) => (x === null ? '–' : `${sign(x)}${formatFi
 /** A percentage to one decimal: enough to see a change, no false precision. */
 const signedPercent = (x: number | null) => (x === null ? '–' : `${sign(x)}${Math.abs(x).toFixed(1)}%`);
 
+/** A column's value: the mean ± the spread of its repeats, or the run's value. */
+export function valueWithSpread(f: ComparedFigure, i: number): string {
+  const v = f.values[i] ?? null;
+  const s = f.spreads?.[i] ?? null;
+  return s === null || s === 0 || v === null ? formatFigure(v) : `${formatFigure(v)} ± ${formatFigure(s)}`;
+}
+
+/** Δ% and, where the spreads overlap, "(noise)". */
+export function deltaWithNoise(f: ComparedFigure, i: number): string {
+  const d = signedPercent(f.delta_percentages[i] ?? null);
+  return f.within_noise?.[i] === true ? `${d} (noise)` : d;
+}
+
 function figureRow(f: ComparedFigure): string[] {
-  const cells = [`${f.label}${f.unit ? ` (${f.unit})` : ''}`, formatFigure(f.values[0] ?? null)];
+  const cells = [`${f.label}${f.unit ? ` (${f.unit})` : ''}`, valueWithSpread(f, 0)];
   for (let i = 1; i < f.values.length; i++) {
-    cells.push(
-      formatFigure(f.values[i] ?? null),
-      signed(f.deltas[i] ?? null),
-      signedPercent(f.delta_percentages[i] ?? null),
-    );
+    cells.push(valueWithSpread(f, i), signed(f.deltas[i] ?? null), deltaWithNoise(f, i));
   }
   return cells;
 }
@@ -55,10 +64,15 @@ function table(rows: string[][], align: 'right' | 'left' = 'right'): string[] {
 export function renderComparison(c: RunComparison): string[] {
   const lines: string[] = [`runs (${letter(0)} is the baseline; Δ = run − ${letter(0)}):`];
   c.runs.forEach((r, i) => {
+    const repeats = (r.repeats ?? 1) > 1 ? `${r.repeats} runs, ` : '';
     lines.push(
-      `  ${letter(i)}  ${r.label}  ${r.dir}  (workload ${r.workload}, AU ${r.au_meets_expectation}, verdict ${r.verdict}${r.verdict_reasons.length > 0 ? `: ${r.verdict_reasons.join(', ')}` : ''})`,
+      `  ${letter(i)}  ${r.label}  ${r.dir}  (${repeats}workload ${r.workload}, AU ${r.au_meets_expectation}, verdict ${r.verdict}${r.verdict_reasons.length > 0 ? `: ${r.verdict_reasons.join(', ')}` : ''})`,
     );
   });
+  if (c.runs.some((r) => (r.repeats ?? 1) > 1))
+    lines.push(
+      '  a column of several runs shows their mean ± sample stdev; "(noise)": the two columns\' mean ± stdev overlap, the delta is within run-to-run noise',
+    );
   lines.push('');
   const header = ['', letter(0)];
   for (let i = 1; i < c.runs.length; i++) header.push(letter(i), `Δ ${letter(i)}`, `Δ% ${letter(i)}`);

@@ -7,6 +7,7 @@
  */
 import { parse } from 'yaml';
 import { type LoadedRun, runLabel } from './run-results.ts';
+import { meanAndSpread } from './spread.ts';
 import type { RunSummaryJson } from './summary.ts';
 import type { VerdictStatus } from './verdict.ts';
 
@@ -129,8 +130,18 @@ export interface ComparedFigure {
   label: string;
   unit: string;
   better: Better;
-  /** One per run, in run order. */
+  /** One per column (a run, or the mean of a group's repeats), in order. */
   values: (number | null)[];
+  /** Sample standard deviation (n − 1) over a column's repeats; null for a single run. */
+  spreads: (number | null)[];
+  /** Runs with a value, per column. */
+  counts: number[];
+  /**
+   * Whether the delta against the first column is within the noise: the
+   * intervals mean ± spread overlap (a column without repeats counts as its
+   * value alone); null for the first column, for no difference, or when neither has a spread.
+   */
+  within_noise: (boolean | null)[];
   /** value − the first run's value (null for the first run or when either is unknown). */
   deltas: (number | null)[];
   /** delta ÷ the first run's value × 100 (null when that is 0 or unknown). */
@@ -140,13 +151,17 @@ export interface ComparedFigure {
 export interface ComparedRun {
   label: string;
   dir: string;
+  /** The first run's id; a group's every run id is in run_ids. */
   run_id: string;
+  /** Runs in this column: 1, or a group's repeats. */
+  repeats: number;
+  run_ids: string[];
   workload: string;
   start: string;
   tool_version: string;
   config_hash: string;
   au_meets_expectation: 'success' | 'fail';
-  /** The run's verdict (`unknown` for results written before verdicts existed) and its reason codes. */
+  /** The run's verdict — a group's worst — (`unknown` for results written before verdicts existed) and its reason codes. */
   verdict: VerdictStatus | 'unknown';
   verdict_reasons: string[];
 }
@@ -210,8 +225,10 @@ export function configDifferences(runs: LoadedRun[]): ConfigDifference[] {
   return differences;
 }
 
-function compareFigure(def: FigureDefinition, runs: LoadedRun[]): ComparedFigure {
-  const values = runs.map((r) => def.value(r.summary));
+function compareFigure(def: FigureDefinition, groups: RunGroup[]): ComparedFigure {
+  const stats = groups.map((g) => meanAndSpread(g.runs.map((r) => def.value(r.summary))));
+  const values = stats.map((x) => x.mean);
+  const spreads = stats.map((x) => x.stdev);
   const base = values[0] ?? null;
   const deltas = values.map((v, i) => (i === 0 || v === null || base === null ? null : v - base));
   return {
@@ -220,6 +237,14 @@ function compareFigure(def: FigureDefinition, runs: LoadedRun[]): ComparedFigure
     unit: def.unit,
     better: def.better,
     values,
+    spreads,
+    counts: stats.map((x) => x.count),
+    within_noise: deltas.map((d, i) => {
+      const a = spreads[0] ?? null;
+      const b = spreads[i] ?? null;
+      if (d === null || d === 0 || (a === null && b === null)) return null;
+      return Math.abs(d) <= (a ?? 0) + (b ?? 0);
+    }),
     deltas,
     delta_percentages: deltas.map((d) =>
       d === null || base === null || base === 0 ? null : (d / Math.abs(base)) * 100,
@@ -242,57 +267,115 @@ function datasetWarning(runs: LoadedRun[], differences: ConfigDifference[]): str
   ];
 }
 
-/** Runs whose verdicts differ are not like for like; an invalid run's figures measure something else. */
-function verdictWarnings(runs: LoadedRun[]): string[] {
-  const labels = runs.map(runLabel);
-  const statuses = runs.map((r) => r.summary.verdict?.status ?? 'unknown');
-  const warnings = runs.flatMap((r, i) =>
-    r.summary.verdict?.status === 'invalid'
-      ? [
-          `${labels[i]} is invalid (${[...new Set(r.summary.verdict.reasons.map((x) => x.code))].join(', ')}): its figures do not measure the storage`,
-        ]
-      : [],
+/** One column of a comparison: a run, or repeats of one configuration (a folder of runs, a sweep's point). */
+export interface RunGroup {
+  label: string;
+  dir: string;
+  runs: LoadedRun[];
+}
+
+const SEVERITY: Record<VerdictStatus | 'unknown', number> = { valid: 0, unknown: 1, warn: 2, invalid: 3 };
+
+/** A group's verdict: its worst run's status, every reason code of its runs. */
+function groupVerdict(g: RunGroup): {
+  status: VerdictStatus | 'unknown';
+  codes: string[];
+  invalidCodes: string[];
+} {
+  const statuses = g.runs.map((r) => r.summary.verdict?.status ?? 'unknown');
+  const status = statuses.reduce((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'valid');
+  const reasons = g.runs.flatMap((r) => r.summary.verdict?.reasons ?? []);
+  const invalid = g.runs.flatMap((r) =>
+    r.summary.verdict?.status === 'invalid' ? r.summary.verdict.reasons : [],
   );
-  if (new Set(statuses).size > 1) {
+  return {
+    status,
+    codes: [...new Set(reasons.map((x) => x.code))],
+    invalidCodes: [...new Set(invalid.map((x) => x.code))],
+  };
+}
+
+/** Columns whose verdicts differ are not like for like; an invalid run's figures measure something else. */
+function verdictWarnings(groups: RunGroup[]): string[] {
+  const verdicts = groups.map(groupVerdict);
+  const warnings = groups.flatMap((g, i) => {
+    const v = verdicts[i] as ReturnType<typeof groupVerdict>;
+    if (v.status !== 'invalid') return [];
+    const which = g.runs.length > 1 ? `${g.label} has invalid runs` : `${g.label} is invalid`;
+    return [`${which} (${v.invalidCodes.join(', ')}): its figures do not measure the storage`];
+  });
+  if (new Set(verdicts.map((v) => v.status)).size > 1) {
     warnings.unshift(
-      `not like for like: the verdicts differ (${runs.map((_, i) => `${labels[i]} ${statuses[i]}`).join(', ')})`,
+      `not like for like: the verdicts differ (${groups.map((g, i) => `${g.label} ${verdicts[i]?.status}`).join(', ')})`,
     );
   }
   return warnings;
 }
 
-function comparisonWarnings(runs: LoadedRun[], differences: ConfigDifference[]): string[] {
-  const warnings: string[] = [...verdictWarnings(runs), ...datasetWarning(runs, differences)];
-  const labels = runs.map(runLabel);
-  const workloads = [...new Set(runs.map((r) => r.summary.workload))];
+/** A group whose runs were made with different configurations is not repeats of one setup. */
+function groupWarnings(groups: RunGroup[]): string[] {
+  return groups.flatMap((g) =>
+    new Set(g.runs.map((r) => r.summary.config_hash)).size > 1
+      ? [
+          `${g.label}: its ${g.runs.length} runs have different configurations (config_hash): their spread is not run-to-run noise`,
+        ]
+      : [],
+  );
+}
+
+function comparisonWarnings(
+  groups: RunGroup[],
+  firsts: LoadedRun[],
+  differences: ConfigDifference[],
+): string[] {
+  const warnings: string[] = [
+    ...verdictWarnings(groups),
+    ...groupWarnings(groups),
+    ...datasetWarning(firsts, differences),
+  ];
+  const workloads = [...new Set(firsts.map((r) => r.summary.workload))];
   if (workloads.length > 1) warnings.push(`the runs are of different workloads: ${workloads.join(', ')}`);
-  runs.forEach((r, i) => {
-    if (r.configYaml === null)
-      warnings.push(`${labels[i]} has no config.yaml: its configuration cannot be compared`);
+  groups.forEach((g) => {
+    if (g.runs.some((r) => r.configYaml === null))
+      warnings.push(`${g.label} has no config.yaml: its configuration cannot be compared`);
   });
-  const versions = [...new Set(runs.map((r) => r.summary.tool_version))];
+  const versions = [...new Set(groups.flatMap((g) => g.runs.map((r) => r.summary.tool_version)))];
   if (versions.length > 1)
     warnings.push(`the runs were made by different pqbench versions: ${versions.join(', ')}`);
   return warnings;
 }
 
+/** Runs side by side, each its own column. */
 export function compareRuns(runs: LoadedRun[]): RunComparison {
-  const differences = configDifferences(runs);
+  return compareGroups(runs.map((r) => ({ label: runLabel(r), dir: r.dir, runs: [r] })));
+}
+
+/** Columns of one run or of several repeats: their mean ± spread, deltas against the first, noise marked. */
+export function compareGroups(groups: RunGroup[]): RunComparison {
+  if (groups.some((g) => g.runs.length === 0)) throw new RangeError('compareGroups: a group without runs');
+  const firsts = groups.map((g) => g.runs[0] as LoadedRun);
+  const differences = configDifferences(firsts);
   return {
-    runs: runs.map((r) => ({
-      label: runLabel(r),
-      dir: r.dir,
-      run_id: r.summary.run_id,
-      workload: r.summary.workload,
-      start: r.summary.start,
-      tool_version: r.summary.tool_version,
-      config_hash: r.summary.config_hash,
-      au_meets_expectation: r.summary.metric.train_au_meet_expectation,
-      verdict: r.summary.verdict?.status ?? 'unknown',
-      verdict_reasons: [...new Set((r.summary.verdict?.reasons ?? []).map((x) => x.code))],
-    })),
-    figures: HEADLINE_FIGURES.map((def) => compareFigure(def, runs)),
+    runs: groups.map((g, i) => {
+      const r = firsts[i] as LoadedRun;
+      const v = groupVerdict(g);
+      return {
+        label: g.label,
+        dir: g.dir,
+        run_id: r.summary.run_id,
+        repeats: g.runs.length,
+        run_ids: g.runs.map((x) => x.summary.run_id),
+        workload: r.summary.workload,
+        start: r.summary.start,
+        tool_version: r.summary.tool_version,
+        config_hash: r.summary.config_hash,
+        au_meets_expectation: r.summary.metric.train_au_meet_expectation,
+        verdict: v.status,
+        verdict_reasons: v.codes,
+      };
+    }),
+    figures: HEADLINE_FIGURES.map((def) => compareFigure(def, groups)),
     config_differences: differences,
-    warnings: comparisonWarnings(runs, differences),
+    warnings: comparisonWarnings(groups, firsts, differences),
   };
 }

@@ -9,13 +9,8 @@
  * is missing. A grid (`--vary`) over one numeric key is answered the same
  * way from its points in ascending order.
  */
-import {
-  meanAndSpread,
-  type PointOutcome,
-  type SweepAnswer,
-  type SweepJson,
-  type SweepPoint,
-} from './sweep.ts';
+import { meanAndSpread } from './spread.ts';
+import type { PointOutcome, SweepAnswer, SweepJson, SweepPoint } from './sweep.ts';
 
 export interface SearchBounds {
   from: number;

@@ -7,6 +7,7 @@
  * 86.4 ± 1.1)"). Pure: the CLI runs the points (cli/sweep-run.ts) and the
  * search picks them (sweep-search.ts).
  */
+import { meanAndSpread } from './spread.ts';
 import type { RunSummaryJson } from './summary.ts';
 import type { VerdictStatus } from './verdict.ts';
 
@@ -104,16 +105,6 @@ export function repeatFigures(s: RunSummaryJson): RepeatFigures {
     request_p99_ms: num(s.latency.request.p99_ms),
     client_cpu_percentage: num(s.client?.cpu_utilisation_percentage),
   };
-}
-
-/** Mean and sample standard deviation (n − 1) of the known values; stdev null below two. */
-export function meanAndSpread(values: (number | null)[]): { mean: number | null; stdev: number | null } {
-  const known = values.filter((v): v is number => v !== null);
-  if (known.length === 0) return { mean: null, stdev: null };
-  const mean = known.reduce((a, b) => a + b, 0) / known.length;
-  if (known.length < 2) return { mean, stdev: null };
-  const variance = known.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (known.length - 1);
-  return { mean, stdev: Math.sqrt(variance) };
 }
 
 function figuresOf(repeats: RepeatResult[], pick: 'mean' | 'stdev'): RepeatFigures {
