@@ -1,13 +1,14 @@
 /**
  * `pqbench compare`'s logic (the CLI on real runs: test/integration/report.test.ts):
  * config differences from config.yaml (output.* left out), deltas against the
- * first run, warnings for another dataset or workload, the text layout.
+ * first run, warnings for another dataset or workload, the text layout;
+ * columns of repeats with their spread and the deltas within the noise.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { defaultWorkload } from '../../src/config/load.ts';
-import { compareRuns, configDifferences, flattenConfig } from '../../src/metrics/compare.ts';
+import { compareGroups, compareRuns, configDifferences, flattenConfig } from '../../src/metrics/compare.ts';
 import { formatFigure, renderComparison } from '../../src/metrics/compare-table.ts';
 import type { LoadedRun } from '../../src/metrics/run-results.ts';
 import type { RunSummaryJson } from '../../src/metrics/summary.ts';
@@ -143,6 +144,66 @@ describe('compare', () => {
     assert.match(
       renderComparison(c).join('\n'),
       /B {2}\/results\/B {2}\(workload .*, verdict invalid: client_saturated\)/,
+    );
+  });
+
+  it('columns of repeats: mean ± sample stdev, deltas within the noise marked when the spreads overlap', () => {
+    const fig = { mbps: 10, p50: 4 };
+    const group = (label: string, aus: number[], edits: string[] = []) => ({
+      label,
+      dir: `/results/${label}`,
+      runs: aus.map((au, i) => run(`${label}${i}`, edits, { ...fig, au })),
+    });
+    // A: 50 ± 2; B: 52 ± 2 overlaps (noise); C: 60 ± 1 does not.
+    const a = group('A', [48, 50, 52]);
+    const b = group('B', [50, 52, 54]);
+    const c = group('C', [59, 60, 61]);
+    for (const g of [a, b, c]) for (const r of g.runs) r.summary.config_hash = `sha256:${g.label}`;
+    const cmp = compareGroups([a, b, c]);
+    const au = cmp.figures.find((f) => f.key === 'au_mean_percentage');
+    assert.deepEqual(au?.values, [50, 52, 60]);
+    assert.deepEqual(au?.spreads, [2, 2, 1]);
+    assert.deepEqual(au?.counts, [3, 3, 3]);
+    assert.deepEqual(au?.within_noise, [null, true, false]);
+    // Equal values in every run: no spread, no difference, nothing to mark.
+    const bytes = cmp.figures.find((f) => f.key === 'bytes_transferred_MB');
+    assert.deepEqual(bytes?.within_noise, [null, null, null]);
+    assert.deepEqual(
+      cmp.runs.map((r) => [r.label, r.repeats, r.run_ids.length]),
+      [
+        ['A', 3, 3],
+        ['B', 3, 3],
+        ['C', 3, 3],
+      ],
+    );
+    assert.deepEqual(cmp.warnings, []);
+    const text = renderComparison(cmp).join('\n');
+    assert.match(text, /A {2}A {2}\/results\/A {2}\(3 runs, workload/);
+    assert.match(
+      text,
+      /^AU mean \(%\)\s+50 ± 2\s+52 ± 2\s+\+2\s+\+4\.0% \(noise\)\s+60 ± 1\s+\+10\s+\+20\.0%$/m,
+    );
+    // A group whose runs were made with different configurations is no repeat.
+    (a.runs[1] as LoadedRun).summary.config_hash = 'sha256:other';
+    assert.match(compareGroups([a, b]).warnings.join('\n'), /A: its 3 runs have different configurations/);
+  });
+
+  it("a group's verdict is its worst run's", () => {
+    const fig = { au: 50, mbps: 10, p50: 4 };
+    const a = { label: 'A', dir: '/a', runs: [run('A0', [], fig), run('A1', [], fig)] };
+    const b = { label: 'B', dir: '/b', runs: [run('B0', [], fig), run('B1', [], fig)] };
+    for (const r of [...a.runs, ...b.runs]) r.summary.verdict = { status: 'valid', reasons: [] };
+    (b.runs[1] as LoadedRun).summary.verdict = {
+      status: 'invalid',
+      reasons: [{ code: 'not_overlapping', severity: 'invalid', detail: 'x' }],
+    };
+    const cmp = compareGroups([a, b]);
+    assert.deepEqual(
+      cmp.runs.map((r) => r.verdict),
+      ['valid', 'invalid'],
+    );
+    assert.ok(
+      cmp.warnings.includes('B has invalid runs (not_overlapping): its figures do not measure the storage'),
     );
   });
 
