@@ -13,6 +13,7 @@ import { loadWorkload } from '../config/load.ts';
 import type { Workload } from '../config/types.ts';
 import { resolveRun } from '../dataset/run-plan.ts';
 import { InterruptedError } from '../errors.ts';
+import { interruptionOf, interruptSignal } from '../exec/signals.ts';
 import {
   makeRunId,
   prepareOutputDir,
@@ -208,7 +209,8 @@ export async function runSweep(ctx: CommandContext, input: SweepRunInput): Promi
     for (let settings = nextSettings(sweep, input.grid); settings; settings = nextSettings(sweep, input.grid))
       await runPoint(session, settings);
   } catch (error) {
-    if (error instanceof InterruptedError) {
+    // Stopped by SIGINT/SIGTERM, whatever the work threw on its way out.
+    if (error instanceof InterruptedError || interruptionOf(interruptSignal()) !== undefined) {
       sweep.status = 'interrupted';
       await save(session);
       ctx.stderr(

@@ -195,6 +195,7 @@
       categories: spec.categories ?? null,
       series: chart.series.slice(1).map((s) => s.label),
       titles: spec.series.map((s) => s.title ?? null),
+      colours: spec.series.map(colourOf),
       points: chart.data.slice(1).map((column) => column.filter((v) => v !== null && v !== undefined).length),
       yMin: chart.scales.y.min,
       marks: (spec.marks ?? []).length,

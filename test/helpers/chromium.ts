@@ -2,8 +2,8 @@
  * Opens report.html in a real headless Chromium (Debian's /usr/bin/chromium
  * driven by playwright-core) and reports what a person would see: console
  * errors, page errors, any network request besides the file itself, what
- * every chart was given (window.pqbenchReport) and the pixels of each run's
- * colour on each chart's canvas.
+ * every chart was given and drew (window.pqbenchReport) and the pixels of
+ * each run's and each series' colour on each chart's canvas.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -24,12 +24,28 @@ export function launchChromium(): Promise<Browser> {
 
 export interface ChartSeen {
   id: string;
-  /** Series labels the chart drew. */
+  /** line, points or bars (bars: x is a category, from zero). */
+  style: string;
+  /** A category axis's labels, else null. */
+  categories: string[] | null;
+  /** Series labels the chart drew (the legend's text), their tooltips and colours (#rrggbb). */
   series: string[];
+  titles: (string | null)[];
+  colours: string[];
   /** Non-null values per series. */
   points: number[];
+  /** The y scale's lower end as drawn. */
+  yMin: number | null;
+  /** Epoch marks, threshold lines (their y) and error bars drawn. */
+  marks: number;
+  thresholds: number[];
+  errorBars: number;
+  /** Everything the legend says. */
+  legendText: string;
   /** Per run colour (by index), canvas pixels of that colour. */
   colourPixels: number[];
+  /** Per series, canvas pixels of its own colour. */
+  seriesPixels: number[];
 }
 
 export interface PageSeen {
@@ -64,7 +80,7 @@ export async function openReport(browser: Browser, file: string, screenshot?: st
     await page.waitForFunction(() => 'pqbenchReport' in globalThis, undefined, { timeout: 10_000 });
     seen.charts = await page.evaluate((colours) => {
       // The page's globals, typed here (this project compiles without the DOM library).
-      type Drawn = { id: string; series: string[]; points: number[] };
+      type Drawn = Omit<ChartSeen, 'colourPixels' | 'seriesPixels'>;
       type Canvas = {
         width: number;
         height: number;
@@ -79,19 +95,28 @@ export async function openReport(browser: Browser, file: string, screenshot?: st
       return page.pqbenchReport.charts.map((chart) => {
         const canvas = page.document.querySelector(`.chart[data-chart="${chart.id}"] canvas`);
         const pixels = canvas?.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-        const colourPixels = colours.map(([r, g, b]) => {
+        // No named helpers in here: the page runs this function's text, without the bundler's helpers.
+        const targets = [
+          ...colours,
+          ...chart.colours.map((hex) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16))),
+        ];
+        const counts = targets.map(([r, g, b]) => {
           let n = 0;
           for (let i = 0; pixels && i < pixels.length; i += 4) {
             const near =
-              Math.abs((pixels[i] as number) - r) < 24 &&
-              Math.abs((pixels[i + 1] as number) - g) < 24 &&
-              Math.abs((pixels[i + 2] as number) - b) < 24 &&
+              Math.abs((pixels[i] as number) - (r as number)) < 24 &&
+              Math.abs((pixels[i + 1] as number) - (g as number)) < 24 &&
+              Math.abs((pixels[i + 2] as number) - (b as number)) < 24 &&
               (pixels[i + 3] as number) > 200;
             if (near) n++;
           }
           return n;
         });
-        return { ...chart, colourPixels };
+        return {
+          ...chart,
+          colourPixels: counts.slice(0, colours.length),
+          seriesPixels: counts.slice(colours.length),
+        };
       });
     }, RUN_RGB);
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
@@ -99,4 +124,21 @@ export async function openReport(browser: Browser, file: string, screenshot?: st
     await page.close();
   }
   return seen;
+}
+
+/** Writes a screenshot of a page (docs/), viewport `width` wide, the whole page long. */
+export async function screenshotReport(
+  browser: Browser,
+  file: string,
+  out: string,
+  width = 1280,
+): Promise<void> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  try {
+    await page.goto(`file://${file}`, { waitUntil: 'load' });
+    await page.waitForFunction(() => 'pqbenchReport' in globalThis, undefined, { timeout: 10_000 });
+    await page.screenshot({ path: out, fullPage: true });
+  } finally {
+    await page.close();
+  }
 }
