@@ -64,6 +64,8 @@
       ctx.save();
       ctx.lineWidth = 1;
       ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+      // A mark's label only where it does not run into the previous one.
+      let labelEnd = Number.NEGATIVE_INFINITY;
       for (const mark of spec.marks ?? []) {
         const x = Math.round(u.valToPos(mark.x, 'x', true));
         if (x < left || x > left + width) continue;
@@ -73,8 +75,12 @@
         ctx.moveTo(x, top);
         ctx.lineTo(x, top + height);
         ctx.stroke();
-        ctx.fillStyle = '#555';
-        ctx.fillText(mark.label, x + 3, top + 12 * devicePixelRatio);
+        const text = ctx.measureText(mark.label).width;
+        if (x + 3 > labelEnd) {
+          ctx.fillStyle = '#555';
+          ctx.fillText(mark.label, x + 3, top + 12 * devicePixelRatio);
+          labelEnd = x + 3 + text + 6;
+        }
       }
       for (const line of spec.thresholds ?? []) {
         const y = Math.round(u.valToPos(line.y, 'y', true));

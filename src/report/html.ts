@@ -121,7 +121,7 @@ function differencesHtml(runs: LoadedRun[], names: RunName[], comparison: RunCom
           [{ text: 'key' }, ...runHead(names).slice(1)],
           comparison.config_differences.map((d) => [d.key, ...d.values.map((v) => v ?? '(absent)')]),
         );
-  return `<section><h2>Configuration differences</h2>\n${warnings}\n${table}</section>`;
+  return `<section id="differences"><h2>Configuration differences</h2>\n${warnings}\n${table}</section>`;
 }
 
 function noticesHtml(runs: LoadedRun[], names: RunName[]): string {
@@ -137,7 +137,7 @@ function noticesHtml(runs: LoadedRun[], names: RunName[]): string {
     ];
   });
   if (items.length === 0) return '';
-  return `<section><h2>Notices</h2><ul>${items.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`;
+  return `<section id="notices"><h2>Notices</h2><ul>${items.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>`;
 }
 
 /** report.html for one run, or several overlaid (the first is the baseline of the deltas). */
@@ -148,14 +148,14 @@ export function renderReportHtml(runs: LoadedRun[], assets: ReportAssets, genera
   const title = `pqbench report — ${runs.map((r) => r.summary.run_id || r.dir).join(' vs ')}`;
   const body = `${verdictHtml(runs, names)}
 <p>Generated ${escapeHtml(generatedAt.toISOString())} by pqbench ${escapeHtml(TOOL_VERSION)}. MB = 10^6 bytes, MiB = 2^20 bytes.${runs.length > 1 ? ' Runs are lettered A, B, …; hover a letter for the run id.' : ''}</p>
-<section><h2>Runs</h2>${runsTable(runs, names)}</section>
+<section id="runs"><h2>Runs</h2>${runsTable(runs, names)}</section>
 ${workloadPanel(runs, names)}
-<section><h2>Headline figures</h2>${figuresTable(names, comparison)}</section>
+<section id="figures"><h2>Headline figures</h2>${figuresTable(names, comparison)}</section>
 ${operationTables(runs, names)}
 ${hostsTable(runs, names)}
 ${cloudTable(runs, names)}
-<section><h2>Charts</h2><div class="charts" id="charts"></div></section>
-<section><h2>Read amplification and cost</h2>${costTable(runs, names)}</section>
+<section id="charts-section"><h2>Charts</h2><div class="charts" id="charts"></div></section>
+<section id="cost"><h2>Read amplification and cost</h2>${costTable(runs, names)}</section>
 ${differencesHtml(runs, names, comparison)}
 ${noticesHtml(runs, names)}`;
   return pageHtml(title, body, reportCharts(runs, names), assets);

@@ -126,17 +126,32 @@ export async function openReport(browser: Browser, file: string, screenshot?: st
   return seen;
 }
 
-/** Writes a screenshot of a page (docs/), viewport `width` wide, the whole page long. */
+export interface ScreenshotOptions {
+  /** Only these charts are shown (the others are hidden), in page order. */
+  charts?: string[];
+  /** Sections (by CSS selector) hidden from the picture. */
+  hide?: string[];
+  width?: number;
+}
+
+/** A screenshot of a report for docs/: the whole page, optionally with only some charts and sections. */
 export async function screenshotReport(
   browser: Browser,
   file: string,
   out: string,
-  width = 1280,
+  options: ScreenshotOptions = {},
 ): Promise<void> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 } });
   try {
     await page.goto(`file://${file}`, { waitUntil: 'load' });
     await page.waitForFunction(() => 'pqbenchReport' in globalThis, undefined, { timeout: 10_000 });
+    const hidden = [
+      ...(options.hide ?? []),
+      ...(options.charts
+        ? [`.chart${options.charts.map((id) => `:not([data-chart="${id}"])`).join('')}`]
+        : []),
+    ];
+    if (hidden.length > 0) await page.addStyleTag({ content: `${hidden.join(',')}{display:none!important}` });
     await page.screenshot({ path: out, fullPage: true });
   } finally {
     await page.close();
