@@ -22,13 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunComparison } from '../../src/metrics/compare.ts';
 import type { TimeSeriesFile } from '../../src/metrics/timeseries-file.ts';
-import {
-  chromiumSkip,
-  launchChromium,
-  openReport,
-  type PageSeen,
-  screenshotReport,
-} from '../helpers/chromium.ts';
+import { chromiumSkip, launchChromium, openReport, type PageSeen } from '../helpers/chromium.ts';
 
 const BIN = new URL('../../bin/pqbench.js', import.meta.url).pathname;
 const QUICKSTART = new URL('../../workloads/quickstart.yaml', import.meta.url).pathname;
