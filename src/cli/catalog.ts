@@ -144,7 +144,7 @@ export const CATALOG: CommandSpec[] = [
     examples: [
       'pqbench sweep workloads/quickstart.yaml --find-max run.accelerators --au-min 90',
       'pqbench sweep workloads/quickstart.yaml --vary run.accelerators=1,2,4 --vary reader.read_threads=1,2 --repeats 2',
-      'pqbench sweep workloads/quickstart.yaml --find-max run.accelerators --sweep-id my-sweep   # resumes my-sweep',
+      'pqbench sweep workloads/quickstart.yaml --find-max run.accelerators --sweep-id my-sweep',
     ],
     load: () => import('./commands/sweep.ts'),
   },

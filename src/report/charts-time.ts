@@ -121,6 +121,14 @@ export function timeCharts(runs: LoadedRun[], names: RunName[]): ChartSpec[] {
     marks,
   });
   const of = (what: Wanted[]) => timeColumns(runs, names, what);
+  return [...readCharts(line, of), ...stateCharts(line, of, errorColumns(runs, names))];
+}
+
+type Line = (spec: Omit<Chart, 'xLabel' | 'style'>) => Chart;
+type Of = (what: Wanted[]) => Column[];
+
+/** What the storage did over time: throughput, samples, GETs in flight, latency. */
+function readCharts(line: Line, of: Of): ChartSpec[] {
   return [
     ...chart(
       line({
@@ -151,6 +159,12 @@ export function timeCharts(runs: LoadedRun[], names: RunName[]): ChartSpec[] {
         { column: 'request_p99_ms', suffix: ' p99', dashed: true },
       ]),
     ),
+  ];
+}
+
+/** What the accelerators and the client did over time, and the errors. */
+function stateCharts(line: Line, of: Of, errors: Column[]): ChartSpec[] {
+  return [
     ...chart(
       line({
         id: 'step-timeline',
@@ -182,7 +196,7 @@ export function timeCharts(runs: LoadedRun[], names: RunName[]): ChartSpec[] {
         yFromZero: true,
         note: 'Errors: requests that failed after their retries; retries: transient failures (throttling, resets, timeouts) that were retried.',
       }),
-      errorColumns(runs, names),
+      errors,
     ),
   ];
 }

@@ -143,7 +143,7 @@ describe('did you mean', () => {
     assert.equal(elsewhere.code, 2);
     assert.equal(
       elsewhere.stderr,
-      "error: unknown option '--workers' (--workers is a flag of generate, run, dlio); see pqbench train --help",
+      "error: unknown option '--workers' (--workers is a flag of generate, run, sweep, dlio); see pqbench train --help",
     );
     const nothingClose = await inProcess('frobnicate');
     assert.match(nothingClose.stderr, /unknown command 'frobnicate'; commands: validate, generate, train/);
