@@ -91,6 +91,7 @@ describe('pqbench run workloads/quickstart.yaml (local disk)', () => {
     assert.deepEqual((await readdir(dir)).sort(), [
       'config.yaml',
       'epoch_stats.json',
+      'generate.json',
       'per_epoch_stats.json',
       'report.html',
       'requests.csv',

@@ -168,7 +168,8 @@ async function runWorkflow(
   }
   const output = runOutput(workload, undefined, outputDir);
   if (plan.workflow.generateData)
-    await generateAndReport(ctx, plan, flags, { output, own: !plan.workflow.train });
+    // DLIO's output folder already holds Hydra's copies of the config: generate.json goes in alone.
+    await generateAndReport(ctx, plan, flags, { output, own: false });
   if (plan.workflow.train) await trainAndReport(ctx, plan, output, notices, flags);
 }
 
