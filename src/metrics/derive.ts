@@ -18,9 +18,9 @@ import {
   requestCost,
   resolvePrices,
 } from './cost.ts';
-import { encodeHistogram, type Histogram, newHistogram, summarizeHistogram } from './histogram.ts';
+import { summarizeHistogram } from './histogram.ts';
 import type { RequestCounter, RequestCounters } from './partial.ts';
-import { operationFigures, type PhaseFigures, phaseSegments } from './phase-figures.ts';
+import { readPhaseBounds, readPhaseFigures } from './read-phase.ts';
 import {
   type EpochStats,
   type RequestsSummary,
@@ -214,54 +214,9 @@ function costSection(
   };
 }
 
-/** First request start and last request end over the run (ms); null when nothing was requested. */
-function readPhaseBounds(run: RunAggregate): { from: number; to: number } | null {
-  const starts = run.epochs.flatMap((e) => (e.firstRequestMs === undefined ? [] : [e.firstRequestMs]));
-  const ends = run.epochs.flatMap((e) => (e.lastRequestMs === undefined ? [] : [e.lastRequestMs]));
-  if (starts.length === 0 || ends.length === 0) return null;
-  return { from: Math.min(...starts), to: Math.max(...ends) };
-}
-
 function readPhaseMs(run: RunAggregate): number | null {
   const bounds = readPhaseBounds(run);
   return bounds === null ? null : Math.max(0, bounds.to - bounds.from);
-}
-
-/** The histograms of one operation: its own, or the run's when it is the only operation (older partials). */
-function histogramsOf(run: RunAggregate, op: OperationType): { latencyUs: string; ttfbUs: string } {
-  const own = run.byOperation?.[op];
-  if (own) return { latencyUs: own.requestUs, ttfbUs: own.ttfbUs };
-  const only = Object.keys(run.requests).length === 1;
-  const pick = (h: Histogram) => encodeHistogram(only ? h : newHistogram());
-  return { latencyUs: pick(run.histograms.requestUs), ttfbUs: pick(run.histograms.ttfbUs) };
-}
-
-/** The read phase as the per-operation table and its 1-s segments (summary.json `read_phase`). */
-function readPhaseFigures(run: RunAggregate): PhaseFigures {
-  const bounds = readPhaseBounds(run);
-  const seconds = bounds === null ? null : round(Math.max(0, bounds.to - bounds.from) / 1000);
-  const operations = Object.fromEntries(
-    (Object.entries(run.requests) as [OperationType, RequestCounter][]).map(([op, c]) => [
-      op,
-      { ...c, ...histogramsOf(run, op) },
-    ]),
-  );
-  const series = run.series;
-  const intervals = series
-    ? series.bytes.map((bytes, i) => ({
-        startMs: (series.first + i) * series.intervalMs,
-        bytes,
-        requests: series.requests[i] ?? 0,
-        objects: null,
-      }))
-    : [];
-  return {
-    seconds,
-    operations: operationFigures(operations, seconds),
-    segments: series
-      ? phaseSegments(intervals, series.intervalMs, bounds?.from ?? null, bounds?.to ?? null)
-      : null,
-  };
 }
 
 function ioSection(run: RunAggregate, perEpoch: EpochStats[], plan: SummaryPlan): RunSummaryJson['io'] {
