@@ -36,7 +36,7 @@ import {
 import { nextSearchValue, sweepAnswer } from '../metrics/sweep-search.ts';
 import { renderSweepTable } from '../metrics/sweep-table.ts';
 import { writeSweepReport } from '../report/sweep-write.ts';
-import { withEnvironmentEndpoint } from '../storage/open.ts';
+import { withEnvironmentEndpoint } from '../storage/endpoint.ts';
 import { runTraining } from '../train/run.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { CommandContext } from './command.ts';

@@ -16,7 +16,7 @@ import { assertRunIdShape } from '../../exec/launcher.ts';
 import { isS3Folder } from '../../exec/results-location.ts';
 import { configHash, makeRunId } from '../../metrics/results.ts';
 import { SWEEP_FILE, type SweepDefinition, type SweepJson } from '../../metrics/sweep.ts';
-import { withEnvironmentEndpoint } from '../../storage/open.ts';
+import { withEnvironmentEndpoint } from '../../storage/endpoint.ts';
 import { assertStepsToRun } from '../../train/run.ts';
 import type { CliCommand, CommandContext } from '../command.ts';
 import { loadCommandWorkload, parseRunFlags } from '../flags.ts';
