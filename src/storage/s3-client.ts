@@ -124,6 +124,45 @@ export function announceRetry(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** Every credential the client may hold, in every form an error could echo (errors are scrubbed of them). */
+function clientSecrets(options: S3Options): string[] {
+  const userInfo = /^[a-z][a-z0-9+.-]*:\/\/(.*)@/i.exec(options.endpoint_url ?? '')?.[1]?.split(':') ?? [];
+  return [
+    ...userInfo.flatMap((part) => [part, safeDecode(part)]),
+    options.access_key_id,
+    options.secret_access_key,
+    options.session_token,
+    process.env.AWS_ACCESS_KEY_ID,
+    process.env.AWS_SECRET_ACCESS_KEY,
+    process.env.AWS_SESSION_TOKEN,
+  ].filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
+/** One request of the client, counted and timed if it belongs to a multipart upload in `uploads` (by key). */
+async function tallied<T extends { output: unknown }>(
+  uploads: Map<string, UploadTally>,
+  commandName: string | undefined,
+  input: object,
+  send: () => Promise<T>,
+): Promise<T> {
+  const key = (input as { Key?: unknown }).Key;
+  const tally = typeof key === 'string' ? uploads.get(key) : undefined;
+  if (tally === undefined) return send();
+  tally.requests++;
+  const start = now();
+  try {
+    const result = await send();
+    tally.attempts += (result.output as Metadata).$metadata?.attempts ?? 1;
+    if (commandName === 'UploadPartCommand') tally.parts++;
+    reportUploadRequest(tally, commandName, input, start, { output: result.output as Metadata });
+    return result;
+  } catch (error) {
+    tally.attempts += (error as Metadata).$metadata?.attempts ?? 1;
+    reportUploadRequest(tally, commandName, input, start, { error });
+    throw error;
+  }
+}
+
 export function createS3Client(
   options: S3Options,
   maxAttempts: number,
@@ -163,16 +202,7 @@ export function createS3Client(
       sessionToken: options.session_token,
     };
   }
-  const userInfo = /^[a-z][a-z0-9+.-]*:\/\/(.*)@/i.exec(options.endpoint_url ?? '')?.[1]?.split(':') ?? [];
-  const secrets = [
-    ...userInfo.flatMap((part) => [part, safeDecode(part)]),
-    options.access_key_id,
-    options.secret_access_key,
-    options.session_token,
-    process.env.AWS_ACCESS_KEY_ID,
-    process.env.AWS_SECRET_ACCESS_KEY,
-    process.env.AWS_SESSION_TOKEN,
-  ].filter((s): s is string => typeof s === 'string' && s !== '');
+  const secrets = clientSecrets(options);
   const client = new S3Client(config);
   const firstContact = watchAttempts(client, {
     endpoint: describeEndpoint(options),
@@ -185,26 +215,7 @@ export function createS3Client(
   client.send = ((command: unknown, sendOptions?: object) =>
     send(command, { ...firstContact(), ...sendOptions })) as S3Client['send'];
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const key = (args.input as { Key?: unknown }).Key;
-      const tally = typeof key === 'string' ? uploads.get(key) : undefined;
-      if (tally === undefined) return next(args);
-      tally.requests++;
-      const start = now();
-      try {
-        const result = await next(args);
-        tally.attempts += (result.output as Metadata).$metadata?.attempts ?? 1;
-        if (context.commandName === 'UploadPartCommand') tally.parts++;
-        reportUploadRequest(tally, context.commandName, args.input, start, {
-          output: result.output as Metadata,
-        });
-        return result;
-      } catch (error) {
-        tally.attempts += (error as Metadata).$metadata?.attempts ?? 1;
-        reportUploadRequest(tally, context.commandName, args.input, start, { error });
-        throw error;
-      }
-    },
+    (next, context) => (args) => tallied(uploads, context.commandName, args.input, () => next(args)),
     { step: 'initialize', name: 'pqbenchUploadTally' },
   );
   return { client, agents, secrets };
